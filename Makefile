@@ -1,0 +1,53 @@
+# samverkansgraf — `make help` lists the targets.
+# Both entry points (`make run`, `make test`) create .venv and install what they
+# need on a fresh machine with only Python 3.11 and the package index.
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+SGRAF  := $(BIN)/samverkansgraf
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install install-test build validate lint format check bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed ## create .venv and install the package
+
+install-test: $(VENV)/.installed-test ## create .venv and install the package with test extras
+
+run: install ## build the dataset into dist/ and print its summary (the main job)
+	$(SGRAF) build
+
+build: run ## alias of run
+
+validate: install ## validate the curated data against shapes/ and print the report
+	$(SGRAF) validate
+
+test: install-test ## run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: install-test ## ruff check and format check
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: install-test ## format the code with ruff
+	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks
+
+check: lint test ## lint + test
+
+clean: ## remove build output and caches (keeps .venv)
+	rm -rf dist site build .pytest_cache .ruff_cache src/*.egg-info

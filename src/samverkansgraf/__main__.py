@@ -1,0 +1,5 @@
+"""``python -m samverkansgraf`` runs the CLI."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""Nothing half-written: atomic replacement of output files and directories.
+
+Every command that writes (build, publish, release, network) writes to a temporary
+name beside the target and renames it into place, so a reader — or a later build
+after a crash or a kill — sees either the old complete output or the new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from .errors import OutputError
+
+__all__ = ["atomic_directory", "write_files_atomically"]
+
+
+def _output_error(path: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    hint = "choose a writable --out directory or free some disk space"
+    return OutputError(f"cannot write output ({reason})", path=path, hint=hint)
+
+
+def write_files_atomically(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write several files so that each is replaced whole or not at all.
+
+    All contents are first written and flushed to temporary files in the target
+    directories; only when every write has succeeded are they renamed into place
+    (``os.replace`` is atomic on POSIX). On failure the temporary files are removed
+    and the old files are untouched.
+
+    Args:
+        files: target path → bytes.
+
+    Returns:
+        The target paths, in the order given.
+
+    Raises:
+        OutputError: when a directory is not writable or the disk is full.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp_name = tempfile.mkstemp(
+                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+            )
+            staged.append((Path(temp_name), target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fsync(stream.fileno())
+        for temp, target in staged:
+            os.replace(temp, target)
+    except OSError as exc:
+        for temp, _ in staged:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        failed = staged[-1][1] if staged else next(iter(files), Path("."))
+        raise _output_error(failed, exc) from exc
+    return list(files)
+
+
+@contextlib.contextmanager
+def atomic_directory(target: str | Path) -> Iterator[Path]:
+    """Build a directory under a temporary name and swap it in when done.
+
+    Usage::
+
+        with atomic_directory("site") as work:
+            (work / "index.html").write_text(...)
+
+    On an exception inside the block the temporary directory is removed and
+    ``target`` is left as it was. The swap renames the old directory aside first,
+    so the window in which ``target`` is missing is two renames long.
+
+    Raises:
+        OutputError: when the parent directory is not writable or the disk is full.
+    """
+    target = Path(target).resolve()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as exc:
+        raise _output_error(target, exc) from exc
+    try:
+        yield work
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / target.name)
+        os.replace(work, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        raise _output_error(target, exc) from exc
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise

@@ -1,0 +1,386 @@
+"""Stage 3 — build: assemble, check and write the whole dataset.
+
+Input: the project (``ontology/``, ``shapes/``, ``data/``). Steps: parse the
+ontology, the SKOS schemes and the reference gazetteer; parse each curated file
+(one per source document), check its source's bytes against ``SHA256SUMS``, resolve
+its quotes into evidence, verify every evidence offset; check that every
+``skgid:``/``skg:`` IRI used is declared; validate with SHACL. Output: an
+``AssembledDataset`` (one named graph per source document plus ontology, schemes and
+reference) and, from ``build()``, the dumps in ``dist/`` — TriG, N-Quads, Turtle
+(union) and JSON-LD, plus ``build-report.json`` — written atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from .atomic import write_files_atomically
+from .errors import SourceError
+from .evidence import EvidenceRecord, check_evidence, resolve_evidence
+from .namespaces import (
+    GRAPH_ONTOLOGY,
+    GRAPH_REFERENCE,
+    GRAPH_SCHEMES,
+    SKG,
+    SKGID,
+    bind_prefixes,
+)
+from .reference import load_reference
+from .sources import (
+    ProjectPaths,
+    SourceText,
+    find_line,
+    parse_turtle,
+    read_checksums,
+    read_source_text,
+)
+from .validate import ValidationReport, load_shapes, validate_graph
+
+__all__ = [
+    "AssembledDataset",
+    "BuildResult",
+    "CuratedDocument",
+    "assemble_dataset",
+    "build",
+    "count_facts",
+    "serialise_dataset",
+]
+
+log = logging.getLogger(__name__)
+
+ONTOLOGY_FILE = "samverkansgraf.ttl"
+SCHEMES_FILE = "schemes.ttl"
+DUMP_STEM = "samverkansgraf"
+
+# Classes counted in the build summary, in display order.
+SUMMARY_CLASSES = {
+    "regions": SKG.Region,
+    "municipalities": SKG.Municipality,
+    "cultural institutions": SKG.CulturalInstitution,
+    "civil society organisations": SKG.CivilSocietyOrganisation,
+    "networks": SKG.Network,
+    "persons": SKG.Person,
+    "programmes": SKG.Programme,
+    "source documents": SKG.SourceDocument,
+    "plans": SKG.Plan,
+    "agreements": SKG.Agreement,
+    "clauses": SKG.Clause,
+    "commitments": SKG.Commitment,
+    "goals": SKG.Goal,
+    "activities": SKG.Activity,
+}
+
+
+@dataclass
+class CuratedDocument:
+    """One curated file and the source document it describes."""
+
+    path: Path
+    """The curated Turtle file."""
+    document: URIRef
+    """The ``skg:SourceDocument`` it describes; also its named graph's IRI."""
+    source: SourceText
+    """The document's text."""
+    graph: Graph
+    """Its triples, with evidence resolved."""
+    evidence: list[EvidenceRecord] = field(default_factory=list)
+    """Every resolved quote, in document order."""
+
+
+@dataclass
+class AssembledDataset:
+    """Every named graph of the build, checked but not yet validated."""
+
+    graphs: dict[URIRef, Graph]
+    """Graph IRI → graph: ontology, schemes, reference, then one per document."""
+    documents: list[CuratedDocument]
+    """The curated documents, in file-name order."""
+
+    def union(self) -> Graph:
+        """All triples of all graphs in one graph (for SHACL and summaries)."""
+        union = bind_prefixes(Graph())
+        for graph in self.graphs.values():
+            union += graph
+        return union
+
+    def dataset(self) -> Dataset:
+        """An rdflib ``Dataset`` with one named graph per entry of ``graphs``."""
+        dataset = bind_prefixes(Dataset())
+        for iri, graph in self.graphs.items():
+            named = dataset.graph(iri)
+            named += graph
+        return dataset
+
+    @property
+    def texts(self) -> dict[URIRef, str]:
+        """Source-document IRI → text."""
+        return {doc.document: doc.source.text for doc in self.documents}
+
+
+@dataclass
+class BuildResult:
+    """What ``build()`` produced."""
+
+    assembled: AssembledDataset
+    """The dataset."""
+    validation: ValidationReport | None
+    """The SHACL report (``None`` when validation was skipped)."""
+    outputs: list[Path]
+    """Files written (empty when the graph did not conform)."""
+    counts: dict[str, int]
+    """Resources per summary class."""
+
+
+def _document_of(graph: Graph, path: Path) -> URIRef:
+    documents = sorted(graph.subjects(RDF.type, SKG.SourceDocument))
+    if len(documents) != 1:
+        raise SourceError(
+            f"declares {len(documents)} skg:SourceDocument resources, expected 1",
+            path=path,
+            hint="each curated file describes exactly one source document; shared "
+            "actors and programmes belong in data/reference/",
+        )
+    document = documents[0]
+    if not isinstance(document, URIRef):
+        raise SourceError(
+            "the skg:SourceDocument must have an IRI", path=path, hint="name it"
+        )
+    return document
+
+
+def load_curated_document(
+    path: Path, paths: ProjectPaths, checksums: dict[str, str]
+) -> CuratedDocument:
+    """Parse a curated file, check its source and resolve its evidence.
+
+    Args:
+        path: ``data/curated/<slug>.ttl``.
+        paths: the project.
+        checksums: ``SHA256SUMS`` of ``data/sources``.
+
+    Returns:
+        The document with evidence resolved and ``skg:sha256`` and
+        ``skg:characterCount`` added to its ``skg:SourceDocument``.
+
+    Raises:
+        SourceError: malformed Turtle or a missing ``skg:fileName``.
+        EvidenceError: changed or missing source, or a quote not in it.
+    """
+    graph = parse_turtle(path)
+    document = _document_of(graph, path)
+    file_name = graph.value(document, SKG.fileName)
+    if file_name is None:
+        raise SourceError(
+            f"<{document}> has no skg:fileName",
+            path=path,
+            line=find_line(path, document),
+            hint="name its file in data/sources/",
+        )
+    if str(file_name) not in checksums:
+        raise SourceError(
+            f"skg:fileName {str(file_name)!r} is not listed in "
+            "data/sources/SHA256SUMS",
+            path=path,
+            line=find_line(path, document),
+            hint="copy the source into data/sources/ and add its checksum "
+            "(sha256sum FILE >> SHA256SUMS)",
+        )
+    source = read_source_text(paths.sources_dir / str(file_name), checksums[str(file_name)])
+    records = resolve_evidence(graph, document, source.text, curated_path=path)
+    check_evidence(graph, {document: source.text}, path=path)
+    graph.set((document, SKG.sha256, Literal(source.sha256)))
+    graph.set(
+        (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
+    )
+    log.info("%s: %d evidence span(s)", path.name, len(records))
+    return CuratedDocument(path, document, source, graph, records)
+
+
+def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
+    """Load and check every input of the project (no SHACL yet).
+
+    Args:
+        paths: the project.
+
+    Returns:
+        The named graphs and curated documents.
+
+    Raises:
+        SourceError, EvidenceError: for the first input that fails, with its file,
+            line and what to do.
+    """
+    graphs: dict[URIRef, Graph] = {
+        GRAPH_ONTOLOGY: parse_turtle(paths.ontology_dir / ONTOLOGY_FILE),
+        GRAPH_SCHEMES: parse_turtle(paths.ontology_dir / SCHEMES_FILE),
+        GRAPH_REFERENCE: load_reference(paths),
+    }
+    checksums = read_checksums(paths.sources_dir)
+    documents: list[CuratedDocument] = []
+    seen: dict[URIRef, Path] = {}
+    for path in sorted(paths.curated_dir.glob("*.ttl")):
+        curated = load_curated_document(path, paths, checksums)
+        if curated.document in seen or curated.document in graphs:
+            raise SourceError(
+                f"<{curated.document}> is also described by {seen[curated.document].name}",
+                path=path,
+                hint="give each source document one curated file",
+            )
+        seen[curated.document] = path
+        documents.append(curated)
+        graphs[curated.document] = curated.graph
+    assembled = AssembledDataset(graphs=graphs, documents=documents)
+    check_references(assembled, paths)
+    return assembled
+
+
+def check_references(assembled: AssembledDataset, paths: ProjectPaths) -> None:
+    """Fail on IRIs that are used but never declared.
+
+    Every ``skgid:`` IRI used as an object must have an ``rdf:type`` somewhere in
+    the dataset (so a mistyped ``<kommun/2038>`` or a forgotten actor is caught),
+    and every ``skg:`` term used as a predicate, class or object must be declared
+    in the ontology or the schemes (so ``skg:Shal`` is caught).
+
+    Raises:
+        SourceError: naming the file, line and the unknown IRI, with the closest
+            known IRIs as suggestions.
+    """
+    union = assembled.union()
+    typed = {s for s in union.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    vocabulary = {
+        s
+        for graph in (assembled.graphs[GRAPH_ONTOLOGY], assembled.graphs[GRAPH_SCHEMES])
+        for s in graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef)
+    }
+    files = [(doc.path, doc.graph) for doc in assembled.documents]
+    files += [
+        (path, parse_turtle(path)) for path in sorted(paths.reference_dir.glob("*.ttl"))
+    ]
+    for path, graph in files:
+        for s, p, o in sorted(graph):
+            for node in (p, o):
+                if not isinstance(node, URIRef):
+                    continue
+                iri = str(node)
+                if iri.startswith(str(SKG)) and node not in vocabulary:
+                    _unknown(path, node, vocabulary, "term of the ontology", s)
+                elif (
+                    node is o
+                    and iri.startswith(str(SKGID))
+                    and "#" not in iri
+                    and node not in typed
+                ):
+                    _unknown(path, node, typed, "resource (it has no rdf:type)", s)
+
+
+def _unknown(
+    path: Path, node: URIRef, known: set[URIRef], what: str, subject: object
+) -> None:
+    close = difflib.get_close_matches(str(node), [str(k) for k in known], n=3)
+    hint = (
+        "did you mean " + " or ".join(f"<{c}>" for c in close) + "?"
+        if close
+        else "declare it (actors and programmes go in data/reference/)"
+    )
+    raise SourceError(
+        f"unknown {what} <{node}> used by <{subject}>",
+        path=path,
+        line=find_line(path, node),
+        hint=hint,
+    )
+
+
+def count_facts(graph: Graph) -> dict[str, int]:
+    """Number of resources of each summary class in ``graph``."""
+    return {
+        name: len(set(graph.subjects(RDF.type, cls)))
+        for name, cls in SUMMARY_CLASSES.items()
+    }
+
+
+def serialise_dataset(assembled: AssembledDataset) -> dict[str, bytes]:
+    """Serialise the dataset deterministically in every dump format.
+
+    There are no blank nodes (evidence IRIs are derived from the fact's IRI), and
+    N-Quads lines are sorted, so the same input gives byte-identical dumps.
+
+    Returns:
+        File suffix → bytes: ``.trig``, ``.nq``, ``.ttl`` (union of all graphs,
+        without graph names) and ``.jsonld``.
+    """
+    dataset = assembled.dataset()
+    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    lines = sorted(set(nquads.decode("utf-8").splitlines()))
+    return {
+        ".trig": dataset.serialize(format="trig", encoding="utf-8"),
+        ".nq": ("\n".join(line for line in lines if line) + "\n").encode("utf-8"),
+        ".ttl": assembled.union().serialize(format="turtle", encoding="utf-8"),
+        ".jsonld": dataset.serialize(format="json-ld", encoding="utf-8", indent=1),
+    }
+
+
+def build(
+    paths: ProjectPaths,
+    out_dir: str | Path | None = None,
+    *,
+    validate: bool = True,
+) -> BuildResult:
+    """Assemble, validate and write the dataset.
+
+    Nothing is written when the graph does not conform: ``outputs`` is then empty
+    and the previous ``dist/`` stays as it was.
+
+    Args:
+        paths: the project.
+        out_dir: where to write (default ``dist/``).
+        validate: run SHACL validation (skip only for drafts).
+
+    Returns:
+        The dataset, the validation report, the files written and the counts.
+
+    Raises:
+        SourceError, EvidenceError: bad input.
+        OutputError: the output directory cannot be written.
+    """
+    assembled = assemble_dataset(paths)
+    union = assembled.union()
+    report = validate_graph(union, load_shapes(paths.shapes_dir)) if validate else None
+    counts = count_facts(union)
+    if report is not None and not report.conforms:
+        return BuildResult(assembled, report, [], counts)
+    out = Path(out_dir) if out_dir is not None else paths.dist_dir
+    files = {
+        out / f"{DUMP_STEM}{suffix}": data
+        for suffix, data in serialise_dataset(assembled).items()
+    }
+    files[out / "build-report.json"] = _build_report(assembled, report, counts)
+    outputs = write_files_atomically(files)
+    return BuildResult(assembled, report, outputs, counts)
+
+
+def _build_report(
+    assembled: AssembledDataset, report: ValidationReport | None, counts: dict[str, int]
+) -> bytes:
+    """A small JSON manifest of the build, for tools and the summary."""
+    triples = Counter({str(iri): len(graph) for iri, graph in assembled.graphs.items()})
+    payload = {
+        "graphs": dict(triples),
+        "triples": sum(triples.values()),
+        "counts": counts,
+        "evidence": sum(len(doc.evidence) for doc in assembled.documents),
+        "sources": {
+            doc.source.path.name: {"document": str(doc.document), "sha256": doc.source.sha256}
+            for doc in assembled.documents
+        },
+        "conforms": None if report is None else report.conforms,
+    }
+    return (json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()

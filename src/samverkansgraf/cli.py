@@ -1,0 +1,226 @@
+"""The command-line interface: a thin click layer over the library.
+
+Every command calls one or two library functions and formats their result. Errors
+raised by the library (``SamverkansgrafError``) are caught in one place and shown
+as one line on stderr with the error's exit code; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rdflib import Graph
+
+from . import __version__
+from .build import build as build_dataset
+from .build import assemble_dataset, count_facts
+from .errors import SamverkansgrafError, SourceError
+from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES, bind_prefixes
+from .reference import load_reference
+from .sources import ProjectPaths, find_project_root, parse_turtle
+from .validate import ValidationReport, load_shapes, validate_graph
+
+
+class CommandError(click.ClickException):
+    """A library error shown as one line, with the library's exit code."""
+
+    def __init__(self, error: SamverkansgrafError) -> None:
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        """Print ``error: <message>`` on stderr."""
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class Group(click.Group):
+    """A click group that turns library errors into one-line messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command, converting ``SamverkansgrafError`` unless --debug."""
+        try:
+            return super().invoke(ctx)
+        except SamverkansgrafError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise CommandError(error) from error
+
+
+def _paths(ctx: click.Context) -> ProjectPaths:
+    project = ctx.obj.get("project")
+    return find_project_root(project) if project else find_project_root()
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--project",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Project directory (default: the nearest folder with ontology/ and data/).",
+)
+@click.option("--debug", is_flag=True, help="Show Python tracebacks on errors.")
+@click.option("-v", "--verbose", count=True, help="Log progress (-v info, -vv debug).")
+@click.version_option(__version__, prog_name="samverkansgraf")
+@click.pass_context
+def cli(ctx: click.Context, project: Path | None, debug: bool, verbose: int) -> None:
+    """samverkansgraf: the knowledge graph of Swedish regional-municipal cultural
+    cooperation, built from its source documents with exact evidence.
+
+    \b
+    Exit codes: 0 OK · 1 graph does not conform to the shapes · 2 usage error or
+    unparsable input · 3 evidence/source-integrity error · 4 query error ·
+    5 SPARQL endpoint error · 6 output cannot be written.
+    """
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.ensure_object(dict)
+    ctx.obj.update(project=project, debug=debug)
+
+
+def _graph_name(iri: str, names: dict[str, str]) -> str:
+    return names.get(iri, iri)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory (default: dist/).",
+)
+@click.option(
+    "--no-validate", is_flag=True, help="Skip SHACL validation (for quick checks)."
+)
+@click.pass_context
+def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
+    """Build the dataset: parse, check evidence, validate, write dist/.
+
+    Loads the ontology, SKOS schemes, gazetteer and every curated document, checks
+    each source file against data/sources/SHA256SUMS, finds every quote in its
+    source, validates with SHACL, and writes dist/samverkansgraf.{trig,nq,ttl,jsonld}
+    atomically. Nothing is written when the graph does not conform.
+
+    \b
+    Example:
+        samverkansgraf build
+        samverkansgraf build --out /tmp/out
+    """
+    paths = _paths(ctx)
+    result = build_dataset(paths, out, validate=not no_validate)
+    assembled = result.assembled
+    names = {
+        str(GRAPH_ONTOLOGY): "ontology",
+        str(GRAPH_SCHEMES): "SKOS schemes",
+        str(GRAPH_REFERENCE): "reference (gazetteer, actors, programmes)",
+    }
+    for doc in assembled.documents:
+        names[str(doc.document)] = f"{doc.source.path.name} ({doc.path.name})"
+    total = sum(len(g) for g in assembled.graphs.values())
+    click.echo(f"samverkansgraf {__version__}: {total} triples in "
+               f"{len(assembled.graphs)} named graphs")
+    for iri, graph in assembled.graphs.items():
+        click.echo(f"  {len(graph):>7}  {_graph_name(str(iri), names)}")
+    counts = "  ".join(f"{name}: {n}" for name, n in result.counts.items())
+    click.echo(f"counts: {counts}")
+    spans = sum(len(doc.evidence) for doc in assembled.documents)
+    click.echo(f"evidence: {spans} quotes found in their sources, offsets checked")
+    if result.validation is None:
+        click.echo("validation: skipped (--no-validate)")
+    else:
+        click.echo(_validation_line(result.validation))
+    if result.validation is not None and not result.validation.conforms:
+        click.echo(result.validation.format_text(assembled.union()), err=True)
+        click.echo("nothing written: fix the data and build again", err=True)
+        ctx.exit(1)
+    shown = ", ".join(_relative(p) for p in result.outputs)
+    click.echo(f"wrote {shown}")
+
+
+def _validation_line(report: ValidationReport) -> str:
+    state = "conforms" if report.conforms else "DOES NOT CONFORM"
+    return (
+        f"validation: {state} ({len(report.violations)} violations, "
+        f"{len(report.results)} results)"
+    )
+
+
+def _relative(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "turtle"]),
+    default="text",
+    show_default=True,
+    help="Report as readable text or as the SHACL report graph in Turtle.",
+)
+@click.pass_context
+def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) -> None:
+    """Validate the graph against the SHACL shapes and print the report.
+
+    Without FILES: assembles the project's curated data (with all evidence checks)
+    and validates it. With FILES (Turtle, TriG or N-Quads): validates them together
+    with the ontology, schemes and gazetteer, e.g. a machine draft or a fixture.
+    Exits 1 when the graph does not conform.
+
+    \b
+    Example:
+        samverkansgraf validate
+        samverkansgraf validate draft.ttl
+    """
+    paths = _paths(ctx)
+    if files:
+        data = bind_prefixes(Graph())
+        parse_turtle(paths.ontology_dir / "samverkansgraf.ttl", data)
+        parse_turtle(paths.ontology_dir / "schemes.ttl", data)
+        data += load_reference(paths)
+        for path in files:
+            _parse_any(path, data)
+    else:
+        data = assemble_dataset(paths).union()
+    report = validate_graph(data, load_shapes(paths.shapes_dir))
+    if output_format == "turtle" and report.graph is not None:
+        click.echo(report.graph.serialize(format="turtle"))
+    else:
+        click.echo(report.format_text(data))
+        click.echo(f"counts: {count_facts(data)}")
+    ctx.exit(0 if report.conforms else 1)
+
+
+def _parse_any(path: Path, graph: Graph) -> None:
+    """Parse Turtle with located errors, or TriG/N-Quads by suffix."""
+    if path.suffix in {".ttl", ".turtle"}:
+        parse_turtle(path, graph)
+        return
+    formats = {".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
+    if path.suffix not in formats:
+        raise SourceError(
+            "unknown RDF file type", path=path, hint="use .ttl, .trig, .nq, .nt or .jsonld"
+        )
+    try:
+        from rdflib import Dataset
+
+        dataset = Dataset()
+        dataset.parse(path, format=formats[path.suffix])
+        for s, p, o, _ in dataset.quads():
+            graph.add((s, p, o))
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise SourceError(f"cannot parse: {exc}", path=path, hint="check the file") from exc
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="samverkansgraf")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

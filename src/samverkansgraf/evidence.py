@@ -1,0 +1,429 @@
+"""Stage 2 — evidence: tie every fact to the exact words of its source.
+
+Input: a curated document graph in which curators wrote, on each clause, commitment,
+activity or statement, the verbatim words it rests on (``skg:quote``, or
+``skg:quoteStartsWith`` + ``skg:quoteEndsWith`` for long passages), and the decoded
+source text. Output: the same graph with those shorthands replaced by the evidence
+pattern of MODEL.md (``skg:evidence`` → ``oa:SpecificResource`` with an
+``oa:TextQuoteSelector`` and an ``oa:TextPositionSelector``), for which
+``text[start:end] == exact`` holds, or an ``EvidenceError`` naming the curated file,
+line and resource with a short diff.
+
+How quotes survive line wraps: a quote is matched with its whitespace normalised —
+every run of whitespace in the quote matches any run of whitespace (spaces, line
+breaks, no-break spaces) in the source — but the evidence records the *original*
+span, so ``oa:exact`` keeps the source's own line breaks. Every other character,
+including OCR damage and broken words ("verksam heter", "lcorns"), must be quoted
+as printed. A commitment's quote is looked up inside its clause's span
+(``skg:inClause``), which disambiguates sentences that recur across clauses;
+``skg:occurrence n`` picks the n-th match where a quote still occurs twice.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from .errors import EvidenceError
+from .namespaces import OA, SKG
+from .sources import find_line
+
+__all__ = [
+    "EvidenceRecord",
+    "add_evidence",
+    "QuoteProblem",
+    "Span",
+    "check_evidence",
+    "find_quote",
+    "find_span",
+    "resolve_evidence",
+]
+
+# A fact's quote is searched inside the span of the fact it is part of.
+PARENT_PROPERTIES = (SKG.inClause,)
+_SHORTHANDS = (SKG.quote, SKG.quoteStartsWith, SKG.quoteEndsWith, SKG.occurrence)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character span of a source text (0-based code points, end exclusive)."""
+
+    start: int
+    """Offset of the first character."""
+    end: int
+    """Offset just after the last character."""
+    exact: str
+    """``text[start:end]``."""
+
+
+class QuoteProblem(ValueError):
+    """A quote that is not found, or found more than once, in its search area."""
+
+
+def _pattern(quote: str) -> re.Pattern[str]:
+    """Regex matching ``quote`` with any whitespace run for each whitespace run."""
+    tokens = quote.split()
+    if not tokens:
+        raise QuoteProblem("the quote is empty")
+    return re.compile(r"\s+".join(re.escape(token) for token in tokens))
+
+
+def _matches(
+    text: str, pattern: re.Pattern[str], area: tuple[int, int]
+) -> list[re.Match[str]]:
+    return list(pattern.finditer(text, area[0], area[1]))
+
+
+def _pick(
+    matches: list[re.Match[str]], occurrence: int | None, quote: str, text: str
+) -> re.Match[str]:
+    """Choose the match meant: the only one, or the ``occurrence``-th."""
+    if occurrence is not None:
+        if not 1 <= occurrence <= len(matches):
+            raise QuoteProblem(
+                f"occurrence {occurrence} asked for, but the quote occurs "
+                f"{len(matches)} time(s)"
+            )
+        return matches[occurrence - 1]
+    if len(matches) > 1:
+        lines = ", ".join(str(text.count("\n", 0, m.start()) + 1) for m in matches)
+        raise QuoteProblem(
+            f"the quote {_short(quote)} occurs {len(matches)} times (source lines "
+            f"{lines}); add skg:occurrence N (1-based) or a longer quote"
+        )
+    return matches[0]
+
+
+def find_quote(
+    text: str,
+    quote: str,
+    *,
+    within: tuple[int, int] | None = None,
+    occurrence: int | None = None,
+) -> Span:
+    """Find a quote in a text, whitespace-normalised, and return its exact span.
+
+    Args:
+        text: the whole source text.
+        quote: the curator's quote; whitespace runs match any whitespace run.
+        within: ``(start, end)`` to search in instead of the whole text.
+        occurrence: 1-based index of the match meant when there are several.
+
+    Returns:
+        The span in ``text`` and the original characters there.
+
+    Raises:
+        QuoteProblem: not found (with a diff against the closest passage), or
+            found more than once without ``occurrence``.
+
+    Example:
+        >>> find_quote("Region Dalarna\\nska verka", "Dalarna ska")
+        Span(start=7, end=18, exact='Dalarna\\nska')
+    """
+    area = within or (0, len(text))
+    matches = _matches(text, _pattern(quote), area)
+    if not matches:
+        raise QuoteProblem(_explain_missing(text, quote, area))
+    match = _pick(matches, occurrence, quote, text)
+    return Span(match.start(), match.end(), match.group(0))
+
+
+def find_span(
+    text: str,
+    starts_with: str,
+    ends_with: str,
+    *,
+    within: tuple[int, int] | None = None,
+    occurrence: int | None = None,
+) -> Span:
+    """Find a long passage given its first and last words.
+
+    Args:
+        text: the whole source text.
+        starts_with: the passage's beginning (must be unambiguous, or use
+            ``occurrence``).
+        ends_with: the passage's end: its first occurrence that ends after the
+            beginning does.
+        within: ``(start, end)`` to search in instead of the whole text.
+        occurrence: which occurrence of ``starts_with`` is meant.
+
+    Returns:
+        The span from the start of ``starts_with`` to the end of ``ends_with``.
+
+    Raises:
+        QuoteProblem: when either end cannot be found unambiguously.
+    """
+    area = within or (0, len(text))
+    first = find_quote(text, starts_with, within=area, occurrence=occurrence)
+    for match in _pattern(ends_with).finditer(text, first.start, area[1]):
+        if match.end() >= first.end:
+            return Span(first.start, match.end(), text[first.start : match.end()])
+    raise QuoteProblem(
+        f"the end {_short(ends_with)} does not occur after the start "
+        f"{_short(starts_with)}; " + _explain_missing(text, ends_with, area)
+    )
+
+
+def _short(quote: str, limit: int = 60) -> str:
+    quote = " ".join(quote.split())
+    return repr(quote if len(quote) <= limit else quote[: limit - 1] + "…")
+
+
+def _explain_missing(text: str, quote: str, area: tuple[int, int]) -> str:
+    """Say how far the quote matches and where it first differs from the source."""
+    tokens = quote.split()
+    low, high = 0, len(tokens)  # longest token prefix that still matches
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _matches(text, _pattern(" ".join(tokens[:middle])), area):
+            low = middle
+        else:
+            high = middle - 1
+    if low == 0:
+        return (
+            f"the quote {_short(quote)} is not in the source: not even its first "
+            f"word {tokens[0]!r} occurs there"
+        )
+    match = _matches(text, _pattern(" ".join(tokens[:low])), area)[0]
+    source_next = " ".join(text[match.end() : match.end() + 40].split())
+    quote_next = " ".join(tokens[low:])[:40]
+    line = text.count("\n", 0, match.end()) + 1
+    return (
+        f"the quote {_short(quote)} is not in the source: it matches up to "
+        f"{_short(' '.join(tokens[max(0, low - 4) : low]), 40)} (source line "
+        f"{line}), then the quote has {quote_next!r} where the source has "
+        f"{source_next!r}"
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceRecord:
+    """One resolved piece of evidence."""
+
+    fact: URIRef
+    """The clause, commitment, activity or statement."""
+    document: URIRef
+    """The source document."""
+    span: Span
+    """Where its words are."""
+
+
+def _parent(graph: Graph, fact: URIRef) -> URIRef | None:
+    for prop in PARENT_PROPERTIES:
+        for parent in graph.objects(fact, prop):
+            if isinstance(parent, URIRef):
+                return parent
+    return None
+
+
+def _one_literal(graph: Graph, fact: URIRef, prop: URIRef) -> str | None:
+    values = [str(v) for v in graph.objects(fact, prop)]
+    if len(values) > 1:
+        raise QuoteProblem(f"has {len(values)} values of {graph.qname(prop)}")
+    return values[0] if values else None
+
+
+def resolve_evidence(
+    graph: Graph,
+    document: URIRef,
+    text: str,
+    *,
+    curated_path: str | Path | None = None,
+) -> list[EvidenceRecord]:
+    """Replace the quote shorthands of a document graph by full evidence.
+
+    Args:
+        graph: the curated graph of one source document (modified in place).
+        document: the ``skg:SourceDocument`` IRI the quotes are taken from.
+        text: that document's text.
+        curated_path: the curated file, for error messages.
+
+    Returns:
+        One record per fact that had a quote, in document order.
+
+    Raises:
+        EvidenceError: naming the curated file and line, the resource, and how
+            its quote differs from the source.
+    """
+    facts = {
+        fact
+        for prop in (SKG.quote, SKG.quoteStartsWith, SKG.quoteEndsWith)
+        for fact in graph.subjects(prop, None)
+        if isinstance(fact, URIRef)
+    }
+    spans: dict[URIRef, list[Span]] = {}
+
+    def resolve(fact: URIRef, chain: tuple[URIRef, ...] = ()) -> list[Span]:
+        if fact in spans:
+            return spans[fact]
+        if fact in chain:
+            raise _evidence_error(graph, fact, "skg:inClause forms a cycle", curated_path)
+        parent = _parent(graph, fact)
+        within = resolve(parent, (*chain, fact))[0] if parent in facts else None
+        try:
+            spans[fact] = _locate(graph, fact, text, within)
+        except QuoteProblem as problem:
+            message = str(problem)
+            if within is not None and "not in the source" in message:
+                message = f"not inside its clause <{parent}>: {message}"
+            raise _evidence_error(graph, fact, message, curated_path) from problem
+        return spans[fact]
+
+    for fact in sorted(facts):
+        resolve(fact)
+
+    records = []
+    for fact, found in spans.items():
+        for prop in _SHORTHANDS:
+            graph.remove((fact, prop, None))
+        for index, span in enumerate(found, 1):
+            add_evidence(graph, fact, document, span, index)
+            records.append(EvidenceRecord(fact, document, span))
+    records.sort(key=lambda record: (record.span.start, record.fact))
+    return records
+
+
+def _locate(graph: Graph, fact: URIRef, text: str, within: Span | None) -> list[Span]:
+    """All spans a fact's shorthands point to, in document order."""
+    quotes = sorted(str(q) for q in graph.objects(fact, SKG.quote))
+    starts = _one_literal(graph, fact, SKG.quoteStartsWith)
+    ends = _one_literal(graph, fact, SKG.quoteEndsWith)
+    raw_occurrence = _one_literal(graph, fact, SKG.occurrence)
+    occurrence = int(raw_occurrence) if raw_occurrence is not None else None
+    area = (within.start, within.end) if within else None
+    if quotes and (starts or ends):
+        raise QuoteProblem("has both skg:quote and skg:quoteStartsWith/EndsWith")
+    if len(quotes) > 1 and occurrence is not None:
+        raise QuoteProblem("skg:occurrence needs a single skg:quote")
+    if quotes:
+        found = [find_quote(text, q, within=area, occurrence=occurrence) for q in quotes]
+        return sorted(found, key=lambda span: span.start)
+    if starts is None or ends is None:
+        raise QuoteProblem("needs both skg:quoteStartsWith and skg:quoteEndsWith")
+    return [find_span(text, starts, ends, within=area, occurrence=occurrence)]
+
+
+def add_evidence(
+    graph: Graph, fact: URIRef, document: URIRef, span: Span, index: int = 1
+) -> URIRef:
+    """Add the MODEL.md evidence pattern for ``span`` to ``fact``.
+
+    A fact quoted in several places gets one evidence per place (``index`` 1, 2 …).
+
+    The evidence and selector IRIs are the fact's IRI with a fragment, so they are
+    stable across builds (no blank nodes: dumps stay byte-identical). No
+    ``oa:prefix``/``oa:suffix`` context is recorded: the position selector already
+    anchors the quote, and context taken blindly from the source could copy a
+    neighbouring contact block (e-mail, phone) into the graph.
+
+    Returns:
+        The ``oa:SpecificResource`` IRI.
+    """
+    suffix = "" if index == 1 else f"-{index}"
+    evidence = URIRef(f"{fact}#evidence{suffix}")
+    quote_selector = URIRef(f"{fact}#quote{suffix}")
+    position_selector = URIRef(f"{fact}#position{suffix}")
+    graph.add((fact, SKG.evidence, evidence))
+    graph.add((evidence, RDF.type, OA.SpecificResource))
+    graph.add((evidence, OA.hasSource, document))
+    graph.add((evidence, OA.hasSelector, quote_selector))
+    graph.add((evidence, OA.hasSelector, position_selector))
+    graph.add((quote_selector, RDF.type, OA.TextQuoteSelector))
+    graph.add((quote_selector, OA.exact, Literal(span.exact)))
+    graph.add((position_selector, RDF.type, OA.TextPositionSelector))
+    integer = XSD.nonNegativeInteger
+    graph.add((position_selector, OA.start, Literal(span.start, datatype=integer)))
+    graph.add((position_selector, OA.end, Literal(span.end, datatype=integer)))
+    return evidence
+
+
+def check_evidence(
+    graph: Graph, texts: dict[URIRef, str], *, path: str | Path | None = None
+) -> int:
+    """Verify every evidence of a graph against the source texts.
+
+    For each ``oa:SpecificResource`` reached by ``skg:evidence``: its source must
+    be one of ``texts``, and each position selector must satisfy
+    ``0 <= start < end <= len(text)`` and ``text[start:end] == exact``.
+
+    Args:
+        graph: any graph with evidence (curated, built, or a machine draft).
+        texts: source-document IRI → its text.
+        path: the file the graph came from, for messages.
+
+    Returns:
+        The number of evidence resources checked.
+
+    Raises:
+        EvidenceError: for the first evidence that fails, naming the fact.
+    """
+    checked = 0
+    for fact, evidence in sorted(graph.subject_objects(SKG.evidence)):
+        source = graph.value(evidence, OA.hasSource)
+        if source not in texts:
+            raise _evidence_error(
+                graph,
+                fact,
+                f"evidence points to <{source}>, which is not a source document "
+                "of this build",
+                path,
+            )
+        text = texts[source]
+        exact_values = [str(e) for s in _selectors(graph, evidence, OA.TextQuoteSelector)
+                        for e in graph.objects(s, OA.exact)]
+        for selector in _selectors(graph, evidence, OA.TextPositionSelector):
+            start = graph.value(selector, OA.start)
+            end = graph.value(selector, OA.end)
+            if start is None or end is None:
+                raise _evidence_error(graph, fact, "selector lacks oa:start/oa:end", path)
+            start_i, end_i = int(start), int(end)
+            if not 0 <= start_i < end_i <= len(text):
+                raise _evidence_error(
+                    graph,
+                    fact,
+                    f"offsets {start_i}–{end_i} are outside the source "
+                    f"(0–{len(text)}) or empty",
+                    path,
+                )
+            actual = text[start_i:end_i]
+            for exact in exact_values:
+                if exact != actual:
+                    raise _evidence_error(
+                        graph,
+                        fact,
+                        f"oa:exact {_short(exact)} differs from the source at "
+                        f"{start_i}–{end_i}, which reads {_short(actual)}",
+                        path,
+                    )
+        checked += 1
+    return checked
+
+
+def _selectors(graph: Graph, evidence: object, kind: URIRef) -> Iterable[URIRef]:
+    return sorted(
+        s for s in graph.objects(evidence, OA.hasSelector) if (s, RDF.type, kind) in graph
+    )
+
+
+def _evidence_error(
+    graph: Graph, fact: URIRef, message: str, path: str | Path | None
+) -> EvidenceError:
+    line = find_line(path, fact) if path else None
+    return EvidenceError(
+        f"{_curie(graph, fact)}: {message}",
+        path=path,
+        line=line,
+        hint="quote the source exactly as printed (whitespace may differ)",
+    )
+
+
+def _curie(graph: Graph, node: URIRef) -> str:
+    try:
+        return graph.namespace_manager.normalizeUri(node)
+    except Exception:  # pragma: no cover - rdflib raises for odd IRIs
+        return f"<{node}>"
