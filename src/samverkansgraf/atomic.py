@@ -91,7 +91,9 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         yield work
         old = None
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent)
+            )
             os.replace(target, old / target.name)
         os.replace(work, target)
         if old is not None:

@@ -51,6 +51,7 @@ __all__ = [
     "assemble_dataset",
     "build",
     "count_facts",
+    "load_vocabulary_and_reference",
     "serialise_dataset",
 ]
 
@@ -186,14 +187,15 @@ def load_curated_document(
         )
     if str(file_name) not in checksums:
         raise SourceError(
-            f"skg:fileName {str(file_name)!r} is not listed in "
-            "data/sources/SHA256SUMS",
+            f"skg:fileName {str(file_name)!r} is not listed in data/sources/SHA256SUMS",
             path=path,
             line=find_line(path, document),
             hint="copy the source into data/sources/ and add its checksum "
             "(sha256sum FILE >> SHA256SUMS)",
         )
-    source = read_source_text(paths.sources_dir / str(file_name), checksums[str(file_name)])
+    source = read_source_text(
+        paths.sources_dir / str(file_name), checksums[str(file_name)]
+    )
     records = resolve_evidence(graph, document, source.text, curated_path=path)
     check_evidence(graph, {document: source.text}, path=path)
     graph.set((document, SKG.sha256, Literal(source.sha256)))
@@ -202,6 +204,19 @@ def load_curated_document(
     )
     log.info("%s: %d evidence span(s)", path.name, len(records))
     return CuratedDocument(path, document, source, graph, records)
+
+
+def load_vocabulary_and_reference(paths: ProjectPaths) -> dict[URIRef, Graph]:
+    """The ontology, schemes and reference graphs, keyed by graph IRI.
+
+    These are what any data file is checked against: ``validate FILE`` merges them
+    with the file so that ``sh:class`` sees the class hierarchy and the gazetteer.
+    """
+    return {
+        GRAPH_ONTOLOGY: parse_turtle(paths.ontology_dir / ONTOLOGY_FILE),
+        GRAPH_SCHEMES: parse_turtle(paths.ontology_dir / SCHEMES_FILE),
+        GRAPH_REFERENCE: load_reference(paths),
+    }
 
 
 def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
@@ -217,21 +232,18 @@ def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
         SourceError, EvidenceError: for the first input that fails, with its file,
             line and what to do.
     """
-    graphs: dict[URIRef, Graph] = {
-        GRAPH_ONTOLOGY: parse_turtle(paths.ontology_dir / ONTOLOGY_FILE),
-        GRAPH_SCHEMES: parse_turtle(paths.ontology_dir / SCHEMES_FILE),
-        GRAPH_REFERENCE: load_reference(paths),
-    }
+    graphs = load_vocabulary_and_reference(paths)
     checksums = read_checksums(paths.sources_dir)
     documents: list[CuratedDocument] = []
     seen: dict[URIRef, Path] = {}
     for path in sorted(paths.curated_dir.glob("*.ttl")):
         curated = load_curated_document(path, paths, checksums)
         if curated.document in seen or curated.document in graphs:
+            other = seen[curated.document].name if curated.document in seen else None
             raise SourceError(
-                f"<{curated.document}> is also described by {seen[curated.document].name}",
+                f"<{curated.document}> is also described by {other or 'the build'}",
                 path=path,
-                hint="give each source document one curated file",
+                hint="give each source document one curated file and its own IRI",
             )
         seen[curated.document] = path
         documents.append(curated)
@@ -378,9 +390,14 @@ def _build_report(
         "counts": counts,
         "evidence": sum(len(doc.evidence) for doc in assembled.documents),
         "sources": {
-            doc.source.path.name: {"document": str(doc.document), "sha256": doc.source.sha256}
+            doc.source.path.name: {
+                "document": str(doc.document),
+                "sha256": doc.source.sha256,
+            }
             for doc in assembled.documents
         },
         "conforms": None if report is None else report.conforms,
     }
-    return (json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    return (
+        json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    ).encode()

@@ -16,11 +16,10 @@ import click
 from rdflib import Graph
 
 from . import __version__
+from .build import assemble_dataset, count_facts, load_vocabulary_and_reference
 from .build import build as build_dataset
-from .build import assemble_dataset, count_facts
 from .errors import SamverkansgrafError, SourceError
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES, bind_prefixes
-from .reference import load_reference
 from .sources import ProjectPaths, find_project_root, parse_turtle
 from .validate import ValidationReport, load_shapes, validate_graph
 
@@ -118,12 +117,14 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
     for doc in assembled.documents:
         names[str(doc.document)] = f"{doc.source.path.name} ({doc.path.name})"
     total = sum(len(g) for g in assembled.graphs.values())
-    click.echo(f"samverkansgraf {__version__}: {total} triples in "
-               f"{len(assembled.graphs)} named graphs")
+    click.echo(
+        f"samverkansgraf {__version__}: {total} triples in "
+        f"{len(assembled.graphs)} named graphs"
+    )
     for iri, graph in assembled.graphs.items():
         click.echo(f"  {len(graph):>7}  {_graph_name(str(iri), names)}")
-    counts = "  ".join(f"{name}: {n}" for name, n in result.counts.items())
-    click.echo(f"counts: {counts}")
+    for line in _count_lines(result.counts):
+        click.echo(line)
     spans = sum(len(doc.evidence) for doc in assembled.documents)
     click.echo(f"evidence: {spans} quotes found in their sources, offsets checked")
     if result.validation is None:
@@ -136,6 +137,15 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
         ctx.exit(1)
     shown = ", ".join(_relative(p) for p in result.outputs)
     click.echo(f"wrote {shown}")
+
+
+def _count_lines(counts: dict[str, int]) -> list[str]:
+    """Counts as two readable lines: actors, then documents and their content."""
+    names = list(counts)
+    split = names.index("persons") + 1
+    actors = " · ".join(f"{counts[n]} {n}" for n in names[:split])
+    content = " · ".join(f"{counts[n]} {n}" for n in names[split:])
+    return [f"actors:   {actors}", f"content:  {content}"]
 
 
 def _validation_line(report: ValidationReport) -> str:
@@ -180,9 +190,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
     paths = _paths(ctx)
     if files:
         data = bind_prefixes(Graph())
-        parse_turtle(paths.ontology_dir / "samverkansgraf.ttl", data)
-        parse_turtle(paths.ontology_dir / "schemes.ttl", data)
-        data += load_reference(paths)
+        for graph in load_vocabulary_and_reference(paths).values():
+            data += graph
         for path in files:
             _parse_any(path, data)
     else:
@@ -192,7 +201,8 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
         click.echo(report.graph.serialize(format="turtle"))
     else:
         click.echo(report.format_text(data))
-        click.echo(f"counts: {count_facts(data)}")
+        for line in _count_lines(count_facts(data)):
+            click.echo(line)
     ctx.exit(0 if report.conforms else 1)
 
 
@@ -204,7 +214,9 @@ def _parse_any(path: Path, graph: Graph) -> None:
     formats = {".trig": "trig", ".nq": "nquads", ".nt": "nt", ".jsonld": "json-ld"}
     if path.suffix not in formats:
         raise SourceError(
-            "unknown RDF file type", path=path, hint="use .ttl, .trig, .nq, .nt or .jsonld"
+            "unknown RDF file type",
+            path=path,
+            hint="use .ttl, .trig, .nq, .nt or .jsonld",
         )
     try:
         from rdflib import Dataset
@@ -214,7 +226,9 @@ def _parse_any(path: Path, graph: Graph) -> None:
         for s, p, o, _ in dataset.quads():
             graph.add((s, p, o))
     except (OSError, ValueError, SyntaxError) as exc:
-        raise SourceError(f"cannot parse: {exc}", path=path, hint="check the file") from exc
+        raise SourceError(
+            f"cannot parse: {exc}", path=path, hint="check the file"
+        ) from exc
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ from .sources import find_line
 __all__ = [
     "EvidenceRecord",
     "add_evidence",
-    "QuoteProblem",
+    "QuoteError",
     "Span",
     "check_evidence",
     "find_quote",
@@ -61,7 +61,7 @@ class Span:
     """``text[start:end]``."""
 
 
-class QuoteProblem(ValueError):
+class QuoteError(ValueError):
     """A quote that is not found, or found more than once, in its search area."""
 
 
@@ -69,7 +69,7 @@ def _pattern(quote: str) -> re.Pattern[str]:
     """Regex matching ``quote`` with any whitespace run for each whitespace run."""
     tokens = quote.split()
     if not tokens:
-        raise QuoteProblem("the quote is empty")
+        raise QuoteError("the quote is empty")
     return re.compile(r"\s+".join(re.escape(token) for token in tokens))
 
 
@@ -85,14 +85,14 @@ def _pick(
     """Choose the match meant: the only one, or the ``occurrence``-th."""
     if occurrence is not None:
         if not 1 <= occurrence <= len(matches):
-            raise QuoteProblem(
+            raise QuoteError(
                 f"occurrence {occurrence} asked for, but the quote occurs "
                 f"{len(matches)} time(s)"
             )
         return matches[occurrence - 1]
     if len(matches) > 1:
         lines = ", ".join(str(text.count("\n", 0, m.start()) + 1) for m in matches)
-        raise QuoteProblem(
+        raise QuoteError(
             f"the quote {_short(quote)} occurs {len(matches)} times (source lines "
             f"{lines}); add skg:occurrence N (1-based) or a longer quote"
         )
@@ -118,7 +118,7 @@ def find_quote(
         The span in ``text`` and the original characters there.
 
     Raises:
-        QuoteProblem: not found (with a diff against the closest passage), or
+        QuoteError: not found (with a diff against the closest passage), or
             found more than once without ``occurrence``.
 
     Example:
@@ -128,7 +128,7 @@ def find_quote(
     area = within or (0, len(text))
     matches = _matches(text, _pattern(quote), area)
     if not matches:
-        raise QuoteProblem(_explain_missing(text, quote, area))
+        raise QuoteError(_explain_missing(text, quote, area))
     match = _pick(matches, occurrence, quote, text)
     return Span(match.start(), match.end(), match.group(0))
 
@@ -156,14 +156,14 @@ def find_span(
         The span from the start of ``starts_with`` to the end of ``ends_with``.
 
     Raises:
-        QuoteProblem: when either end cannot be found unambiguously.
+        QuoteError: when either end cannot be found unambiguously.
     """
     area = within or (0, len(text))
     first = find_quote(text, starts_with, within=area, occurrence=occurrence)
     for match in _pattern(ends_with).finditer(text, first.start, area[1]):
         if match.end() >= first.end:
             return Span(first.start, match.end(), text[first.start : match.end()])
-    raise QuoteProblem(
+    raise QuoteError(
         f"the end {_short(ends_with)} does not occur after the start "
         f"{_short(starts_with)}; " + _explain_missing(text, ends_with, area)
     )
@@ -224,7 +224,7 @@ def _parent(graph: Graph, fact: URIRef) -> URIRef | None:
 def _one_literal(graph: Graph, fact: URIRef, prop: URIRef) -> str | None:
     values = [str(v) for v in graph.objects(fact, prop)]
     if len(values) > 1:
-        raise QuoteProblem(f"has {len(values)} values of {graph.qname(prop)}")
+        raise QuoteError(f"has {len(values)} values of {graph.qname(prop)}")
     return values[0] if values else None
 
 
@@ -262,15 +262,24 @@ def resolve_evidence(
         if fact in spans:
             return spans[fact]
         if fact in chain:
-            raise _evidence_error(graph, fact, "skg:inClause forms a cycle", curated_path)
+            raise _evidence_error(
+                graph, fact, "skg:inClause forms a cycle", curated_path
+            )
         parent = _parent(graph, fact)
         within = resolve(parent, (*chain, fact))[0] if parent in facts else None
         try:
             spans[fact] = _locate(graph, fact, text, within)
-        except QuoteProblem as problem:
+        except QuoteError as problem:
             message = str(problem)
             if within is not None and "not in the source" in message:
-                message = f"not inside its clause <{parent}>: {message}"
+                try:  # Is it elsewhere in the document, outside its clause?
+                    _locate(graph, fact, text, None)
+                    message = (
+                        f"the quote is in the source but not inside its clause "
+                        f"<{parent}>; check skg:inClause"
+                    )
+                except QuoteError:
+                    pass
             raise _evidence_error(graph, fact, message, curated_path) from problem
         return spans[fact]
 
@@ -297,14 +306,16 @@ def _locate(graph: Graph, fact: URIRef, text: str, within: Span | None) -> list[
     occurrence = int(raw_occurrence) if raw_occurrence is not None else None
     area = (within.start, within.end) if within else None
     if quotes and (starts or ends):
-        raise QuoteProblem("has both skg:quote and skg:quoteStartsWith/EndsWith")
+        raise QuoteError("has both skg:quote and skg:quoteStartsWith/EndsWith")
     if len(quotes) > 1 and occurrence is not None:
-        raise QuoteProblem("skg:occurrence needs a single skg:quote")
+        raise QuoteError("skg:occurrence needs a single skg:quote")
     if quotes:
-        found = [find_quote(text, q, within=area, occurrence=occurrence) for q in quotes]
+        found = [
+            find_quote(text, q, within=area, occurrence=occurrence) for q in quotes
+        ]
         return sorted(found, key=lambda span: span.start)
     if starts is None or ends is None:
-        raise QuoteProblem("needs both skg:quoteStartsWith and skg:quoteEndsWith")
+        raise QuoteError("needs both skg:quoteStartsWith and skg:quoteEndsWith")
     return [find_span(text, starts, ends, within=area, occurrence=occurrence)]
 
 
@@ -374,13 +385,18 @@ def check_evidence(
                 path,
             )
         text = texts[source]
-        exact_values = [str(e) for s in _selectors(graph, evidence, OA.TextQuoteSelector)
-                        for e in graph.objects(s, OA.exact)]
+        exact_values = [
+            str(e)
+            for s in _selectors(graph, evidence, OA.TextQuoteSelector)
+            for e in graph.objects(s, OA.exact)
+        ]
         for selector in _selectors(graph, evidence, OA.TextPositionSelector):
             start = graph.value(selector, OA.start)
             end = graph.value(selector, OA.end)
             if start is None or end is None:
-                raise _evidence_error(graph, fact, "selector lacks oa:start/oa:end", path)
+                raise _evidence_error(
+                    graph, fact, "selector lacks oa:start/oa:end", path
+                )
             start_i, end_i = int(start), int(end)
             if not 0 <= start_i < end_i <= len(text):
                 raise _evidence_error(
@@ -406,7 +422,9 @@ def check_evidence(
 
 def _selectors(graph: Graph, evidence: object, kind: URIRef) -> Iterable[URIRef]:
     return sorted(
-        s for s in graph.objects(evidence, OA.hasSelector) if (s, RDF.type, kind) in graph
+        s
+        for s in graph.objects(evidence, OA.hasSelector)
+        if (s, RDF.type, kind) in graph
     )
 
 

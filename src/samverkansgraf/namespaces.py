@@ -11,11 +11,24 @@ import re
 import unicodedata
 
 from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME
-from rdflib.namespace import VOID, XSD
+from rdflib.namespace import (
+    DCAT,
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SKOS,
+    TIME,
+    VOID,
+    XSD,
+)
 
 SKG = Namespace("https://w3id.org/samverkansgraf/ontology#")
 SKGID = Namespace("https://w3id.org/samverkansgraf/id/")
+SKGSH = Namespace("https://w3id.org/samverkansgraf/shapes#")
 OA = Namespace("http://www.w3.org/ns/oa#")
 SCHEMA = Namespace("https://schema.org/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -41,6 +54,7 @@ CC0 = URIRef("http://creativecommons.org/publicdomain/zero/1.0/")
 PREFIXES: dict[str, Namespace] = {
     "skg": SKG,
     "skgid": SKGID,
+    "skgsh": SKGSH,
     "oa": OA,
     "org": Namespace(str(ORG)),
     "foaf": Namespace(str(FOAF)),
@@ -71,6 +85,7 @@ __all__ = [
     "SH",
     "SKG",
     "SKGID",
+    "SKGSH",
     "VCARD",
     "WD",
     "bind_prefixes",

@@ -144,7 +144,12 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
         abort_on_first=False,
     )
     results = []
+    # Nested results (sh:detail of an sh:node failure) explain a top-level result;
+    # they are not separate findings.
+    details = set(report_graph.objects(None, SH.detail))
     for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+        if node in details:
+            continue
         severity = report_graph.value(node, SH.resultSeverity)
         results.append(
             ValidationResult(
@@ -159,4 +164,6 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
     results.sort(key=lambda r: (str(r.shape), str(r.focus), str(r.path), str(r.value)))
     bind_prefixes(report_graph)
     log.info("SHACL: conforms=%s, %d result(s)", conforms, len(results))
-    return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+    return ValidationReport(
+        conforms=bool(conforms), results=results, graph=report_graph
+    )

@@ -1,0 +1,260 @@
+"""The build on the real data: facts of the Hedemora agreement, exact evidence,
+determinism, and clear failures for corrupted inputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from samverkansgraf.build import assemble_dataset, build
+from samverkansgraf.errors import EvidenceError, SourceError
+from samverkansgraf.namespaces import OA, SKG, SKGID
+from samverkansgraf.sources import ProjectPaths
+
+HEDEMORA = SKGID["agreement/hedemora-2019-2022"]
+REGION_DALARNA = SKGID["region/20"]
+HEDEMORA_KOMMUN = SKGID["kommun/2083"]
+
+
+def test_hedemora_has_ten_clauses_in_order_with_two_numbered_six(union: Graph) -> None:
+    rows = union.query(
+        """SELECT ?position ?number WHERE {
+               ?clause a skg:Clause ; dcterms:isPartOf ?agreement ;
+                       skg:position ?position .
+               OPTIONAL { ?clause skg:number ?number }
+           } ORDER BY ?position""",
+        initBindings={"agreement": HEDEMORA},
+    )
+    numbers = [(int(r.position), str(r.number)) for r in rows]
+    assert [p for p, _ in numbers] == list(range(1, 11))
+    # As printed: 1 2 3 4 5 "6." "6" 7 8 9.
+    assert [n for _, n in numbers] == ["1", "2", "3", "4", "5", "6", "6", "7", "8", "9"]
+
+
+def test_second_six_is_the_library_clause(assembled, union: Graph) -> None:
+    clause = SKGID["clause/hedemora-2019-2022/7"]
+    exact = union.value(URIRef(f"{clause}#quote"), OA.exact)
+    assert str(exact).startswith("6 Hedemora kommun och Länsbibliotek Dalarna")
+
+
+def test_region_dalarna_commits_to_something_concerning_dalateatern(
+    union: Graph,
+) -> None:
+    rows = list(
+        union.query(
+            """SELECT ?commitment ?modality WHERE {
+                   ?commitment skg:committedBy ?region ; skg:concerns ?theatre ;
+                               skg:modality ?modality .
+               }""",
+            initBindings={
+                "region": REGION_DALARNA,
+                "theatre": SKGID["actor/dalateatern"],
+            },
+        )
+    )
+    assert [(str(r.commitment).rsplit("/", 1)[-1], r.modality) for r in rows] == [
+        ("5-2", SKG.States)
+    ]
+
+
+def test_ICORN_is_found_under_its_damaged_spelling(union: Graph) -> None:  # noqa: N802
+    commitment = SKGID["commitment/hedemora-2019-2022/2-1"]
+    assert (commitment, SKG.concerns, SKGID["programme/icorn"]) in union
+    exact = str(union.value(URIRef(f"{commitment}#quote"), OA.exact))
+    assert "lcorns-program för fristäder" in exact
+    assert (commitment, SKG.committedBy, HEDEMORA_KOMMUN) in union
+    assert (commitment, SKG.partner, REGION_DALARNA) in union
+
+
+def test_every_commitment_of_hedemora_lies_inside_its_clause(union: Graph) -> None:
+    rows = union.query(
+        """SELECT ?c ?cs ?ce ?ks ?ke WHERE {
+               ?c skg:inClause ?k ; skg:evidence/oa:hasSelector ?cp .
+               ?cp a oa:TextPositionSelector ; oa:start ?cs ; oa:end ?ce .
+               ?k skg:evidence/oa:hasSelector ?kp .
+               ?kp a oa:TextPositionSelector ; oa:start ?ks ; oa:end ?ke .
+           }"""
+    )
+    rows = list(rows)
+    assert len(rows) == 33
+    for row in rows:
+        assert int(row.ks) <= int(row.cs) < int(row.ce) <= int(row.ke), row.c
+
+
+def test_every_evidence_quote_equals_the_source_slice(assembled, project) -> None:
+    union = assembled.union()
+    texts = {
+        doc: (project.sources_dir / str(union.value(doc, SKG.fileName))).read_text(
+            "utf-8"
+        )
+        for doc in union.subjects(RDF.type, SKG.SourceDocument)
+    }
+    checked = 0
+    for evidence in union.subjects(RDF.type, OA.SpecificResource):
+        text = texts[union.value(evidence, OA.hasSource)]
+        selectors = list(union.objects(evidence, OA.hasSelector))
+        exact = next(
+            union.value(s, OA.exact) for s in selectors if union.value(s, OA.exact)
+        )
+        position = next(s for s in selectors if union.value(s, OA.start) is not None)
+        start, end = (
+            int(union.value(position, OA.start)),
+            int(union.value(position, OA.end)),
+        )
+        assert text[start:end] == str(exact)
+        checked += 1
+    assert checked >= 48
+
+
+def test_source_document_carries_its_sha256(union: Graph, project) -> None:
+    document = SKGID["document/overenskommelse-hedemora-2019-2022"]
+    expected = (project.sources_dir / "SHA256SUMS").read_text().split()[0]
+    assert str(union.value(document, SKG.sha256)) == expected
+    assert int(union.value(document, SKG.characterCount)) == 6915
+
+
+def test_region_dalarna_keeps_its_former_name(union: Graph) -> None:
+    assert str(union.value(REGION_DALARNA, SKG.formerName)) == "Landstinget Dalarna"
+    assert str(union.value(REGION_DALARNA, SKG.organisationNumber)) == "232100-0180"
+
+
+# --- corrupted inputs --------------------------------------------------------
+
+
+def _curated(scratch: ProjectPaths) -> Path:
+    return scratch.curated_dir / "hedemora-2019-2022.ttl"
+
+
+def test_malformed_turtle_names_file_line_and_column(scratch: ProjectPaths) -> None:
+    path = _curated(scratch)
+    lines = path.read_text("utf-8").splitlines()
+    number = next(
+        i for i, line in enumerate(lines) if "skg:modality skg:Intends" in line
+    )
+    lines[number] = lines[number].replace(" ;", "")  # drop the statement separator
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    with pytest.raises(SourceError) as error:
+        assemble_dataset(scratch)
+    message = str(error.value)
+    # rdflib reports where it noticed: at or shortly after the broken line.
+    assert message.startswith(f"{path}:")
+    line, column = (int(part) for part in message[len(str(path)) + 1 :].split(":")[:2])
+    assert number + 1 <= line <= number + 10 and column >= 1
+    assert "malformed Turtle: expected '.'" in message
+
+
+def test_unknown_prefix_is_named(scratch: ProjectPaths) -> None:
+    path = _curated(scratch)
+    path.write_text(
+        path.read_text("utf-8").replace(
+            "skg:modality skg:Shall", "skg:modality skq:Shall", 1
+        )
+    )
+    with pytest.raises(
+        SourceError, match=r'Prefix "skq:" not bound — declare the prefix'
+    ):
+        assemble_dataset(scratch)
+
+
+def test_wrong_quote_names_file_line_resource_and_difference(
+    scratch: ProjectPaths,
+) -> None:
+    path = _curated(scratch)
+    text = path.read_text("utf-8")
+    old = "ersättningsnivåer samt tillämpar enprocentregeln"
+    path.write_text(text.replace(old, old.replace("enprocent", "enprocents")))
+    with pytest.raises(EvidenceError) as error:
+        assemble_dataset(scratch)
+    message = str(error.value)
+    line = next(
+        i
+        for i, row in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if row.startswith("<commitment/hedemora-2019-2022/6-3>")
+    )
+    assert message.startswith(f"{path}:{line}: ")
+    assert "commitment/hedemora-2019-2022/6-3" in message
+    assert "'enprocentsregeln .'" in message and "'enprocentregeln ." in message
+    assert error.value.exit_code == 3
+
+
+def test_source_changed_by_one_byte_fails_the_build(scratch: ProjectPaths) -> None:
+    source = scratch.sources_dir / "000_c90c7f0945d9b53e.txt"
+    data = bytearray(source.read_bytes())
+    data[100] ^= 0x01
+    source.write_bytes(bytes(data))
+    with pytest.raises(EvidenceError, match="source document changed: sha256 is"):
+        assemble_dataset(scratch)
+
+
+def test_missing_source_fails_the_build(scratch: ProjectPaths) -> None:
+    (scratch.sources_dir / "000_c90c7f0945d9b53e.txt").unlink()
+    with pytest.raises(EvidenceError, match="source document is missing"):
+        assemble_dataset(scratch)
+
+
+def test_reference_to_an_actor_that_does_not_exist(scratch: ProjectPaths) -> None:
+    path = _curated(scratch)
+    path.write_text(
+        path.read_text("utf-8").replace("<actor/dalateatern>", "<actor/dalateatren>")
+    )
+    with pytest.raises(
+        SourceError,
+        match=r"unknown resource .*actor/dalateatren.*did you mean .*actor/dalateatern",
+    ):
+        assemble_dataset(scratch)
+
+
+def test_mistyped_ontology_term_is_caught(scratch: ProjectPaths) -> None:
+    path = _curated(scratch)
+    path.write_text(
+        path.read_text("utf-8").replace(
+            "skg:modality skg:States", "skg:modality skg:State", 1
+        )
+    )
+    with pytest.raises(
+        SourceError,
+        match=r"unknown term of the ontology .*#State>.*did you mean .*#States>",
+    ):
+        assemble_dataset(scratch)
+
+
+def test_invalid_data_is_not_written_and_old_dist_stays(scratch: ProjectPaths) -> None:
+    first = build(scratch)
+    assert first.validation is not None and first.validation.conforms
+    trig = scratch.dist_dir / "samverkansgraf.trig"
+    before = trig.read_bytes()
+    path = _curated(scratch)
+    # A commitment that loses its modality still parses but violates the shapes.
+    path.write_text(
+        path.read_text("utf-8").replace("    skg:modality skg:May ;\n", "", 1)
+    )
+    second = build(scratch)
+    assert second.validation is not None and not second.validation.conforms
+    assert second.outputs == []
+    assert trig.read_bytes() == before
+    assert any("modality" in r.message for r in second.validation.violations)
+
+
+def test_two_builds_give_byte_identical_dumps(
+    scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    one = build(scratch, tmp_path / "one")
+    two = build(scratch, tmp_path / "two")
+    for a, b in zip(one.outputs, two.outputs, strict=True):
+        assert a.name == b.name
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_trig_dump_has_one_named_graph_per_document_plus_three(
+    scratch: ProjectPaths,
+) -> None:
+    result = build(scratch)
+    dataset = Dataset()
+    dataset.parse(scratch.dist_dir / "samverkansgraf.trig", format="trig")
+    names = {str(g.identifier) for g in dataset.graphs() if len(g)}
+    expected = {str(iri) for iri in result.assembled.graphs}
+    assert names == expected
+    assert len(names) == 3 + len(result.assembled.documents)

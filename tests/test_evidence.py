@@ -1,0 +1,148 @@
+"""The evidence matcher: quotes survive line wraps, differences are explained,
+ambiguity is refused, and offsets always slice back to the quote."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from samverkansgraf.errors import EvidenceError
+from samverkansgraf.evidence import (
+    QuoteError,
+    check_evidence,
+    find_quote,
+    find_span,
+    resolve_evidence,
+)
+from samverkansgraf.namespaces import OA, SKG
+
+TEXT = (
+    "5 Alla Dalarnas invånare, oavsett var man bor, ska ha möjl ighet att ta del av \n"
+    "professionell scenkonst. Region Dalarna stödjer även Folkmusikens Hus.\n"
+    "Region Dalarna stödjer även Riksteatern.\n"
+)
+
+
+def test_quote_matches_across_a_line_break_and_keeps_the_original_span() -> None:
+    span = find_quote(TEXT, "ta del av professionell scenkonst.")
+    assert span.exact == "ta del av \nprofessionell scenkonst."
+    assert TEXT[span.start : span.end] == span.exact
+
+
+def test_broken_words_must_be_quoted_as_printed() -> None:
+    with pytest.raises(QuoteError) as problem:
+        find_quote(TEXT, "ska ha möjlighet att ta del")
+    message = str(problem.value)
+    assert "'möjlighet att ta del'" in message  # the quote's continuation
+    assert "'möjl ighet att ta del" in message  # the source's continuation
+
+
+def test_quote_not_in_source_names_the_first_word_when_nothing_matches() -> None:
+    with pytest.raises(QuoteError, match="not even its first word 'Kulturbuss'"):
+        find_quote(TEXT, "Kulturbuss ska utvecklas")
+
+
+def test_ambiguous_quote_is_refused_with_its_line_numbers() -> None:
+    with pytest.raises(QuoteError, match=r"occurs 2 times \(source lines 2, 3\)"):
+        find_quote(TEXT, "Region Dalarna stödjer även")
+
+
+def test_occurrence_picks_the_nth_match() -> None:
+    second = find_quote(TEXT, "Region Dalarna stödjer även", occurrence=2)
+    assert TEXT[second.end :].startswith(" Riksteatern")
+    with pytest.raises(QuoteError, match="occurrence 3 asked for"):
+        find_quote(TEXT, "Region Dalarna stödjer även", occurrence=3)
+
+
+def test_search_within_a_span_disambiguates() -> None:
+    line3 = TEXT.index("Region Dalarna stödjer även Riksteatern")
+    span = find_quote(TEXT, "Region Dalarna stödjer även", within=(line3, len(TEXT)))
+    assert span.start == line3
+
+
+def test_find_span_from_first_and_last_words() -> None:
+    span = find_span(TEXT, "5 Alla Dalarnas", "Folkmusikens Hus.")
+    assert span.start == 0
+    assert span.exact.endswith("Folkmusikens Hus.")
+    with pytest.raises(QuoteError, match="does not occur after the start"):
+        find_span(TEXT, "Riksteatern.", "Folkmusikens Hus.")
+
+
+DOC = URIRef("https://w3id.org/samverkansgraf/id/document/test")
+CLAUSE = URIRef("https://w3id.org/samverkansgraf/id/clause/test/1")
+COMMITMENT = URIRef("https://w3id.org/samverkansgraf/id/commitment/test/1-1")
+
+
+def _graph() -> Graph:
+    graph = Graph()
+    graph.add((CLAUSE, RDF.type, SKG.Clause))
+    graph.add(
+        (CLAUSE, SKG.quoteStartsWith, Literal("Region Dalarna stödjer även Riks"))
+    )
+    graph.add((CLAUSE, SKG.quoteEndsWith, Literal("Riksteatern.")))
+    graph.add((COMMITMENT, SKG.inClause, CLAUSE))
+    # Occurs twice in the text, but only once inside its clause.
+    graph.add((COMMITMENT, SKG.quote, Literal("Region Dalarna stödjer även")))
+    return graph
+
+
+def test_resolve_evidence_writes_the_model_pattern_and_removes_shorthands() -> None:
+    graph = _graph()
+    records = resolve_evidence(graph, DOC, TEXT)
+    assert [r.fact for r in records] == [CLAUSE, COMMITMENT]
+    evidence = graph.value(COMMITMENT, SKG.evidence)
+    assert evidence == URIRef(f"{COMMITMENT}#evidence")
+    assert graph.value(evidence, OA.hasSource) == DOC
+    position = URIRef(f"{COMMITMENT}#position")
+    start, end = (
+        int(graph.value(position, OA.start)),
+        int(graph.value(position, OA.end)),
+    )
+    assert TEXT[start:end] == "Region Dalarna stödjer även"
+    assert start == TEXT.index("Region Dalarna stödjer även Riksteatern")
+    assert (None, SKG.quote, None) not in graph
+    assert check_evidence(graph, {DOC: TEXT}) == 2
+
+
+def test_quote_outside_its_clause_is_reported_as_such() -> None:
+    graph = _graph()
+    graph.set((COMMITMENT, SKG.quote, Literal("Folkmusikens Hus.")))
+    with pytest.raises(EvidenceError, match="in the source but not inside its clause"):
+        resolve_evidence(graph, DOC, TEXT)
+
+
+def test_check_evidence_catches_offsets_that_do_not_slice_to_the_quote() -> None:
+    graph = _graph()
+    resolve_evidence(graph, DOC, TEXT)
+    position = URIRef(f"{COMMITMENT}#position")
+    start = int(graph.value(position, OA.start))
+    graph.set((position, OA.start, Literal(start + 1)))
+    with pytest.raises(EvidenceError, match="differs from the source"):
+        check_evidence(graph, {DOC: TEXT})
+
+
+@given(
+    text=st.text(
+        alphabet=st.sampled_from(list("ab åö\n\t.,")), min_size=1, max_size=80
+    ),
+    data=st.data(),
+)
+def test_any_substring_is_found_and_slices_back(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text) - 1))
+    end = data.draw(st.integers(start + 1, len(text)))
+    quote = text[start:end]
+    if not quote.split():
+        with pytest.raises(QuoteError):
+            find_quote(text, quote)
+        return
+    try:
+        span = find_quote(text, quote)
+    except QuoteError as problem:
+        # Only ambiguity may stop it; then every occurrence slices back too.
+        assert "occurs" in str(problem)
+        span = find_quote(text, quote, occurrence=1)
+    assert text[span.start : span.end] == span.exact
+    assert span.exact.split() == quote.split()
