@@ -7,8 +7,12 @@ as one line on stderr with the error's exit code; ``--debug`` shows the tracebac
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +20,16 @@ import click
 from rdflib import Graph
 
 from . import __version__
+from .atomic import write_files_atomically
 from .build import assemble_dataset, count_facts, load_vocabulary_and_reference
 from .build import build as build_dataset
+from .curate import (
+    EntityRow,
+    compute_coverage,
+    find_label_collisions,
+    list_entities,
+    plot_coverage,
+)
 from .errors import SamverkansgrafError, SourceError
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES, bind_prefixes
 from .sources import ProjectPaths, find_project_root, parse_turtle
@@ -47,6 +59,15 @@ class Group(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise CommandError(error) from error
+
+
+def _write_or_print(text: str, out: Path | None) -> None:
+    """Print ``text``, or write it atomically to ``out``."""
+    if out is None:
+        click.echo(text)
+    else:
+        write_files_atomically({out: text.encode("utf-8")})
+        click.echo(f"wrote {_relative(out)}", err=True)
 
 
 def _paths(ctx: click.Context) -> ProjectPaths:
@@ -125,8 +146,12 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
         click.echo(f"  {len(graph):>7}  {_graph_name(str(iri), names)}")
     for line in _count_lines(result.counts):
         click.echo(line)
-    spans = sum(len(doc.evidence) for doc in assembled.documents)
+    spans = sum(1 for doc in assembled.documents for r in doc.evidence if not r.skipped)
     click.echo(f"evidence: {spans} quotes found in their sources, offsets checked")
+    coverage = compute_coverage(assembled)
+    shares = " · ".join(f"{d.file_name[:3]} {d.share:.1%}" for d in coverage.documents)
+    gaps = sum(len(d.uncovered) for d in coverage.documents)
+    click.echo(f"coverage: {shares} ({gaps} uncovered passages; see `coverage`)")
     if result.validation is None:
         click.echo("validation: skipped (--no-validate)")
     else:
@@ -204,6 +229,139 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
         for line in _count_lines(count_facts(data)):
             click.echo(line)
     ctx.exit(0 if report.conforms else 1)
+
+
+@cli.command()
+@click.option(
+    "--min-length",
+    type=click.IntRange(1),
+    default=80,
+    show_default=True,
+    help="List uncovered passages with at least this many non-blank characters.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also draw the coverage strips to this PNG or SVG file.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when an uncovered passage is listed."
+)
+@click.pass_context
+def coverage(
+    ctx: click.Context,
+    min_length: int,
+    output_format: str,
+    plot: Path | None,
+    strict: bool,
+) -> None:
+    """Show how much of each source document the evidence covers.
+
+    Per document: the share of non-blank characters inside some evidence span or a
+    deliberately skipped passage (skg:SkippedPassage: headers, footers, contact
+    blocks), and every uncovered passage of at least --min-length characters with
+    its line, offsets and text (contact data masked), so a curator sees what is
+    missing.
+
+    \b
+    Example:
+        samverkansgraf coverage
+        samverkansgraf coverage --min-length 20 --plot coverage.png
+    """
+    assembled = assemble_dataset(_paths(ctx))
+    report = compute_coverage(assembled, min_length)
+    click.echo(report.to_json() if output_format == "json" else report.format_text())
+    if plot is not None:
+        plot_coverage(report, assembled, plot)
+        click.echo(f"wrote {_relative(plot)}", err=True)
+    ctx.exit(1 if strict and not report.complete else 0)
+
+
+@cli.command()
+@click.option(
+    "--all",
+    "include_unused",
+    is_flag=True,
+    help="Include gazetteer regions and municipalities no document mentions.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
+@click.pass_context
+def entities(
+    ctx: click.Context, include_unused: bool, output_format: str, out: Path | None
+) -> None:
+    """List every actor, programme and plan with its names and usage.
+
+    One row per resource: kind, label, other labels (variants met in the
+    sources), the number of documents and of facts mentioning it. Label
+    collisions — two resources whose labels fold to the same text — are listed
+    after the table and make the command exit 1: they are probably one
+    real-world thing curated twice.
+
+    \b
+    Example:
+        samverkansgraf entities
+        samverkansgraf entities --format csv --out entities.csv
+    """
+    assembled = assemble_dataset(_paths(ctx))
+    rows = list_entities(assembled, include_unused=include_unused)
+    collisions = find_label_collisions(assembled.union())
+    _write_or_print(_format_entities(rows, output_format), out)
+    for label, iris in collisions.items():
+        click.echo(f"collision: {label!r} is a label of {', '.join(iris)}", err=True)
+    ctx.exit(1 if collisions else 0)
+
+
+def _format_entities(rows: list[EntityRow], output_format: str) -> str:
+    """Entity rows as an aligned table, CSV or JSON."""
+    if output_format == "json":
+        return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2)
+    header = ["kind", "label", "documents", "facts", "other labels", "iri"]
+    records = [
+        [
+            r.kind,
+            r.label,
+            str(r.documents),
+            str(r.facts),
+            " | ".join(r.alt_labels),
+            r.iri,
+        ]
+        for r in rows
+    ]
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(records)
+        return buffer.getvalue().rstrip("\n")
+    widths = [
+        max(len(h), *(len(rec[i]) for rec in records)) for i, h in enumerate(header[:4])
+    ]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(header[:4], widths, strict=True))
+        + "  other labels"
+    ]
+    for rec in records:
+        cells = "  ".join(c.ljust(w) for c, w in zip(rec[:4], widths, strict=True))
+        lines.append(f"{cells}  {rec[4]}")
+    return "\n".join(lines)
 
 
 def _parse_any(path: Path, graph: Graph) -> None:

@@ -36,6 +36,8 @@ from .sources import find_line
 __all__ = [
     "EvidenceRecord",
     "add_evidence",
+    "add_location",
+    "find_all_quotes",
     "QuoteError",
     "Span",
     "check_evidence",
@@ -46,7 +48,13 @@ __all__ = [
 
 # A fact's quote is searched inside the span of the fact it is part of.
 PARENT_PROPERTIES = (SKG.inClause,)
-_SHORTHANDS = (SKG.quote, SKG.quoteStartsWith, SKG.quoteEndsWith, SKG.occurrence)
+_SHORTHANDS = (
+    SKG.quote,
+    SKG.quoteStartsWith,
+    SKG.quoteEndsWith,
+    SKG.occurrence,
+    SKG.allOccurrences,
+)
 
 
 @dataclass(frozen=True)
@@ -133,6 +141,21 @@ def find_quote(
     return Span(match.start(), match.end(), match.group(0))
 
 
+def find_all_quotes(
+    text: str, quote: str, *, within: tuple[int, int] | None = None
+) -> list[Span]:
+    """Every occurrence of a quote (whitespace-normalised), in text order.
+
+    Raises:
+        QuoteError: when the quote does not occur at all.
+    """
+    area = within or (0, len(text))
+    matches = _matches(text, _pattern(quote), area)
+    if not matches:
+        raise QuoteError(_explain_missing(text, quote, area))
+    return [Span(m.start(), m.end(), m.group(0)) for m in matches]
+
+
 def find_span(
     text: str,
     starts_with: str,
@@ -211,6 +234,8 @@ class EvidenceRecord:
     """The source document."""
     span: Span
     """Where its words are."""
+    skipped: bool = False
+    """True for a passage deliberately left uncurated (``skg:SkippedPassage``)."""
 
 
 def _parent(graph: Graph, fact: URIRef) -> URIRef | None:
@@ -290,9 +315,13 @@ def resolve_evidence(
     for fact, found in spans.items():
         for prop in _SHORTHANDS:
             graph.remove((fact, prop, None))
+        skipped = (fact, RDF.type, SKG.SkippedPassage) in graph
         for index, span in enumerate(found, 1):
-            add_evidence(graph, fact, document, span, index)
-            records.append(EvidenceRecord(fact, document, span))
+            if skipped:
+                add_location(graph, fact, document, span, index)
+            else:
+                add_evidence(graph, fact, document, span, index)
+            records.append(EvidenceRecord(fact, document, span, skipped))
     records.sort(key=lambda record: (record.span.start, record.fact))
     return records
 
@@ -309,13 +338,23 @@ def _locate(graph: Graph, fact: URIRef, text: str, within: Span | None) -> list[
         raise QuoteError("has both skg:quote and skg:quoteStartsWith/EndsWith")
     if len(quotes) > 1 and occurrence is not None:
         raise QuoteError("skg:occurrence needs a single skg:quote")
+    every = _one_literal(graph, fact, SKG.allOccurrences) == "true"
     if quotes:
-        found = [
-            find_quote(text, q, within=area, occurrence=occurrence) for q in quotes
-        ]
+        if every:
+            found = [s for q in quotes for s in find_all_quotes(text, q, within=area)]
+        else:
+            found = [
+                find_quote(text, q, within=area, occurrence=occurrence) for q in quotes
+            ]
         return sorted(found, key=lambda span: span.start)
     if starts is None or ends is None:
         raise QuoteError("needs both skg:quoteStartsWith and skg:quoteEndsWith")
+    if every:
+        count = len(find_all_quotes(text, starts, within=area))
+        return [
+            find_span(text, starts, ends, within=area, occurrence=n)
+            for n in range(1, count + 1)
+        ]
     return [find_span(text, starts, ends, within=area, occurrence=occurrence)]
 
 
@@ -353,6 +392,31 @@ def add_evidence(
     return evidence
 
 
+def add_location(
+    graph: Graph, passage: URIRef, document: URIRef, span: Span, index: int = 1
+) -> URIRef:
+    """Record where a deliberately skipped passage lies, by offsets only.
+
+    Unlike evidence, no ``oa:exact`` is stored: skipped passages are typically
+    page headers and contact blocks, whose text (phone numbers, e-mail addresses)
+    must not enter the graph.
+
+    Returns:
+        The ``oa:SpecificResource`` IRI.
+    """
+    location = URIRef(f"{passage}#location-{index}")
+    position = URIRef(f"{passage}#position-{index}")
+    graph.add((passage, SKG.location, location))
+    graph.add((location, RDF.type, OA.SpecificResource))
+    graph.add((location, OA.hasSource, document))
+    graph.add((location, OA.hasSelector, position))
+    graph.add((position, RDF.type, OA.TextPositionSelector))
+    integer = XSD.nonNegativeInteger
+    graph.add((position, OA.start, Literal(span.start, datatype=integer)))
+    graph.add((position, OA.end, Literal(span.end, datatype=integer)))
+    return location
+
+
 def check_evidence(
     graph: Graph, texts: dict[URIRef, str], *, path: str | Path | None = None
 ) -> int:
@@ -360,7 +424,8 @@ def check_evidence(
 
     For each ``oa:SpecificResource`` reached by ``skg:evidence``: its source must
     be one of ``texts``, and each position selector must satisfy
-    ``0 <= start < end <= len(text)`` and ``text[start:end] == exact``.
+    ``0 <= start < end <= len(text)`` and ``text[start:end] == exact``. Locations
+    of skipped passages (``skg:location``) are checked for bounds only.
 
     Args:
         graph: any graph with evidence (curated, built, or a machine draft).
@@ -368,7 +433,7 @@ def check_evidence(
         path: the file the graph came from, for messages.
 
     Returns:
-        The number of evidence resources checked.
+        The number of evidence resources and locations checked.
 
     Raises:
         EvidenceError: for the first evidence that fails, naming the fact.
@@ -416,6 +481,20 @@ def check_evidence(
                         f"{start_i}–{end_i}, which reads {_short(actual)}",
                         path,
                     )
+        checked += 1
+    for passage, location in sorted(graph.subject_objects(SKG.location)):
+        for selector in _selectors(graph, location, OA.TextPositionSelector):
+            source = graph.value(location, OA.hasSource)
+            start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
+            if source not in texts or start is None or end is None:
+                raise _evidence_error(graph, passage, "location is incomplete", path)
+            if not 0 <= int(start) < int(end) <= len(texts[source]):
+                raise _evidence_error(
+                    graph,
+                    passage,
+                    f"location {start}–{end} is outside the source",
+                    path,
+                )
         checked += 1
     return checked
 

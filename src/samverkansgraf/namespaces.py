@@ -1,8 +1,9 @@
 """Every IRI and prefix of samverkansgraf, in one place.
 
 Input: nothing. Output: rdflib ``Namespace`` objects, the named-graph IRIs of the
-build, the prefix map used by every serialisation, and the slug rule for resource
-IRIs (MODEL.md: ``skgid:{kind}/{slug}`` with an ASCII slug, å→a, ä→a, ö→o).
+build, the prefix map used by every serialisation, the slug rule for resource IRIs
+(MODEL.md: ``skgid:{kind}/{slug}`` with an ASCII slug, å→a, ä→a, ö→o), and the rule
+for choosing a resource's display label.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import (
     DCAT,
     DCTERMS,
@@ -25,6 +26,7 @@ from rdflib.namespace import (
     VOID,
     XSD,
 )
+from rdflib.term import Node
 
 SKG = Namespace("https://w3id.org/samverkansgraf/ontology#")
 SKGID = Namespace("https://w3id.org/samverkansgraf/id/")
@@ -89,6 +91,7 @@ __all__ = [
     "VCARD",
     "WD",
     "bind_prefixes",
+    "preferred_label",
     "slugify",
 ]
 
@@ -130,3 +133,26 @@ def slugify(text: str) -> str:
     text = text.translate(_TRANSLITERATION)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def preferred_label(graph: Graph, node: Node, lang: str = "sv") -> str:
+    """The label to show for ``node``: rdfs:label in ``lang``, else skos:prefLabel
+    in ``lang``, else any rdfs:label, else the IRI's last segment.
+
+    Args:
+        graph: where to look.
+        node: the resource.
+        lang: preferred language tag.
+    """
+    for prop in (RDFS.label, SKOS.prefLabel):
+        labels = sorted(v for v in graph.objects(node, prop) if isinstance(v, Literal))
+        for label in labels:
+            if label.language == lang:
+                return str(label)
+    for prop in (RDFS.label, SKOS.prefLabel):
+        labels = sorted(
+            str(v) for v in graph.objects(node, prop) if isinstance(v, Literal)
+        )
+        if labels:
+            return labels[0]
+    return str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -1,0 +1,377 @@
+"""Curation reports: how much of each source the graph covers, and which actors and
+programmes it holds under which names.
+
+Input: an ``AssembledDataset`` (evidence resolved). Output: a ``CoverageReport``
+(per source document, the share of its text covered by evidence or deliberately
+skipped, and the uncovered passages a curator still has to read) and the entity
+list with label collisions (two resources sharing a normalised label are probably
+one real-world thing curated twice).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from .atomic import write_files_atomically
+from .build import AssembledDataset
+from .namespaces import OA, SCB_CODE_LIST, SKG, preferred_label
+from .privacy import mask_contact_data
+
+__all__ = [
+    "CoverageReport",
+    "DocumentCoverage",
+    "EntityRow",
+    "Passage",
+    "compute_coverage",
+    "find_label_collisions",
+    "list_entities",
+    "normalise_label",
+    "plot_coverage",
+]
+
+ENTITY_CLASSES = {
+    SKG.Region: "region",
+    SKG.Municipality: "municipality",
+    SKG.CulturalInstitution: "cultural institution",
+    SKG.CivilSocietyOrganisation: "civil society organisation",
+    SKG.Network: "network",
+    SKG.Person: "person",
+    SKG.Programme: "programme",
+    SKG.Plan: "plan",
+}
+LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKG.officialName)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of source text no evidence covers."""
+
+    start: int
+    """Offset of its first non-blank character."""
+    end: int
+    """Offset after its last non-blank character."""
+    line: int
+    """1-based line of ``start``."""
+    text: str
+    """The passage, whitespace collapsed, contact data masked."""
+
+
+@dataclass
+class DocumentCoverage:
+    """Coverage of one source document."""
+
+    document: str
+    """The document's IRI."""
+    file_name: str
+    """Its file in data/sources/."""
+    characters: int
+    """Non-blank characters of the text (blanks between facts do not count)."""
+    covered: int
+    """Non-blank characters inside some evidence span."""
+    skipped: int
+    """Non-blank characters only inside deliberately skipped passages."""
+    uncovered: list[Passage] = field(default_factory=list)
+    """Uncovered passages at least ``min_length`` non-blank characters long."""
+
+    @property
+    def share(self) -> float:
+        """Covered or skipped characters / all characters (0..1)."""
+        return (
+            (self.covered + self.skipped) / self.characters if self.characters else 1.0
+        )
+
+
+@dataclass
+class CoverageReport:
+    """Coverage of every curated document."""
+
+    documents: list[DocumentCoverage]
+    """One entry per source document, in file-name order."""
+    min_length: int
+    """Passages shorter than this (non-blank characters) are not listed."""
+
+    @property
+    def complete(self) -> bool:
+        """True when no document has an uncovered passage of ``min_length``."""
+        return not any(doc.uncovered for doc in self.documents)
+
+    def format_text(self) -> str:
+        """A table per document, then the uncovered passages."""
+        lines = [
+            f"{'source':<28} {'chars':>6} {'evidence':>9} {'skipped':>8} {'total':>7}"
+        ]
+        for doc in self.documents:
+            evidence, skipped = (n / doc.characters for n in (doc.covered, doc.skipped))
+            lines.append(
+                f"{doc.file_name:<28} {doc.characters:>6} "
+                f"{evidence:>8.1%} {skipped:>8.1%} {doc.share:>7.1%}"
+            )
+        for doc in self.documents:
+            for passage in doc.uncovered:
+                lines.append(
+                    f"uncovered {doc.file_name}:{passage.line} "
+                    f"[{passage.start}:{passage.end}] {passage.text[:100]}"
+                )
+        if self.complete:
+            lines.append(
+                f"every passage of {self.min_length}+ characters is covered or "
+                "deliberately skipped"
+            )
+        return "\n".join(lines)
+
+    def to_json(self) -> str:
+        """The report as JSON (offsets, shares, passages)."""
+        payload = {
+            "min_length": self.min_length,
+            "documents": [asdict(doc) | {"share": doc.share} for doc in self.documents],
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def _spans(
+    graph: Graph, document: URIRef
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Evidence spans and skipped spans pointing into ``document``."""
+    evidence, skipped = [], []
+    for prop, bucket in ((SKG.evidence, evidence), (SKG.location, skipped)):
+        for _, target in graph.subject_objects(prop):
+            if graph.value(target, OA.hasSource) != document:
+                continue
+            for selector in graph.objects(target, OA.hasSelector):
+                start, end = (
+                    graph.value(selector, OA.start),
+                    graph.value(selector, OA.end),
+                )
+                if start is not None and end is not None:
+                    bucket.append((int(start), int(end)))
+    return evidence, skipped
+
+
+def compute_coverage(
+    assembled: AssembledDataset, min_length: int = 80
+) -> CoverageReport:
+    """Measure, per source document, how much text the evidence covers.
+
+    Only non-blank characters count, so the blank lines between clauses do not
+    lower the share. A passage is a maximal run of text outside every span;
+    it is listed when it has at least ``min_length`` non-blank characters.
+
+    Args:
+        assembled: the dataset with evidence resolved.
+        min_length: the shortest uncovered passage worth listing.
+
+    Returns:
+        The report.
+    """
+    reports = []
+    for doc in assembled.documents:
+        text = doc.source.text
+        evidence, skipped = _spans(doc.graph, doc.document)
+        state = bytearray(len(text))  # 0 uncovered, 1 skipped, 2 evidence
+        for start, end in skipped:
+            state[start:end] = b"\x01" * (end - start)
+        for start, end in evidence:
+            state[start:end] = b"\x02" * (end - start)
+        blank = [char.isspace() for char in text]
+        characters = sum(1 for b in blank if not b)
+        covered = sum(1 for i, s in enumerate(state) if s == 2 and not blank[i])
+        skipped_count = sum(1 for i, s in enumerate(state) if s == 1 and not blank[i])
+        masked = mask_contact_data(text)
+        passages = []
+        index = 0
+        while index < len(text):
+            if state[index] or blank[index]:
+                index += 1
+                continue
+            end = index
+            while end < len(text) and not state[end]:
+                end += 1
+            chunk = text[index:end].rstrip()
+            size = sum(1 for char in chunk if not char.isspace())
+            if size >= min_length:
+                passages.append(
+                    Passage(
+                        start=index,
+                        end=index + len(chunk),
+                        line=text.count("\n", 0, index) + 1,
+                        text=" ".join(masked[index : index + len(chunk)].split()),
+                    )
+                )
+            index = end
+        reports.append(
+            DocumentCoverage(
+                document=str(doc.document),
+                file_name=doc.source.path.name,
+                characters=characters,
+                covered=covered,
+                skipped=skipped_count,
+                uncovered=passages,
+            )
+        )
+    return CoverageReport(reports, min_length)
+
+
+def plot_coverage(
+    report: CoverageReport, assembled: AssembledDataset, path: str | Path
+) -> Path:
+    """Draw each document as a strip: evidence, skipped and uncovered stretches.
+
+    Args:
+        report: the coverage report.
+        assembled: the dataset (for the spans).
+        path: the PNG (or SVG) to write, atomically.
+
+    Returns:
+        The path written.
+    """
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    colours = {"evidence": "#2b8a3e", "skipped": "#adb5bd", "uncovered": "#e03131"}
+    height = 1.4 + 0.45 * len(report.documents)
+    figure, axis = plt.subplots(figsize=(10, height))
+    longest = max((len(doc.source.text) for doc in assembled.documents), default=1)
+    pairs = zip(assembled.documents, report.documents, strict=True)
+    for row, (doc, cov) in enumerate(pairs):
+        evidence, skipped = _spans(doc.graph, doc.document)
+        band = (row - 0.35, 0.7)
+        axis.broken_barh([(0, len(doc.source.text))], band, color=colours["uncovered"])
+        axis.broken_barh(
+            [(s, e - s) for s, e in skipped], band, color=colours["skipped"]
+        )
+        axis.broken_barh(
+            [(s, e - s) for s, e in evidence], band, color=colours["evidence"]
+        )
+        axis.text(
+            len(doc.source.text), row, f" {cov.share:.1%}", va="center", fontsize=9
+        )
+    axis.set_xlim(0, longest * 1.1)
+    axis.set_ylim(len(report.documents) - 0.5, -0.5)
+    axis.set_yticks(range(len(report.documents)))
+    axis.set_yticklabels([d.file_name for d in report.documents], fontsize=8)
+    axis.set_xlabel("character offset in the source text")
+    axis.set_title("Evidence coverage of the sources", loc="left", fontsize=11)
+    axis.legend(
+        handles=[Patch(color=c, label=label) for label, c in colours.items()],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
+    figure.tight_layout()
+    path = Path(path)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=path.suffix.lstrip(".") or "png", dpi=130)
+    plt.close(figure)
+    write_files_atomically({path: buffer.getvalue()})
+    return path
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    """One actor, programme or plan and how the documents use it."""
+
+    iri: str
+    """The resource."""
+    label: str
+    """Its display label."""
+    kind: str
+    """Region, municipality, cultural institution, … programme, plan."""
+    alt_labels: tuple[str, ...]
+    """Every other name it is known by."""
+    documents: int
+    """Number of source documents whose facts mention it."""
+    facts: int
+    """Number of facts (clauses, commitments, activities …) that mention it."""
+
+
+def _labels(graph: Graph, node: URIRef) -> list[str]:
+    return sorted({str(v) for p in LABEL_PROPERTIES for v in graph.objects(node, p)})
+
+
+def list_entities(
+    assembled: AssembledDataset, *, include_unused: bool = False
+) -> list[EntityRow]:
+    """Every actor, programme and plan, with its names and usage.
+
+    Args:
+        assembled: the dataset.
+        include_unused: also list gazetteer regions and municipalities that no
+            document mentions (290 + 21 rows otherwise hidden).
+
+    Returns:
+        Rows sorted by kind, then label.
+    """
+    union = assembled.union()
+    mentions: dict[URIRef, set[URIRef]] = defaultdict(set)
+    documents: dict[URIRef, set[URIRef]] = defaultdict(set)
+    for doc in assembled.documents:
+        for subject, _, obj in doc.graph:
+            if isinstance(obj, URIRef):
+                mentions[obj].add(subject)
+                documents[obj].add(doc.document)
+    rows = []
+    for cls, kind in ENTITY_CLASSES.items():
+        for node in sorted(set(union.subjects(RDF.type, cls))):
+            from_gazetteer = (node, None, SCB_CODE_LIST) in union
+            if not include_unused and from_gazetteer and not mentions.get(node):
+                continue
+            labels = _labels(union, node)
+            label = preferred_label(union, node)
+            rows.append(
+                EntityRow(
+                    iri=str(node),
+                    label=label,
+                    kind=kind,
+                    alt_labels=tuple(name for name in labels if name != label),
+                    documents=len(documents.get(node, ())),
+                    facts=len(mentions.get(node, ())),
+                )
+            )
+    return sorted(
+        rows,
+        key=lambda r: (list(ENTITY_CLASSES.values()).index(r.kind), r.label.casefold()),
+    )
+
+
+def normalise_label(label: str) -> str:
+    """Fold a label for duplicate detection: case, accents kept, punctuation and
+    dashes to spaces, whitespace collapsed.
+
+    Example:
+        >>> normalise_label("Dalarna – Sveriges  bästa ungdomsregion")
+        'dalarna sveriges bästa ungdomsregion'
+    """
+    text = unicodedata.normalize("NFC", label).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())
+
+
+def find_label_collisions(graph: Graph) -> dict[str, list[str]]:
+    """Normalised labels shared by more than one actor, programme or plan.
+
+    Returns:
+        Normalised label → the IRIs sharing it (only labels with 2+ IRIs).
+    """
+    owners: dict[str, set[str]] = defaultdict(set)
+    for cls in ENTITY_CLASSES:
+        for node in graph.subjects(RDF.type, cls):
+            for name in _labels(graph, node):
+                owners[normalise_label(name)].add(str(node))
+    return {
+        label: sorted(iris) for label, iris in sorted(owners.items()) if len(iris) > 1
+    }
