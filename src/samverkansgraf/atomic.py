@@ -46,8 +46,11 @@ def write_files_atomically(files: Mapping[Path, bytes]) -> list[Path]:
     try:
         for target, data in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temporaries(target)
             handle, temp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.", suffix=".tmp", dir=target.parent
+                prefix=f".{target.name}.{os.getpid()}.",
+                suffix=".tmp",
+                dir=target.parent,
             )
             staged.append((Path(temp_name), target))
             with os.fdopen(handle, "wb") as stream:
@@ -63,6 +66,30 @@ def write_files_atomically(files: Mapping[Path, bytes]) -> list[Path]:
         failed = staged[-1][1] if staged else next(iter(files), Path("."))
         raise _output_error(failed, exc) from exc
     return list(files)
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporary files a killed writer left beside ``target``.
+
+    Temporary names carry the writer's process id; files of processes that no
+    longer exist are leftovers, files of live processes belong to a concurrent
+    writer and are left alone.
+    """
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+        parts = leftover.name[len(target.name) + 2 :].split(".")
+        if parts and parts[0].isdigit() and not _process_alive(int(parts[0])):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from .namespaces import (
     GRAPH_ONTOLOGY,
     GRAPH_REFERENCE,
     GRAPH_SCHEMES,
+    PREFIXES,
     SKG,
     SKGID,
     bind_prefixes,
@@ -322,22 +323,66 @@ def count_facts(graph: Graph) -> dict[str, int]:
 def serialise_dataset(assembled: AssembledDataset) -> dict[str, bytes]:
     """Serialise the dataset deterministically in every dump format.
 
-    There are no blank nodes (evidence IRIs are derived from the fact's IRI), and
-    N-Quads lines are sorted, so the same input gives byte-identical dumps.
+    There are no blank nodes (evidence IRIs are derived from the fact's IRI).
+    rdflib orders named graphs, and JSON-LD values, by Python's per-process
+    string hashing, so this function fixes the order itself: graphs in
+    ``assembled.graphs`` order (ontology, schemes, reference, documents), N-Quads
+    lines sorted, JSON-LD nodes and values sorted. The same input therefore gives
+    byte-identical dumps in any process, so releases have stable checksums.
 
     Returns:
         File suffix → bytes: ``.trig``, ``.nq``, ``.ttl`` (union of all graphs,
         without graph names) and ``.jsonld``.
     """
-    dataset = assembled.dataset()
-    nquads = dataset.serialize(format="nquads", encoding="utf-8")
+    nquads = assembled.dataset().serialize(format="nquads", encoding="utf-8")
     lines = sorted(set(nquads.decode("utf-8").splitlines()))
     return {
-        ".trig": dataset.serialize(format="trig", encoding="utf-8"),
+        ".trig": _trig(assembled),
         ".nq": ("\n".join(line for line in lines if line) + "\n").encode("utf-8"),
         ".ttl": assembled.union().serialize(format="turtle", encoding="utf-8"),
-        ".jsonld": dataset.serialize(format="json-ld", encoding="utf-8", indent=1),
+        ".jsonld": _jsonld(assembled),
     }
+
+
+def _trig(assembled: AssembledDataset) -> bytes:
+    """TriG with one ``<graph> { … }`` block per named graph, in a fixed order.
+
+    Each block is rdflib's (deterministic) Turtle of that graph without its prefix
+    lines; the prefixes are declared once at the top.
+    """
+    prefixes: set[str] = set()
+    blocks = []
+    for iri, graph in assembled.graphs.items():
+        turtle = bind_prefixes(Graph() + graph).serialize(format="turtle")
+        body = []
+        for line in turtle.splitlines():
+            if line.startswith("@prefix "):
+                prefixes.add(line)
+            else:
+                body.append(line)
+        blocks.append(f"<{iri}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
+    header = "\n".join(sorted(prefixes))
+    return (header + "\n\n" + "\n".join(blocks)).encode("utf-8")
+
+
+def _jsonld(assembled: AssembledDataset) -> bytes:
+    """JSON-LD with one named-graph object per graph; nodes and values sorted."""
+
+    def canonical(value: object) -> object:
+        if isinstance(value, dict):
+            return {key: canonical(value[key]) for key in sorted(value)}
+        if isinstance(value, list):
+            items = [canonical(item) for item in value]
+            return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+        return value
+
+    context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
+    graphs = []
+    for iri, graph in assembled.graphs.items():
+        nodes = json.loads(graph.serialize(format="json-ld"))
+        graphs.append({"@id": str(iri), "@graph": canonical(nodes)})
+    document = {"@context": context, "@graph": graphs}
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def build(
