@@ -237,7 +237,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
     type=click.IntRange(1),
     default=80,
     show_default=True,
-    help="List uncovered passages with at least this many non-blank characters.",
+    help="List uncovered passages with at least this many letters and digits.",
 )
 @click.option(
     "--format",
@@ -264,7 +264,7 @@ def coverage(
 ) -> None:
     """Show how much of each source document the evidence covers.
 
-    Per document: the share of non-blank characters inside some evidence span or a
+    Per document: the share of letters and digits inside some evidence span or a
     deliberately skipped passage (skg:SkippedPassage: headers, footers, contact
     blocks), and every uncovered passage of at least --min-length characters with
     its line, offsets and text (contact data masked), so a curator sees what is

@@ -55,9 +55,9 @@ class Passage:
     """A stretch of source text no evidence covers."""
 
     start: int
-    """Offset of its first non-blank character."""
+    """Offset of its first character."""
     end: int
-    """Offset after its last non-blank character."""
+    """Offset after its last character."""
     line: int
     """1-based line of ``start``."""
     text: str
@@ -66,20 +66,21 @@ class Passage:
 
 @dataclass
 class DocumentCoverage:
-    """Coverage of one source document."""
+    """Coverage of one source document (counted in letters and digits)."""
 
     document: str
     """The document's IRI."""
     file_name: str
     """Its file in data/sources/."""
     characters: int
-    """Non-blank characters of the text (blanks between facts do not count)."""
+    """Letters and digits of the text: whitespace, punctuation and table rules
+    (``-- ---``, ``|``, ``#``) carry no content and do not count."""
     covered: int
-    """Non-blank characters inside some evidence span."""
+    """Letters and digits inside some evidence span."""
     skipped: int
-    """Non-blank characters only inside deliberately skipped passages."""
+    """Letters and digits only inside deliberately skipped passages."""
     uncovered: list[Passage] = field(default_factory=list)
-    """Uncovered passages at least ``min_length`` non-blank characters long."""
+    """Uncovered passages with at least ``min_length`` letters and digits."""
 
     @property
     def share(self) -> float:
@@ -96,7 +97,7 @@ class CoverageReport:
     documents: list[DocumentCoverage]
     """One entry per source document, in file-name order."""
     min_length: int
-    """Passages shorter than this (non-blank characters) are not listed."""
+    """Passages with fewer letters and digits than this are not listed."""
 
     @property
     def complete(self) -> bool:
@@ -160,9 +161,10 @@ def compute_coverage(
 ) -> CoverageReport:
     """Measure, per source document, how much text the evidence covers.
 
-    Only non-blank characters count, so the blank lines between clauses do not
-    lower the share. A passage is a maximal run of text outside every span;
-    it is listed when it has at least ``min_length`` non-blank characters.
+    Only letters and digits count ("content characters"), so the blank lines and
+    bullets between clauses and the rules of extracted tables do not lower the
+    share. A passage is a maximal run of text outside every span; it is listed
+    when it has at least ``min_length`` content characters.
 
     Args:
         assembled: the dataset with evidence resolved.
@@ -180,7 +182,7 @@ def compute_coverage(
             state[start:end] = b"\x01" * (end - start)
         for start, end in evidence:
             state[start:end] = b"\x02" * (end - start)
-        blank = [char.isspace() for char in text]
+        blank = [not char.isalnum() for char in text]
         characters = sum(1 for b in blank if not b)
         covered = sum(1 for i, s in enumerate(state) if s == 2 and not blank[i])
         skipped_count = sum(1 for i, s in enumerate(state) if s == 1 and not blank[i])
@@ -195,7 +197,7 @@ def compute_coverage(
             while end < len(text) and not state[end]:
                 end += 1
             chunk = text[index:end].rstrip()
-            size = sum(1 for char in chunk if not char.isspace())
+            size = sum(1 for char in chunk if char.isalnum())
             if size >= min_length:
                 passages.append(
                     Passage(
