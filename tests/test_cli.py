@@ -22,7 +22,7 @@ def test_build_prints_summary_and_writes_dist(
     assert result.exit_code == 0, result.output
     assert "validation: conforms (0 violations" in result.output
     assert "000_c90c7f0945d9b53e.txt (hedemora-2019-2022.ttl)" in result.output
-    assert "· 10 clauses ·" in result.output
+    assert "· 2 agreements · 21 clauses ·" in result.output
     for suffix in ("trig", "nq", "ttl", "jsonld"):
         assert (scratch.dist_dir / f"samverkansgraf.{suffix}").stat().st_size > 1000
 

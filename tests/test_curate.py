@@ -28,15 +28,15 @@ def test_every_substantive_passage_of_every_document_is_covered(assembled) -> No
         assert document.share > 0.95, document.file_name
 
 
-def test_hedemora_coverage_finds_the_one_uncovered_heading(assembled) -> None:
-    report = compute_coverage(assembled, min_length=20)
+def test_hedemora_headings_are_the_only_skipped_text(assembled) -> None:
+    report = compute_coverage(assembled, min_length=1)
     hedemora = next(d for d in report.documents if d.file_name.startswith("000"))
-    # The section heading "Områden för överenskommelsen" (line 13) is the only
-    # stretch of 20+ characters that no fact quotes.
-    assert [(p.line, p.text) for p in hedemora.uncovered] == [
-        (13, "Områden för överenskommelsen")
-    ]
-    assert hedemora.characters == 5818
+    # Everything but the two section headings is evidence; the headings are
+    # skipped: "Bakgrund" and "Områden för överenskommelsen" (8 + 25 letters).
+    assert hedemora.characters == 5736
+    assert hedemora.skipped == len("Bakgrund") + len("Områdenföröverenskommelsen")
+    uncovered = [p.text for p in hedemora.uncovered]
+    assert uncovered == []
 
 
 def test_deleting_a_clause_shows_up_as_an_uncovered_passage(
@@ -45,37 +45,33 @@ def test_deleting_a_clause_shows_up_as_an_uncovered_passage(
     path = scratch.curated_dir / "hedemora-2019-2022.ttl"
     text = path.read_text("utf-8")
     start = text.index("<clause/hedemora-2019-2022/10> a skg:Clause")
-    path.write_text(text[:start] + "\n", "utf-8")
+    end = text.index("# --- passages deliberately not curated")
+    path.write_text(text[:start] + text[end:], "utf-8")
     report = compute_coverage(assemble_dataset(scratch))
     [passage] = report.documents[0].uncovered
     assert passage.text.startswith("9 För Hedemora kommun utgör resor en dryg kostnad")
     assert passage.line == 116
 
 
-def test_skipped_passage_counts_as_covered_and_keeps_no_text(
-    scratch: ProjectPaths,
-) -> None:
-    path = scratch.curated_dir / "hedemora-2019-2022.ttl"
-    path.write_text(
-        path.read_text("utf-8")
-        + """
-<document/overenskommelse-hedemora-2019-2022/skipped/headings> a skg:SkippedPassage ;
-    skos:note "Section heading, no fact."@en ;
-    skg:quote "Områden för överenskommelsen" ;
-    skg:allOccurrences true .
-""",
-        "utf-8",
-    )
-    assembled = assemble_dataset(scratch)
-    report = compute_coverage(assembled, min_length=20)
-    assert report.documents[0].uncovered == []
-    assert report.documents[0].skipped == len("Områdenföröverenskommelsen")
-    passage = SKGID["document/overenskommelse-hedemora-2019-2022/skipped/headings"]
-    graph = assembled.documents[0].graph
-    location = graph.value(passage, SKG.location)
-    assert location is not None and graph.value(passage, SKG.evidence) is None
-    assert not any(isinstance(o, Literal) and "Områden" in o for o in graph.objects())
-    assert graph.value(location, OA.hasSource) == assembled.documents[0].document
+def test_skipped_passage_keeps_offsets_but_no_text(assembled) -> None:
+    passage = SKGID[
+        "document/overenskommelse-smedjebacken-2019-2022/skipped/page-footer"
+    ]
+    doc = next(d for d in assembled.documents if d.source.path.name.startswith("001"))
+    graph = doc.graph
+    locations = sorted(graph.objects(passage, SKG.location))
+    # The footer is printed after each of the first three pages.
+    assert len(locations) == 3
+    assert graph.value(passage, SKG.evidence) is None
+    for location in locations:
+        assert graph.value(location, OA.hasSource) == doc.document
+        selector = graph.value(location, OA.hasSelector)
+        start = int(graph.value(selector, OA.start))
+        end = int(graph.value(selector, OA.end))
+        assert doc.source.text[start:end].startswith("Postadress")
+        assert doc.source.text[start:end].endswith("@ltdalarna.se")
+    # No literal anywhere in the graph carries the footer's text.
+    assert not any(isinstance(o, Literal) and "Vasagatan" in o for o in graph.objects())
 
 
 def test_repeated_header_skipped_with_all_occurrences(scratch: ProjectPaths) -> None:

@@ -344,6 +344,8 @@ def test_no_evidence_touches_the_footer(assembled: AssembledDataset) -> None:
     ]
     assert len(footers) == 3
     for record in doc.evidence:
+        if record.skipped:  # the footer itself is a skipped passage
+            continue
         for start, end in footers:
             assert record.span.end <= start or record.span.start >= end, record.fact
 

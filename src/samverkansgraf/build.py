@@ -104,7 +104,7 @@ class AssembledDataset:
     graphs: dict[URIRef, Graph]
     """Graph IRI → graph: ontology, schemes, reference, then one per document."""
     documents: list[CuratedDocument]
-    """The curated documents, in file-name order."""
+    """The curated documents, in source-file order (000, 001, …)."""
 
     def union(self) -> Graph:
         """All triples of all graphs in one graph (for SHACL and summaries)."""
@@ -248,7 +248,10 @@ def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
             )
         seen[curated.document] = path
         documents.append(curated)
-        graphs[curated.document] = curated.graph
+    # Documents (and their graphs) in source-file order: 000, 001, …
+    documents.sort(key=lambda doc: doc.source.path.name)
+    for doc in documents:
+        graphs[doc.document] = doc.graph
     assembled = AssembledDataset(graphs=graphs, documents=documents)
     check_references(assembled, paths)
     return assembled
