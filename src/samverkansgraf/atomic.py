@@ -19,6 +19,15 @@ from .errors import OutputError
 __all__ = ["atomic_directory", "write_files_atomically"]
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
 def _output_error(path: Path, exc: OSError) -> OutputError:
     reason = exc.strerror or str(exc)
     hint = "choose a writable --out directory or free some disk space"
@@ -53,6 +62,8 @@ def write_files_atomically(files: Mapping[Path, bytes]) -> list[Path]:
                 dir=target.parent,
             )
             staged.append((Path(temp_name), target))
+            # mkstemp creates 0600; outputs are ordinary files (0666 minus umask).
+            os.fchmod(handle, 0o666 & ~_UMASK)
             with os.fdopen(handle, "wb") as stream:
                 stream.write(data)
                 stream.flush()
@@ -112,6 +123,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        work.chmod(0o777 & ~_UMASK)  # mkdtemp creates 0700
     except OSError as exc:
         raise _output_error(target, exc) from exc
     try:
