@@ -157,8 +157,16 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
     else:
         click.echo(_validation_line(result.validation))
     if result.validation is not None and not result.validation.conforms:
-        click.echo(result.validation.format_text(assembled.union()), err=True)
-        click.echo("nothing written: fix the data and build again", err=True)
+        # The full report goes to stdout; stderr gets the one-line verdict.
+        click.echo(result.validation.format_text(assembled.union()))
+        violations = result.validation.violations
+        first = violations[0]
+        click.echo(
+            f"error: the graph does not conform to the shapes "
+            f"({len(violations)} violation(s); first: <{first.focus}> "
+            f"{first.message}) — nothing written; fix the data and build again",
+            err=True,
+        )
         ctx.exit(1)
     shown = ", ".join(_relative(p) for p in result.outputs)
     click.echo(f"wrote {shown}")
