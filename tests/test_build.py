@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from samverkansgraf.build import assemble_dataset, build
 from samverkansgraf.errors import EvidenceError, SourceError
@@ -71,21 +71,23 @@ def test_ICORN_is_found_under_its_damaged_spelling(union: Graph) -> None:  # noq
     assert (commitment, SKG.partner, REGION_DALARNA) in union
 
 
+def _span(graph: Graph, fact: URIRef) -> tuple[int, int]:
+    position = URIRef(f"{fact}#position")
+    return int(graph.value(position, OA.start)), int(graph.value(position, OA.end))
+
+
 def test_every_commitment_of_hedemora_lies_inside_its_clause(union: Graph) -> None:
-    rows = union.query(
-        """SELECT ?c ?cs ?ce ?ks ?ke WHERE {
-               ?c skg:inClause ?k ; skg:evidence/oa:hasSelector ?cp .
-               ?k dcterms:isPartOf ?agreement .
-               ?cp a oa:TextPositionSelector ; oa:start ?cs ; oa:end ?ce .
-               ?k skg:evidence/oa:hasSelector ?kp .
-               ?kp a oa:TextPositionSelector ; oa:start ?ks ; oa:end ?ke .
-           }""",
-        initBindings={"agreement": HEDEMORA},
-    )
-    rows = list(rows)
-    assert len(rows) == 33
-    for row in rows:
-        assert int(row.ks) <= int(row.cs) < int(row.ce) <= int(row.ke), row.c
+    clauses = set(union.subjects(DCTERMS.isPartOf, HEDEMORA))
+    commitments = [
+        (commitment, clause)
+        for clause in clauses
+        for commitment in union.subjects(SKG.inClause, clause)
+    ]
+    assert len(clauses) == 10 and len(commitments) == 33
+    for commitment, clause in commitments:
+        clause_start, clause_end = _span(union, clause)
+        start, end = _span(union, commitment)
+        assert clause_start <= start < end <= clause_end, commitment
 
 
 def test_every_evidence_quote_equals_the_source_slice(assembled, project) -> None:
