@@ -493,7 +493,8 @@ def network(
         return
     check_names(graph=graph_name, sort=sort)
     progress = _Progress()
-    graph, origin = load_project_graph(_paths(ctx), input_path)
+    paths = None if input_path is not None and not plot else _paths(ctx)
+    graph, origin = load_project_graph(paths, input_path)
     data = extract_network_data(graph)
     results = {}
     for name, spec in GRAPHS.items():
@@ -509,8 +510,8 @@ def network(
     else:
         click.echo(summary, err=True)
         click.echo(text)
-    if plot and out is None:
-        out = _paths(ctx).dist_dir / "network"
+    if plot and out is None and paths is not None:
+        out = paths.dist_dir / "network"
     if out is not None:
         written = export_network(
             results,
@@ -578,7 +579,8 @@ def compare(
         samverkansgraf compare
         samverkansgraf compare --threshold 0.6 --out comparison.csv
     """
-    graph, origin = load_project_graph(_paths(ctx), input_path)
+    paths = None if input_path is not None else _paths(ctx)
+    graph, origin = load_project_graph(paths, input_path)
     report = compare_agreements(graph, threshold=threshold, method=method)
     click.echo(format_comparison(report, output_format))
     if output_format != "json":

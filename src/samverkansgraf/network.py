@@ -221,7 +221,7 @@ def _require_content(graph: Graph, path: Path | None) -> None:
 
 
 def load_project_graph(
-    paths: ProjectPaths, dump: str | Path | None = None
+    paths: ProjectPaths | None, dump: str | Path | None = None
 ) -> tuple[Graph, str]:
     """The graph ``network`` and ``compare`` analyse, and where it came from.
 
@@ -230,7 +230,7 @@ def load_project_graph(
     that the commands also work before the first build.
 
     Args:
-        paths: the project (``ProjectPaths``).
+        paths: the project (may be None when ``dump`` is given).
         dump: an explicit built dump to read instead.
 
     Returns:
@@ -243,12 +243,17 @@ def load_project_graph(
 
     def shown(path: Path) -> str:
         try:
-            return str(Path(path).resolve().relative_to(Path(paths.root).resolve()))
+            base = Path(paths.root if paths is not None else Path.cwd()).resolve()
+            return str(Path(path).resolve().relative_to(base))
         except ValueError:
             return str(path)
 
     if dump is not None:
         return load_network_graph(dump), shown(Path(dump))
+    if paths is None:
+        raise SourceError(
+            "no input", hint="pass --input a built dump or run inside the project"
+        )
     default = Path(paths.dist_dir) / "samverkansgraf.nq"
     if default.is_file():
         graph = load_network_graph(default)
@@ -1197,6 +1202,7 @@ COMPARISON_COLUMNS: dict[str, str] = {
     "agreement": "IRI of the bilateral agreement the commitment is in",
     "agreement_label": "its label",
     "municipality": "IRI of the agreement's municipal party",
+    "municipality_label": "its label",
     "clause": "IRI of the clause",
     "clause_number": "the clause's number as printed (else its position)",
     "commitment": "IRI of the commitment",
@@ -2038,6 +2044,7 @@ class ComparisonRow:
     agreement: str
     agreement_label: str
     municipality: str
+    municipality_label: str
     clause: str
     clause_number: str
     commitment: str
@@ -2207,6 +2214,7 @@ def compare_agreements(
                 agreement=item["agreement"],
                 agreement_label=label(item["agreement"]),
                 municipality=item["municipality"],
+                municipality_label=label(item["municipality"]),
                 clause=item["clause"],
                 clause_number=item["number"],
                 commitment=key,
@@ -2258,18 +2266,18 @@ def format_comparison(report: ComparisonReport, output_format: str = "table") ->
         raise NetworkError(
             f"unknown format {output_format!r}", hint="table, csv or json"
         )
+    by_commitment = {r.commitment: r for r in report.rows}
+
+    def where(row: ComparisonRow | None) -> str:
+        return f"{row.municipality_label} § {row.clause_number}" if row else "–"
+
     shown = [
         {
-            "agreement": _short_agreement(r.agreement_label),
-            "clause": r.clause_number,
+            "agreement with": r.municipality_label,
+            "§": r.clause_number,
             "status": r.status,
             "score": r.score,
-            "best match": (
-                f"{_short_agreement(r.best_agreement.rsplit('/', 1)[-1])} "
-                f"{r.best_commitment.rsplit('/', 1)[-1]}"
-                if r.best_commitment
-                else "–"
-            ),
+            "best match": where(by_commitment.get(r.best_commitment)),
             "text": r.text,
         }
         for r in report.rows
@@ -2289,12 +2297,7 @@ def format_comparison(report: ComparisonReport, output_format: str = "table") ->
         return "\n".join(lines)
     table = _table(
         shown,
-        ["agreement", "clause", "status", "score", "best match", "text"],
-        {"agreement": 40, "best match": 30, "text": 70},
+        ["agreement with", "§", "status", "score", "best match", "text"],
+        {"agreement with": 30, "best match": 36, "text": 70},
     )
     return "\n".join(lines + ["", table])
-
-
-def _short_agreement(label: str) -> str:
-    """'Överenskommelse mellan Hedemora kommun och …' → 'Hedemora kommun och …'."""
-    return re.sub(r"^Överenskommelse (mellan )?", "", label)
