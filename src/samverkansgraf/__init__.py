@@ -25,6 +25,13 @@ from .errors import (
     SourceError,
 )
 from .evidence import Span, check_evidence, find_quote, find_span, resolve_evidence
+from .network import (
+    NetworkResult,
+    analyse_network,
+    compare_agreements,
+    export_network,
+    extract_network_data,
+)
 from .sources import ProjectPaths, find_project_root
 from .validate import ValidationReport, validate_graph
 
@@ -34,6 +41,7 @@ __all__ = [
     "CatalogueError",
     "EndpointError",
     "EvidenceError",
+    "NetworkResult",
     "NonConformanceError",
     "OutputError",
     "ProjectPaths",
@@ -43,9 +51,13 @@ __all__ = [
     "Span",
     "ValidationReport",
     "__version__",
+    "analyse_network",
     "assemble_dataset",
     "build",
     "check_evidence",
+    "compare_agreements",
+    "export_network",
+    "extract_network_data",
     "find_project_root",
     "find_quote",
     "find_span",
