@@ -546,3 +546,74 @@ def test_real_data_actor_graph_ties_region_dalarna_and_hedemora(union: Graph) ->
     for region, agreements in report.agreements.items():
         if len(agreements) == 1:
             assert {r.status for r in report.rows if r.region == region} == {"local"}
+
+
+# --- the real data (Örebro's action plan, the two Dalarna agreements) ---------
+
+OREBRO_PLAN = SKGID["plan/orebro-handlingsplan-kultursamverkan-2020-2023"]
+
+
+@pytest.fixture(scope="module")
+def real(union: Graph) -> NetworkData:
+    return extract_network_data(union)
+
+
+def _participation_by_hand(union: Graph) -> dict[str, set[str]]:
+    """Municipality → Örebro activities, read straight off skg:participant."""
+    from rdflib.namespace import RDF
+
+    from samverkansgraf.namespaces import SKG
+
+    towns: dict[str, set[str]] = {}
+    for activity in union.subjects(SKG.partOfPlan, OREBRO_PLAN):
+        for actor in union.objects(activity, SKG.participant):
+            if (actor, RDF.type, SKG.Municipality) in union:
+                towns.setdefault(str(actor), set()).add(str(activity))
+    return towns
+
+
+def test_real_orebro_projection_has_the_twelve_municipalities(
+    real: NetworkData,
+) -> None:
+    graph = build_municipality_graph(real)
+    orebro = sorted(n for n, a in graph.nodes(data=True) if a["county"] == "18")
+    assert len(orebro) == 12
+    # Degerfors takes part in no activity of the plan (read from the source).
+    assert graph.degree(str(SKGID["kommun/1862"])) == 0
+    assert [n for n in orebro if graph.degree(n) == 0] == [str(SKGID["kommun/1862"])]
+
+
+def test_real_weighted_degree_equals_shared_activities_counted_by_hand(
+    real: NetworkData, union: Graph
+) -> None:
+    graph = build_municipality_graph(real)
+    towns = _participation_by_hand(union)
+    for town, activities in towns.items():
+        expected = sum(
+            len(activities & others) for other, others in towns.items() if other != town
+        )
+        assert graph.degree(town, weight="weight") == expected, town
+    # Hallsberg takes part in 12 of the 18 activities and ties most.
+    ranked = sorted(graph.degree(weight="weight"), key=lambda pair: -pair[1])
+    assert ranked[0] == (str(SKGID["kommun/1861"]), 56)
+
+
+def test_real_heatmap_is_twelve_municipalities_by_eighteen_activities(
+    real: NetworkData,
+) -> None:
+    [matrix] = [m for m in participation_matrices(real) if m.plan == str(OREBRO_PLAN)]
+    assert (len(matrix.rows), len(matrix.columns)) == (12, 18)
+    row = matrix.rows.index(str(SKGID["kommun/1861"]))
+    assert sum(matrix.cells[row]) == 12
+
+
+def test_real_comparison_finds_recurring_and_local_commitments(union: Graph) -> None:
+    report = compare_agreements(union)
+    text = format_comparison(report, "csv")
+    # The Dalateatern sentence is printed in both agreements; KORDA only in Hedemora's.
+    assert "gett Dalateatern och Musik i Dalarna" in text
+    rows = list(csv.DictReader(text.splitlines()))
+    dalateatern = [r for r in rows if "gett Dalateatern" in r["text"]]
+    korda = [r for r in rows if "KORDA" in r["text"]]
+    assert {r["status"] for r in dalateatern} == {"recurring"}
+    assert {r["status"] for r in korda} == {"local"}
