@@ -20,11 +20,15 @@ from .errors import (
     EvidenceError,
     NonConformanceError,
     OutputError,
+    PublishError,
     QueryError,
     SamverkansgrafError,
     SourceError,
 )
 from .evidence import Span, check_evidence, find_quote, find_span, resolve_evidence
+from .publish import PublishResult, publish_site
+from .release import ReleaseResult, write_release
+from .site_server import make_site_server
 from .sources import ProjectPaths, find_project_root
 from .validate import ValidationReport, validate_graph
 
@@ -37,7 +41,10 @@ __all__ = [
     "NonConformanceError",
     "OutputError",
     "ProjectPaths",
+    "PublishError",
+    "PublishResult",
     "QueryError",
+    "ReleaseResult",
     "SamverkansgrafError",
     "SourceError",
     "Span",
@@ -48,7 +55,10 @@ __all__ = [
     "check_evidence",
     "find_project_root",
     "find_quote",
+    "make_site_server",
     "find_span",
+    "publish_site",
     "resolve_evidence",
     "validate_graph",
+    "write_release",
 ]
