@@ -15,7 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
 
 from samverkansgraf.build import AssembledDataset
@@ -208,6 +208,25 @@ def test_alternates_describe_the_resource_with_its_evidence(site: Path) -> None:
         )
         graphs.append(graph)
     assert len(graphs[0]) == len(graphs[1]) == len(graphs[2])
+
+
+def test_dumps_hold_every_quad_of_the_dataset(
+    site: Path, assembled: AssembledDataset
+) -> None:
+    expected = {
+        (s, p, o, graph)
+        for graph, triples in assembled.graphs.items()
+        for s, p, o in triples
+    }
+    for name, fmt in (("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")):
+        dataset = Dataset()
+        dataset.parse(site / f"download/samverkansgraf.{name}", format=fmt)
+        quads = {
+            (s, p, o, getattr(g, "identifier", g)) for s, p, o, g in dataset.quads()
+        }
+        assert quads == expected, name
+    union = Graph().parse(site / "download/samverkansgraf.ttl")
+    assert len(union) == len({q[:3] for q in expected})
 
 
 def test_ontology_and_concept_pages(site: Path) -> None:

@@ -50,6 +50,7 @@ from .metadata import (
     describe_catalogue,
     describe_void,
     load_dcat_shapes,
+    serialise_rdfxml,
     validate_catalogue,
 )
 from .namespaces import (
@@ -71,11 +72,13 @@ from .validate import load_shapes, validate_graph
 __all__ = [
     "ALTERNATES",
     "PublishResult",
+    "canonical_json",
     "check_conformance",
     "find_published_contact_data",
     "page_path",
     "publish_site",
     "render_site",
+    "serialise_dumps",
 ]
 
 log = logging.getLogger(__name__)
@@ -1030,11 +1033,74 @@ def serialise(graph: Graph, fmt: str) -> bytes:
         return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
     if fmt == "json-ld":
         context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-        data = graph.serialize(
-            format="json-ld", context=context, indent=1, sort_keys=True
-        )
-        return data.encode("utf-8")
+        data = graph.serialize(format="json-ld", context=context)
+        return canonical_json(data.encode("utf-8"))
     return graph.serialize(format=fmt, encoding="utf-8")
+
+
+def canonical_json(data: bytes) -> bytes:
+    """JSON(-LD) with keys and unordered arrays sorted, for byte-stable output.
+
+    rdflib emits nodes and values in hash order, which changes between runs. JSON-LD
+    arrays are sets except under ``@list``, whose order is kept.
+
+    Example:
+        >>> one = canonical_json(b'{"b": [2, 1], "a": {"@list": [2, 1]}}')
+        >>> one == canonical_json(b'{"a": {"@list": [2, 1]}, "b": [1, 2]}')
+        True
+        >>> json.loads(one)["a"]["@list"]
+        [2, 1]
+    """
+
+    def canon(value: object, ordered: bool = False) -> object:
+        if isinstance(value, dict):
+            return {k: canon(v, ordered=k == "@list") for k, v in value.items()}
+        if isinstance(value, list):
+            items = [canon(v) for v in value]
+            if ordered:
+                return items
+            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return value
+
+    tree = canon(json.loads(data))
+    return (
+        json.dumps(tree, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    ).encode()
+
+
+def serialise_dumps(assembled: AssembledDataset) -> dict[str, bytes]:
+    """``build.serialise_dataset`` with byte-stable TriG and JSON-LD.
+
+    rdflib writes the named graphs of TriG and the nodes of JSON-LD in hash order
+    (they change with ``PYTHONHASHSEED``); here TriG is assembled from each graph's
+    Turtle in the dataset's graph order and JSON-LD is canonicalised, so that the
+    published dumps diff cleanly between builds.
+    """
+    dumps = serialise_dataset(assembled)
+    dumps[".jsonld"] = canonical_json(dumps[".jsonld"])
+    prefixes: dict[str, str] = {}
+    bodies = []
+    for iri, graph in assembled.graphs.items():
+        named = bind_prefixes(Graph())
+        named += graph
+        text = named.serialize(format="turtle")
+        lines = text.splitlines()
+        declared = {}
+        for line in lines:
+            match = re.match(r"@prefix (\S*): <([^>]*)> \.$", line)
+            if match:
+                declared[match.group(1)] = match.group(2)
+        if any(prefixes.get(k, v) != v for k, v in declared.items()):
+            body = sorted(named.serialize(format="nt").splitlines())
+        else:
+            prefixes.update(declared)
+            body = [line for line in lines if not line.startswith("@prefix")]
+        # No indentation: it would enter multi-line (triple-quoted) literals.
+        content = "\n".join(body).strip("\n")
+        bodies.append(f"<{iri}> {{\n{content}\n}}\n")
+    header = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(prefixes.items()))
+    dumps[".trig"] = (header + "\n" + "\n".join(bodies)).encode("utf-8")
+    return dumps
 
 
 def render_site(
@@ -1055,7 +1121,7 @@ def render_site(
     """
     site = _Site(assembled, settings)
     files: dict[str, bytes] = {"style.css": style_sheet().encode("utf-8")}
-    dumps = serialise_dataset(assembled)
+    dumps = serialise_dumps(assembled)
     distributions = []
     for suffix, data in dumps.items():
         media_type, title_sv, title_en = DUMP_MEDIA_TYPES[suffix]
@@ -1075,7 +1141,7 @@ def render_site(
     date = issued if issued is not None else today()
     record = describe_catalogue(site.graph, settings, distributions, issued=date)  # type: ignore[arg-type]
     files["dcat.ttl"] = record.serialize(format="turtle", encoding="utf-8")
-    files["dcat.rdf"] = record.serialize(format="pretty-xml", encoding="utf-8")
+    files["dcat.rdf"] = serialise_rdfxml(record)
     void = describe_void(site.graph, settings, [d.path for d in distributions])
     files["void.ttl"] = void.serialize(format="turtle", encoding="utf-8")
     files[".well-known/void"] = files["void.ttl"]
