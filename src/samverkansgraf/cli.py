@@ -424,7 +424,7 @@ def serve_site(directory: Path, host: str, port: int) -> None:
     """
     server = make_site_server(directory, host, port)
     bound_host, bound_port = server.server_address[:2]
-    click.echo(f"serving {_relative(directory)} at http://{bound_host}:{bound_port}/")
+    click.echo(f"serving {_relative(directory)} at http://{bound_host!s}:{bound_port}/")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

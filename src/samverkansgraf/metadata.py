@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
+from rdflib.term import Node
 
 from .namespaces import CC0, SKGID, VCARD, WD, bind_prefixes
 from .publication import PublicationSettings
@@ -294,16 +295,18 @@ def describe_void(
     return g
 
 
-def _namespace_of(iri: URIRef) -> str:
+def _namespace_of(iri: Node) -> str:
     text = str(iri)
     cut = max(text.rfind("#"), text.rfind("/"))
     return text[: cut + 1]
 
 
-def _fragment(graph: Graph, iri: URIRef) -> str:
+def _fragment(graph: Graph, iri: Node) -> str:
     """A readable IRI fragment for a class or property: ``skg-Municipality``."""
     try:
-        prefix, _, local = graph.namespace_manager.compute_qname(iri, generate=False)
+        prefix, _, local = graph.namespace_manager.compute_qname(
+            str(iri), generate=False
+        )
         text = f"{prefix}-{local}"
     except (ValueError, KeyError):
         text = str(iri)
@@ -338,7 +341,7 @@ def serialise_rdfxml(graph: Graph) -> bytes:
             )
         return f"{names[namespace]}:{local}"
 
-    for subject in sorted(set(graph.subjects())):
+    for subject in sorted(set(graph.subjects()), key=str):
         if not isinstance(subject, URIRef):
             raise ValueError("RDF/XML record with a blank node")
         lines.append(f'  <rdf:Description rdf:about="{quoteattr(str(subject))[1:-1]}">')

@@ -84,7 +84,7 @@ class PublicationSettings:
 
 def _get(table: dict[str, Any], key: str, path: Path, kind: type = str) -> Any:
     value = table.get(key)
-    if not isinstance(value, kind) or (kind is str and not value.strip()):
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
         raise SourceError(
             f"missing or empty {key!r}",
             path=path,

@@ -24,6 +24,7 @@ commitments beyond the labels the ontology gives them.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
@@ -112,7 +114,7 @@ CONTEXT_CHARS = 240
 """Characters of source text shown on each side of a quote."""
 
 # Labels of the reused vocabularies' terms (ours come from the ontology).
-EXTERNAL_LABELS: dict[URIRef, tuple[str, str]] = {
+EXTERNAL_LABELS: dict[Node, tuple[str, str]] = {
     RDF.type: ("typ", "type"),
     RDFS.label: ("etikett", "label"),
     RDFS.comment: ("kommentar", "comment"),
@@ -353,16 +355,16 @@ class _Site:
         self.settings = settings
         self.graph = assembled.union()
         self.env = make_environment()
-        self.out: dict[URIRef, list[tuple[URIRef, Node]]] = defaultdict(list)
-        self.inv: dict[URIRef, list[tuple[URIRef, URIRef]]] = defaultdict(list)
+        self.out: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
+        self.inv: dict[Node, list[tuple[Node, URIRef]]] = defaultdict(list)
         for s, p, o in self.graph:
-            if isinstance(s, URIRef):
-                self.out[s].append((p, o))  # type: ignore[arg-type]
+            if isinstance(s, URIRef) and isinstance(p, URIRef):
+                self.out[s].append((p, o))
                 if isinstance(o, URIRef):
-                    self.inv[o].append((s, p))  # type: ignore[arg-type]
+                    self.inv[o].append((s, p))
         # Page resources: described IRIs with a page path and no anchor.
-        self.pages: dict[URIRef, str] = {}
-        self.children: dict[URIRef, list[URIRef]] = defaultdict(list)
+        self.pages: dict[Node, str] = {}
+        self.children: dict[Node, list[URIRef]] = defaultdict(list)
         for s in self.out:
             mapped = page_path(str(s))
             if mapped is None:
@@ -370,10 +372,10 @@ class _Site:
             path, anchor = mapped
             if anchor:
                 owner = URIRef(str(s).split("#", 1)[0])
-                self.children[owner].append(s)
+                self.children[owner].append(URIRef(str(s)))
             else:
                 self.pages[s] = path
-        self.types: dict[URIRef, list[URIRef]] = {
+        self.types: dict[Node, list[URIRef]] = {
             s: sorted(
                 (o for p, o in pairs if p == RDF.type and isinstance(o, URIRef)),
                 key=self._type_rank,
@@ -381,15 +383,19 @@ class _Site:
             for s, pairs in self.out.items()
         }
         self.texts = assembled.texts
-        self.masked = {doc: mask_contact_data(text) for doc, text in self.texts.items()}
-        self.files = {doc.document: doc.source.path.name for doc in assembled.documents}
+        self.masked: dict[Node, str] = {
+            doc: mask_contact_data(text) for doc, text in self.texts.items()
+        }
+        self.files: dict[Node, str] = {
+            doc.document: doc.source.path.name for doc in assembled.documents
+        }
         self._labels: dict[tuple[Node, str], str] = {}
         self.class_pages = self._class_pages()
 
     # -- labels -------------------------------------------------------------
 
     @staticmethod
-    def _type_rank(cls: URIRef) -> tuple[int, str]:
+    def _type_rank(cls: Node) -> tuple[int, str]:
         return (0 if str(cls).startswith(str(SKG)) else 1, str(cls))
 
     def _literal(self, node: Node, props: Iterable[URIRef], lang: str) -> str | None:
@@ -397,7 +403,7 @@ class _Site:
             values = sorted(
                 v
                 for p, v in self.out.get(node, [])
-                if p == prop  # type: ignore[call-overload]
+                if p == prop
                 if isinstance(v, Literal)
             )
             for value in values:
@@ -414,17 +420,17 @@ class _Site:
         if text is None and lang == "sv":
             any_label = sorted(
                 str(v)
-                for p, v in self.out.get(node, [])  # type: ignore[call-overload]
+                for p, v in self.out.get(node, [])
                 if p in LABEL_PROPERTIES and isinstance(v, Literal)
             )
             text = any_label[0] if any_label else None
         if text is None and lang == "sv":
             if node in EXTERNAL_LABELS:
-                text = EXTERNAL_LABELS[node][0]  # type: ignore[index]
+                text = EXTERNAL_LABELS[node][0]
             else:
                 text = self._fallback_label(node)
         if text is None and lang == "en" and node in EXTERNAL_LABELS:
-            text = EXTERNAL_LABELS[node][1]  # type: ignore[index]
+            text = EXTERNAL_LABELS[node][1]
         self._labels[key] = text or ""
         return text or ""
 
@@ -435,11 +441,11 @@ class _Site:
             return f"{self.label(owner)} › {iri.split('#', 1)[1]}"
         if iri.startswith(str(SKGID)):
             kind, _, rest = iri[len(str(SKGID)) :].partition("/")
-            classes = self.types.get(node, [])  # type: ignore[call-overload]
+            classes = self.types.get(node, [])
             name = self.label(classes[0]) if classes else kind
             return _capitalise(f"{name} {rest or kind}")
         try:
-            return self.graph.namespace_manager.normalizeUri(node)  # type: ignore[arg-type]
+            return self.graph.namespace_manager.normalizeUri(str(node))
         except (ValueError, KeyError):  # pragma: no cover - rdflib edge cases
             return iri
 
@@ -447,7 +453,7 @@ class _Site:
         """A short excerpt of the first evidence quote, for unlabeled facts."""
         if self._literal(node, LABEL_PROPERTIES, "sv") is not None:
             return None
-        for prop, evidence in sorted(self.out.get(node, [])):  # type: ignore[call-overload]
+        for prop, evidence in sorted(self.out.get(node, [])):
             if prop == SKG.evidence:
                 exact = self._exact(evidence)
                 if exact:
@@ -455,7 +461,7 @@ class _Site:
         return None
 
     def _exact(self, evidence: Node) -> str | None:
-        for prop, selector in self.out.get(evidence, []):  # type: ignore[call-overload]
+        for prop, selector in self.out.get(evidence, []):
             if prop == OA.hasSelector:
                 for p2, value in self.out.get(selector, []):
                     if p2 == OA.exact:
@@ -484,7 +490,7 @@ class _Site:
             return Link(iri, label, iri, external=True)
         return Link(iri, label, None)
 
-    def class_link(self, cls: URIRef, from_path: str) -> Link:
+    def class_link(self, cls: Node, from_path: str) -> Link:
         """A class: its index page when it has one, else its term page / IRI."""
         if cls in self.class_pages:
             return Link(
@@ -492,8 +498,8 @@ class _Site:
             )
         return self.link(cls, from_path)
 
-    def _class_pages(self) -> dict[URIRef, str]:
-        pages = {}
+    def _class_pages(self) -> dict[Node, str]:
+        pages: dict[Node, str] = {}
         for cls in {c for s in self.pages for c in self.types.get(s, [])}:
             try:
                 prefix, _, local = self.graph.namespace_manager.compute_qname(
@@ -505,7 +511,7 @@ class _Site:
             pages[cls] = f"classes/{_safe_segment(name)}.html"
         return pages
 
-    def instances(self, cls: URIRef) -> list[URIRef]:
+    def instances(self, cls: Node) -> list[Node]:
         """Page resources typed ``cls`` (directly)."""
         return sorted(
             (
@@ -538,8 +544,8 @@ class _Site:
         return link, (english if english and english != link.text else None)
 
     def rows(
-        self, node: URIRef, from_path: str, skip: Iterable[URIRef] = ()
-    ) -> list[dict[str, object]]:
+        self, node: Node, from_path: str, skip: Iterable[URIRef] = ()
+    ) -> list[dict[str, Any]]:
         skipped = {RDF.type, *skip}
         grouped: dict[URIRef, list[Node]] = defaultdict(list)
         for prop, value in self.out.get(node, []):
@@ -567,27 +573,29 @@ class _Site:
     # -- evidence -----------------------------------------------------------
 
     def evidence_views(
-        self, node: URIRef, from_path: str
-    ) -> tuple[list[dict[str, object]], set[Node]]:
+        self, node: Node, from_path: str
+    ) -> tuple[list[dict[str, Any]], set[Node]]:
         """The evidence blocks of ``node`` and the nodes they consume."""
-        views: list[dict[str, object]] = []
+        views: list[dict[str, Any]] = []
         consumed: set[Node] = set()
         for prop in EVIDENCE_PROPERTIES:
-            evidences = sorted(v for p, v in self.out.get(node, []) if p == prop)
+            evidences = sorted(
+                (v for p, v in self.out.get(node, []) if p == prop), key=str
+            )
             for evidence in evidences:
                 view = self._evidence_view(evidence, from_path, prop)
                 if view is None:
                     continue
                 consumed.add(evidence)
-                consumed.update(view.pop("selectors"))  # type: ignore[arg-type]
+                consumed.update(view.pop("selectors"))
                 views.append(view)
         views.sort(key=lambda v: (str(v["file"]), v["start"], v["end"]))
         return views, consumed
 
     def _evidence_view(
         self, evidence: Node, from_path: str, prop: URIRef
-    ) -> dict[str, object] | None:
-        pairs = self.out.get(evidence, [])  # type: ignore[call-overload]
+    ) -> dict[str, Any] | None:
+        pairs = self.out.get(evidence, [])
         document = next((o for p, o in pairs if p == OA.hasSource), None)
         selectors = [o for p, o in pairs if p == OA.hasSelector]
         start = end = None
@@ -595,9 +603,9 @@ class _Site:
         for selector in selectors:
             for p2, value in self.out.get(selector, []):
                 if p2 == OA.start:
-                    start = int(value)
+                    start = int(str(value))
                 elif p2 == OA.end:
-                    end = int(value)
+                    end = int(str(value))
                 elif p2 == OA.exact:
                     quote_anchor = str(selector).rpartition("#")[2]
         if document is None or start is None or end is None:
@@ -629,7 +637,7 @@ class _Site:
 
     # -- inverse links ------------------------------------------------------
 
-    def inverse_groups(self, node: URIRef, from_path: str) -> list[dict[str, object]]:
+    def inverse_groups(self, node: Node, from_path: str) -> list[dict[str, Any]]:
         groups: dict[tuple[URIRef, URIRef | None, bool], list[Link]] = defaultdict(list)
         for subject, prop in self.inv.get(node, []):
             if prop in INVERSE_SKIPPED:
@@ -663,7 +671,7 @@ class _Site:
 
     # -- alternates ---------------------------------------------------------
 
-    def description(self, node: URIRef) -> Graph:
+    def description(self, node: Node) -> Graph:
         """The triples of ``node`` and of its hash sub-resources (evidence …)."""
         graph = bind_prefixes(Graph())
         for subject in [node, *self.children.get(node, [])]:
@@ -697,7 +705,7 @@ class _Site:
         )
         return html.encode("utf-8")
 
-    def resource_page(self, node: URIRef) -> dict[str, bytes]:
+    def resource_page(self, node: Node) -> dict[str, bytes]:
         path = self.pages[node]
         evidence, consumed = self.evidence_views(node, path)
         parts = []
@@ -745,7 +753,7 @@ class _Site:
 
     def class_index_pages(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for cls, path in sorted(self.class_pages.items(), key=lambda kv: kv[1]):
             items = [self.link(s, path, snippet=True) for s in self.instances(cls)]
             singular = self.label(cls)
@@ -764,7 +772,7 @@ class _Site:
                     "link": Link(str(cls), title, _href("classes/index.html", path)),
                     "label_en": self.label(cls, "en"),
                     "count": len(items),
-                    "curie": self.graph.namespace_manager.normalizeUri(cls),
+                    "curie": self.graph.namespace_manager.normalizeUri(str(cls)),
                 }
             )
         rows.sort(
@@ -772,7 +780,7 @@ class _Site:
                 not str(r["link"].iri).startswith(str(SKG)),
                 str(r["link"].text).casefold(),
             )
-        )  # type: ignore[attr-defined]
+        )
         files["classes/index.html"] = self.render(
             "classes.html",
             "classes/index.html",
@@ -818,14 +826,14 @@ class _Site:
             ("collections", "Samlingar", "collections", SKOS.Collection),
             ("concepts", "Begrepp", "concepts", SKOS.Concept),
         ]
-        sections = []
+        sections: list[dict[str, Any]] = []
         for anchor, title, title_en, kind in kinds:
-            terms = []
+            terms: list[dict[str, Any]] = []
             for term in sorted(vocab.subjects(RDF.type, kind), key=str):
                 if not str(term).startswith(str(SKG)) or term not in self.pages:
                     continue
                 local = str(term)[len(str(SKG)) :]
-                details = []
+                details: list[dict[str, Any]] = []
                 for label, prop, inverse in (
                     ("underklass till", RDFS.subClassOf, False),
                     ("domän", RDFS.domain, False),
@@ -847,7 +855,7 @@ class _Site:
                                 "label": label,
                                 "links": sorted(
                                     (self.link(v, path) for v in values),
-                                    key=lambda link: link.text.casefold(),
+                                    key=lambda link: str(link.text).casefold(),
                                 ),
                             }
                         )
@@ -879,11 +887,12 @@ class _Site:
         # Hash IRIs dereference to this page: every term has its anchor here once.
         seen: set[str] = set()
         for section in sections:
-            section["terms"] = [
-                t
-                for t in section["terms"]
-                if not (t["anchor"] in seen or seen.add(t["anchor"]))  # type: ignore[func-returns-value]
-            ]
+            unique = []
+            for entry in section["terms"]:
+                if entry["anchor"] not in seen:
+                    seen.add(entry["anchor"])
+                    unique.append(entry)
+            section["terms"] = unique
         files, alternates = self.alternates(path, vocab)
         files[path] = self.render(
             "ontology.html",
@@ -902,7 +911,7 @@ class _Site:
     def source_pages(self) -> dict[str, bytes]:
         files: dict[str, bytes] = {}
         listing = []
-        spans_by_doc: dict[URIRef, dict[tuple[int, int], list[tuple[URIRef, bool]]]] = (
+        spans_by_doc: dict[Node, dict[tuple[int, int], list[tuple[Node, bool]]]] = (
             defaultdict(lambda: defaultdict(list))
         )
         for fact, pairs in self.out.items():
@@ -912,13 +921,9 @@ class _Site:
                 view = self._evidence_view(evidence, "x", prop)
                 if view is None:
                     continue
-                document = next(
-                    o
-                    for p, o in self.out[evidence]
-                    if p == OA.hasSource  # type: ignore[index]
-                )
-                key = (int(view["start"]), int(view["end"]))  # type: ignore[call-overload]
-                spans_by_doc[document][key].append((fact, prop == SKG.location))  # type: ignore[index]
+                document = next(o for p, o in self.out[evidence] if p == OA.hasSource)
+                key = (int(view["start"]), int(view["end"]))
+                spans_by_doc[document][key].append((fact, prop == SKG.location))
         for doc in self.assembled.documents:
             document = doc.document
             file_name = doc.source.path.name
@@ -977,7 +982,7 @@ class _Site:
 
 
 def render_marked_text(
-    text: str, spans: dict[tuple[int, int], list[tuple[URIRef, bool]]]
+    text: str, spans: dict[tuple[int, int], list[tuple[Node, bool]]]
 ) -> Markup:
     """The (masked) source text as HTML with one ``<span id="ev-S-E">`` per span.
 
@@ -1107,7 +1112,7 @@ def render_site(
     assembled: AssembledDataset,
     settings: PublicationSettings,
     *,
-    issued: object | None = None,
+    issued: dt.date | None = None,
 ) -> tuple[dict[str, bytes], Graph]:
     """Render every file of the site.
 
@@ -1132,21 +1137,21 @@ def render_site(
                 suffix.lstrip("."), path, media_type, title_sv, title_en, len(data)
             )
         )
-    for node in sorted(site.pages):
+    for node in sorted(site.pages, key=str):
         files.update(site.resource_page(node))
     files.update(site.class_index_pages())
     files.update(site.ontology_page())
     files.update(site.source_pages())
 
     date = issued if issued is not None else today()
-    record = describe_catalogue(site.graph, settings, distributions, issued=date)  # type: ignore[arg-type]
+    record = describe_catalogue(site.graph, settings, distributions, issued=date)
     files["dcat.ttl"] = record.serialize(format="turtle", encoding="utf-8")
     files["dcat.rdf"] = serialise_rdfxml(record)
     void = describe_void(site.graph, settings, [d.path for d in distributions])
     files["void.ttl"] = void.serialize(format="turtle", encoding="utf-8")
     files[".well-known/void"] = files["void.ttl"]
 
-    counts = [
+    counts: list[dict[str, Any]] = [
         {
             **row,
             "link": Link(

@@ -237,8 +237,8 @@ class _Data:
             exact = ""
             for selector in self.graph.objects(evidence, OA.hasSelector):
                 if (selector, OA.start, None) in self.graph:
-                    start = int(self.graph.value(selector, OA.start))  # type: ignore[arg-type]
-                    end = int(self.graph.value(selector, OA.end))  # type: ignore[arg-type]
+                    start = int(str(self.graph.value(selector, OA.start)))
+                    end = int(str(self.graph.value(selector, OA.end)))
                 exact = str(self.graph.value(selector, OA.exact) or exact)
             if isinstance(document, URIRef) and start is not None and end is not None:
                 found.append((document, start, end, exact))

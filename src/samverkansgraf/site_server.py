@@ -246,7 +246,7 @@ def running_site_server(
     thread.start()
     try:
         bound_host, bound_port = server.server_address[:2]
-        yield f"http://{bound_host}:{bound_port}/"
+        yield f"http://{bound_host!s}:{bound_port}/"
     finally:
         server.shutdown()
         server.server_close()
