@@ -234,3 +234,68 @@ def test_release_default_folder(runner: CliRunner, scratch: ProjectPaths) -> Non
     assert (
         scratch.dist_dir / "releases/samverkansgraf-0.1.0/datapackage.json"
     ).is_file()
+
+
+PLAN_FIXTURE = """
+@base <https://w3id.org/samverkansgraf/id/> .
+@prefix skg: <https://w3id.org/samverkansgraf/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<document/plan-fixture> a skg:SourceDocument ; skg:fileName "plan-fixture.txt" .
+<plan/fixture> a skg:Plan ; rdfs:label "Handlingsplan (fixtur)"@sv .
+<goal/fixture/1> a skg:Goal ; skg:number "1" ; rdfs:label "Mål 1"@sv .
+<person/anna-andersson> a skg:Person ; rdfs:label "Anna Andersson"@sv .
+<activity/fixture/01> a skg:Activity ;
+    skg:partOfPlan <plan/fixture> ; skg:heading "Läsfrämjande i länet" ;
+    skg:contributesTo <goal/fixture/1> ; skg:startTerm "Ht 2020" ;
+    skg:completionYear "2023"^^xsd:gYear ;
+    skg:participant <kommun/2083> , <region/20> ;
+    skg:convenor <person/anna-andersson> ; skg:coordinator <person/anna-andersson> ;
+    skg:evidence <activity/fixture/01#evidence> .
+<activity/fixture/01#evidence> a oa:SpecificResource ;
+    oa:hasSource <document/plan-fixture> ;
+    oa:hasSelector <activity/fixture/01#quote> , <activity/fixture/01#position> .
+<activity/fixture/01#quote> a oa:TextQuoteSelector ; oa:exact "Läsfrämjande i länet" .
+<activity/fixture/01#position> a oa:TextPositionSelector ;
+    oa:start "11"^^xsd:nonNegativeInteger ; oa:end "31"^^xsd:nonNegativeInteger .
+"""
+PLAN_TEXT = "Aktivitet: Läsfrämjande i länet. Sammankallande: Anna Andersson.\n"
+
+
+def test_activities_and_participation_from_a_fixture_plan(
+    project: ProjectPaths,
+) -> None:
+    """Classes the real data does not have yet get tables, pages and indexes."""
+    import datetime as dt
+
+    from samverkansgraf.build import CuratedDocument, load_vocabulary_and_reference
+    from samverkansgraf.namespaces import SKGID
+    from samverkansgraf.publish import render_site
+    from samverkansgraf.sources import SourceText
+
+    assert PLAN_TEXT[11:31] == "Läsfrämjande i länet"
+    graphs = load_vocabulary_and_reference(project)
+    graph = Graph().parse(data=PLAN_FIXTURE, format="turtle")
+    document = SKGID["document/plan-fixture"]
+    graphs[document] = graph
+    source = SourceText(Path("plan-fixture.txt"), PLAN_TEXT, "0" * 64)
+    assembled = AssembledDataset(
+        graphs, [CuratedDocument(Path("plan.ttl"), document, source, graph)]
+    )
+    settings = load_publication(project.root)
+    files, _, counts = build_release(
+        assembled, settings, "0.1.0", (ROOT / "CHANGELOG.md").read_text("utf-8"), ROOT
+    )
+    assert counts["activities"] == 1 and counts["participation"] == 4
+    participation = files["data/participation.csv"].decode("utf-8").splitlines()
+    roles = sorted(line.split(",")[2] for line in participation[1:])
+    assert roles == ["convenor", "coordinator", "participant", "participant"]
+    activity = files["data/activities.csv"].decode("utf-8").splitlines()[1]
+    assert "Läsfrämjande i länet" in activity and ",2023," in activity
+    site, _ = render_site(assembled, settings, issued=dt.date(2026, 1, 1))
+    page = site["id/activity/fixture/01.html"].decode("utf-8")
+    assert "<mark" in page and ">Läsfrämjande i länet</mark>" in page
+    person = site["id/person/anna-andersson.html"].decode("utf-8")
+    assert "Aktiviteter med ”sammankallande” Anna Andersson" in person
+    assert "classes/skg-Activity.html" in site and "classes/skg-Goal.html" in site

@@ -445,9 +445,10 @@ class _Site:
             name = self.label(classes[0]) if classes else kind
             return _capitalise(f"{name} {rest or kind}")
         try:
-            return self.graph.namespace_manager.normalizeUri(str(node))
+            curie = self.graph.namespace_manager.normalizeUri(str(node))
         except (ValueError, KeyError):  # pragma: no cover - rdflib edge cases
             return iri
+        return iri if curie.startswith("<") else curie
 
     def snippet(self, node: Node) -> str | None:
         """A short excerpt of the first evidence quote, for unlabeled facts."""
@@ -616,7 +617,7 @@ class _Site:
         file_name = self.files[document]
         before_start = max(0, start - CONTEXT_CHARS)
         after_end = min(len(text), end + CONTEXT_CHARS)
-        source_page = f"sources/{_safe_segment(Path(file_name).stem)}.html"
+        source_page = self.source_page_path(document)
         heading = "Citat" if prop == SKG.evidence else "Överhoppat avsnitt"
         return {
             "anchor": str(evidence).rpartition("#")[2],
@@ -634,6 +635,10 @@ class _Site:
             "source_href": _href(from_path, source_page, f"ev-{start}-{end}"),
             "selectors": selectors,
         }
+
+    def source_page_path(self, document: Node) -> str:
+        """The site path of a source document's text page."""
+        return f"sources/{_safe_segment(Path(self.files[document]).stem)}.html"
 
     # -- inverse links ------------------------------------------------------
 
@@ -729,6 +734,15 @@ class _Site:
                     str(node),
                     f"Alla instanser ({count})",
                     _href(path, self.class_pages[node]),
+                )
+            )
+        if node in self.files:
+            source_page = self.source_page_path(node)
+            extras.append(
+                Link(
+                    str(node),
+                    "Källtexten (kontaktuppgifter maskerade)",
+                    _href(path, source_page),
                 )
             )
         files, alternates = self.alternates(path, self.description(node))
