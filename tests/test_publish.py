@@ -422,6 +422,8 @@ def test_content_negotiation_edge_cases(site: Path) -> None:
             assert answer.geturl().endswith("/ontology/index.ttl")
         with urllib.request.urlopen(base + "dcat.rdf", timeout=10) as answer:
             assert answer.headers.get_content_type() == "application/rdf+xml"
+        with urllib.request.urlopen(base + ".well-known/void", timeout=10) as answer:
+            assert answer.headers.get_content_type() == "text/turtle"
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(base + "id/kommun/9999", timeout=10)
         assert error.value.code == 404

@@ -409,7 +409,13 @@ def publish(ctx: click.Context, out: Path) -> None:
     help="The published site folder.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port (0: any free one).",
+)
 def serve_site(directory: Path, host: str, port: int) -> None:
     """Serve a published site locally, with content negotiation.
 

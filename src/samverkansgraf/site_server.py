@@ -13,6 +13,7 @@ For local use and tests only: it binds 127.0.0.1 by default and is single-proces
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -188,6 +189,12 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
         """As GET, without a body."""
         if not self._negotiate():
             super().do_HEAD()
+
+    def guess_type(self, path: str | os.PathLike[str]) -> str:
+        """Media type by suffix; ``/.well-known/void`` is Turtle (VoID, section 7)."""
+        if str(path).replace(os.sep, "/").endswith("/.well-known/void"):
+            return "text/turtle; charset=utf-8"
+        return super().guess_type(path)
 
     def end_headers(self) -> None:
         """Allow cross-origin reads of the open data, like the production config."""
