@@ -20,6 +20,7 @@ from .errors import (
     EvidenceError,
     NonConformanceError,
     OutputError,
+    PublishError,
     QueryError,
     SamverkansgrafError,
     SourceError,
@@ -32,6 +33,9 @@ from .network import (
     export_network,
     extract_network_data,
 )
+from .publish import PublishResult, publish_site
+from .release import ReleaseResult, write_release
+from .site_server import make_site_server
 from .sources import ProjectPaths, find_project_root
 from .validate import ValidationReport, validate_graph
 
@@ -45,7 +49,10 @@ __all__ = [
     "NonConformanceError",
     "OutputError",
     "ProjectPaths",
+    "PublishError",
+    "PublishResult",
     "QueryError",
+    "ReleaseResult",
     "SamverkansgrafError",
     "SourceError",
     "Span",
@@ -60,7 +67,10 @@ __all__ = [
     "extract_network_data",
     "find_project_root",
     "find_quote",
+    "make_site_server",
     "find_span",
+    "publish_site",
     "resolve_evidence",
     "validate_graph",
+    "write_release",
 ]

@@ -50,6 +50,9 @@ from .network import (
     load_project_graph,
     rank_nodes,
 )
+from .publish import publish_site
+from .release import write_release
+from .site_server import make_site_server
 from .sources import ProjectPaths, find_project_root, parse_turtle
 from .validate import ValidationReport, load_shapes, validate_graph
 
@@ -598,6 +601,111 @@ def compare(
         text = format_comparison(report, kind) + "\n"
         write_files_atomically({out: text.encode("utf-8")})
         click.echo(f"wrote {_relative(out)}", err=True)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="Site folder (replaced whole, atomically).",
+)
+@click.pass_context
+def publish(ctx: click.Context, out: Path) -> None:
+    """Publish the linked-data site: one page per resource, DCAT, VoID.
+
+    Validates the graph first (SHACL, privacy shapes included) and writes nothing
+    when it does not conform. Writes one HTML page per resource at the path of its
+    IRI with Turtle, JSON-LD and N-Triples beside it, class indexes, the ontology,
+    the source texts (contact data masked), the dumps, a DCAT-AP-SE catalogue
+    record (dcat.ttl, dcat.rdf) and a VoID description (void.ttl).
+
+    \b
+    Example:
+        samverkansgraf publish --out site/
+        samverkansgraf serve-site --dir site/
+    """
+    result = publish_site(_paths(ctx), out)
+    click.echo(
+        f"published {result.pages} pages ({result.files} files) to "
+        f"{_relative(result.out)} in {result.seconds:.1f} s"
+    )
+    for warning in result.warnings:
+        click.echo(f"DCAT-AP-SE recommendation not met: {warning}", err=True)
+
+
+@cli.command("serve-site")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The published site folder.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port (0: any free one).",
+)
+def serve_site(directory: Path, host: str, port: int) -> None:
+    """Serve a published site locally, with content negotiation.
+
+    Resource paths such as /id/kommun/2083 answer 303 to the representation the
+    Accept header prefers: HTML for browsers; Turtle, JSON-LD or N-Triples for
+    RDF clients. Stop with Ctrl-C.
+
+    \b
+    Example:
+        samverkansgraf serve-site --dir site/ --port 8000
+        curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/kommun/2083
+    """
+    server = make_site_server(directory, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(f"serving {_relative(directory)} at http://{bound_host!s}:{bound_port}/")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.option(
+    "--version",
+    "version",
+    required=True,
+    help="Semantic version X.Y.Z (needs a dated entry in CHANGELOG.md).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Release folder (default: dist/releases/samverkansgraf-X.Y.Z).",
+)
+@click.pass_context
+def release(ctx: click.Context, version: str, out: Path | None) -> None:
+    """Write a citable research release: CSV tables, data package, CITATION.cff.
+
+    Validates the graph first and writes nothing when it does not conform. The
+    folder holds datapackage.json (Frictionless), data/*.csv, codebook.md, the RDF
+    dumps, masked source texts, CITATION.cff, CHANGELOG.md and SHA256SUMS.
+
+    \b
+    Example:
+        samverkansgraf release --version 0.1.0
+        samverkansgraf release --version 0.2.0 --out /tmp/release
+    """
+    result = write_release(_paths(ctx), version, out)
+    tables = ", ".join(f"{n} {name}" for name, n in result.rows.items())
+    click.echo(
+        f"released samverkansgraf {result.version} ({result.date}) to "
+        f"{_relative(result.out)}: {len(result.files)} files; rows: {tables}"
+    )
 
 
 def _parse_any(path: Path, graph: Graph) -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "EvidenceError",
     "NonConformanceError",
     "OutputError",
+    "PublishError",
     "QueryError",
     "SamverkansgrafError",
     "SourceError",
@@ -109,6 +110,13 @@ class EndpointError(SamverkansgrafError):
     """A SPARQL endpoint that is down, too slow or answers with something unusable."""
 
     exit_code = 5
+
+
+class PublishError(SamverkansgrafError):
+    """Publication metadata or output that must not be published (an invalid
+    version, a catalogue record failing its shapes, contact data in the output)."""
+
+    exit_code = 2
 
 
 class OutputError(SamverkansgrafError):

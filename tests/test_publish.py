@@ -1,0 +1,552 @@
+"""The published linked-data site (issue #7): pages, links, evidence in context,
+privacy, DCAT-AP-SE and VoID records, content negotiation, and a real browser."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import urllib.request
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
+
+from samverkansgraf.build import AssembledDataset
+from samverkansgraf.cli import cli
+from samverkansgraf.metadata import load_dcat_shapes, validate_catalogue
+from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, WD
+from samverkansgraf.publish import (
+    find_published_contact_data,
+    render_marked_text,
+)
+from samverkansgraf.site_server import choose_representation, running_site_server
+from samverkansgraf.sources import ProjectPaths
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTEFACTS = ROOT / "tests" / "artefacts"
+HEDEMORA = SKGID["kommun/2083"]
+
+
+@pytest.fixture(scope="module")
+def site(project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real data published once for this module, through the CLI."""
+    out = tmp_path_factory.mktemp("publish") / "site"
+    result = CliRunner().invoke(
+        cli,
+        ["--project", str(project.root), "publish", "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    summary = re.search(
+        r"published (\d+) pages \((\d+) files\) to .* in \d+\.\d s", result.stdout
+    )
+    assert summary and int(summary.group(1)) > 300, result.stdout
+    return out
+
+
+class _Page(HTMLParser):
+    """Collects links, ids, <mark> texts with their offsets, and alternates."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.alternates: dict[str, str] = {}
+        self.marks: list[str] = []
+        self.offsets: list[tuple[int, int]] = []
+        self.html_lang: str | None = None
+        self._in_mark = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if a.get("id"):
+            self.ids.add(a["id"] or "")
+        for name in ("href", "src"):
+            if a.get(name):
+                self.links.append(a[name] or "")
+        if tag == "link" and a.get("rel") == "alternate":
+            self.alternates[a.get("type") or ""] = a.get("href") or ""
+        if tag == "span" and "offsets" in (a.get("class") or ""):
+            self.offsets.append((int(a["data-start"] or 0), int(a["data-end"] or 0)))
+        if tag == "mark":
+            self._in_mark += 1
+            self.marks.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "mark":
+            self._in_mark -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._in_mark:
+            self.marks[-1] += data
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text("utf-8"))
+    page.close()
+    return page
+
+
+def _target(page: Path, href: str) -> tuple[Path, str]:
+    parts = urlsplit(href)
+    path = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+    return path, unquote(parts.fragment)
+
+
+def test_hedemora_page_links_agreement_and_its_commitments(
+    site: Path, union: Graph
+) -> None:
+    page_file = site / "id/kommun/2083.html"
+    page = _parse(page_file)
+    assert page.html_lang == "sv"
+    targets = {_target(page_file, href)[0] for href in page.links}
+    agreement = site / "id/agreement/hedemora-2019-2022.html"
+    assert agreement.resolve() in targets
+    committed = set(union.subjects(SKG.committedBy, HEDEMORA))
+    assert len(committed) > 10
+    for commitment in committed:
+        path = str(commitment)[len(str(SKGID)) :]
+        assert (site / f"id/{path}.html").resolve() in targets, commitment
+    text = page_file.read_text("utf-8")
+    assert "Åtaganden med ”åtagen av” Hedemora kommun" in text
+    assert "Överenskommelser med ”part” Hedemora kommun" in text
+
+
+def test_commitment_marks_equal_the_source_at_their_offsets(
+    site: Path, union: Graph, assembled: AssembledDataset
+) -> None:
+    text = assembled.texts[SKGID["document/overenskommelse-hedemora-2019-2022"]]
+    pages = sorted((site / "id/commitment").rglob("*.html"))
+    assert len(pages) == len(set(union.subjects(RDF.type, SKG.Commitment)))
+    for page_file in pages:
+        page = _parse(page_file)
+        assert page.marks and len(page.marks) == len(page.offsets), page_file
+        for mark, (start, end) in zip(page.marks, page.offsets, strict=True):
+            assert mark == text[start:end], page_file
+
+
+def test_every_internal_link_resolves(site: Path) -> None:
+    ids: dict[Path, set[str]] = {}
+    broken = []
+    pages = sorted(site.rglob("*.html"))
+    parsed = {p.resolve(): _parse(p) for p in pages}
+    for path, page in parsed.items():
+        ids[path] = page.ids
+    checked = 0
+    for path, page in parsed.items():
+        for href in page.links:
+            if re.match(r"^[a-z][a-z0-9+.-]*:", href):
+                assert href.startswith(("http://", "https://")), href
+                continue
+            target, fragment = _target(path, href)
+            checked += 1
+            if not target.is_file() or site.resolve() not in target.parents:
+                broken.append(f"{path.relative_to(site.resolve())}: {href}")
+            elif fragment and target.suffix == ".html" and fragment not in ids[target]:
+                broken.append(f"{path.relative_to(site.resolve())}: {href} (anchor)")
+    assert checked > 5000
+    assert broken == []
+
+
+def test_every_page_is_well_formed_html5(site: Path) -> None:
+    import html5lib
+
+    pages = sorted(site.rglob("*.html"))
+    # html5lib is pure Python: parse every page that is not one of the 290 very
+    # similar municipality pages, and a sample of those.
+    sample = [p for p in pages if "/kommun/" not in p.as_posix()]
+    sample += [p for p in pages if "/kommun/" in p.as_posix()][::29]
+    for page in sample:
+        parser = html5lib.HTMLParser(strict=True)
+        parser.parse(page.read_bytes(), transport_encoding="utf-8")
+        text = page.read_text("utf-8")
+        assert text.startswith('<!DOCTYPE html>\n<html lang="sv">'), page
+        assert "<script" not in text
+
+
+def test_nothing_published_contains_contact_data(site: Path) -> None:
+    # privacy.find_contact_data on every file; SHA-256 digests (skg:sha256) are
+    # hex strings whose digit runs can look like phone numbers and are exempt.
+    scanned = 0
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            continue
+        scanned += 1
+        assert find_published_contact_data(text) == [], path
+    assert scanned > 2000
+
+
+def test_alternates_describe_the_resource_with_its_evidence(site: Path) -> None:
+    page_file = site / "id/commitment/hedemora-2019-2022/3-1.html"
+    page = _parse(page_file)
+    commitment = SKGID["commitment/hedemora-2019-2022/3-1"]
+    formats = {
+        "text/turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/n-triples": "nt",
+    }
+    graphs = []
+    for media, fmt in formats.items():
+        href = page.alternates[media]
+        graph = Graph().parse(_target(page_file, href)[0], format=fmt)
+        assert (commitment, SKG.committedBy, HEDEMORA) in graph
+        exact = list(graph.objects(None, OA.exact))
+        assert exact and str(exact[0]).startswith(
+            "Hedemora kommun verkar för att kultur"
+        )
+        graphs.append(graph)
+    assert len(graphs[0]) == len(graphs[1]) == len(graphs[2])
+
+
+def test_dumps_hold_every_quad_of_the_dataset(
+    site: Path, assembled: AssembledDataset
+) -> None:
+    expected = {
+        (s, p, o, graph)
+        for graph, triples in assembled.graphs.items()
+        for s, p, o in triples
+    }
+    for name, fmt in (("trig", "trig"), ("nq", "nquads"), ("jsonld", "json-ld")):
+        dataset = Dataset()
+        dataset.parse(site / f"download/samverkansgraf.{name}", format=fmt)
+        quads = {
+            (s, p, o, getattr(g, "identifier", g)) for s, p, o, g in dataset.quads()
+        }
+        assert quads == expected, name
+    union = Graph().parse(site / "download/samverkansgraf.ttl")
+    assert len(union) == len({q[:3] for q in expected})
+
+
+def test_ontology_and_concept_pages(site: Path) -> None:
+    overview = _parse(site / "ontology/index.html")
+    for term in ("Commitment", "committedBy", "ModalityScheme", "Shall", "ThemeScheme"):
+        assert term in overview.ids
+        assert (site / f"ontology/{term}.html").is_file()
+    scheme = (site / "ontology/ModalityScheme.html").read_text("utf-8")
+    assert "Shall.html" in scheme and "modalitet" in scheme and 'lang="en"' in scheme
+    shall = (site / "ontology/Shall.html").read_text("utf-8")
+    assert "Åtaganden med ”modalitet” ska" in shall
+
+
+def test_source_page_masks_contact_data_and_anchors_every_span(
+    site: Path, union: Graph
+) -> None:
+    page = _parse(site / "sources/000_c90c7f0945d9b53e.html")
+    starts = {
+        (int(s), int(e))
+        for sel in union.subjects(RDF.type, OA.TextPositionSelector)
+        for s in union.objects(sel, OA.start)
+        for e in union.objects(sel, OA.end)
+    }
+    for start, end in starts:
+        assert f"ev-{start}-{end}" in page.ids
+
+
+def test_marked_text_stays_well_formed_when_spans_cross() -> None:
+    html = str(render_marked_text("abcdefgh", {(1, 5): [], (3, 7): [], (1, 3): []}))
+    assert html.count("<span") == html.count("</span>")
+    assert re.sub(r"<[^>]+>", "", html) == "abcdefgh"
+    assert 'id="ev-1-5"' in html and 'id="ev-3-7"' in html and 'id="ev-1-3"' in html
+
+
+def test_dcat_record_conforms_to_dcat_ap_se_shapes(
+    site: Path, project: ProjectPaths
+) -> None:
+    record = Graph().parse(site / "dcat.ttl")
+    assert Graph().parse(site / "dcat.rdf", format="xml").isomorphic(record)
+    report = validate_catalogue(record, load_dcat_shapes(project.shapes_dir))
+    assert report.conforms, report.format_text()
+    assert not any(isinstance(n, BNode) for t in record for n in t)
+    dataset = next(record.subjects(RDF.type, DCAT.Dataset))
+    assert {t.language for t in record.objects(dataset, DCTERMS.title)} == {"sv", "en"}
+    distributions = list(record.objects(dataset, DCAT.distribution))
+    assert len(distributions) == 4
+    for dist in distributions:
+        assert (dist, DCTERMS.license, CC0) in record
+        url = str(record.value(dist, DCAT.downloadURL))
+        assert (site / url.split("samverkansgraf/", 1)[1]).is_file()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("no-licence", "licence"),
+        ("other-licence", "CC0"),
+        ("no-english-title", "English"),
+        ("blank-publisher", "blank node"),
+        ("person-contact", "functional contact"),
+        ("no-media-type", "IANA"),
+    ],
+)
+def test_broken_dcat_record_fails(
+    site: Path, project: ProjectPaths, change: str, message: str
+) -> None:
+    record = Graph().parse(site / "dcat.ttl")
+    catalog = next(record.subjects(RDF.type, DCAT.Catalog))
+    dataset = next(record.subjects(RDF.type, DCAT.Dataset))
+    if change == "no-licence":
+        record.remove((catalog, DCTERMS.license, None))
+    elif change == "other-licence":
+        record.set(
+            (
+                catalog,
+                DCTERMS.license,
+                URIRef("https://creativecommons.org/publicdomain/zero/1.0"),
+            )
+        )
+    elif change == "no-english-title":
+        record.remove(
+            (
+                dataset,
+                DCTERMS.title,
+                next(
+                    t
+                    for t in record.objects(dataset, DCTERMS.title)
+                    if t.language == "en"
+                ),
+            )
+        )
+    elif change == "blank-publisher":
+        publisher = record.value(dataset, DCTERMS.publisher)
+        blank = BNode()
+        for p, o in list(record.predicate_objects(publisher)):
+            record.add((blank, p, o))
+        record.set((dataset, DCTERMS.publisher, blank))
+    elif change == "person-contact":
+        contact = record.value(dataset, DCAT.contactPoint)
+        record.add(
+            (contact, RDF.type, URIRef("http://www.w3.org/2006/vcard/ns#Individual"))
+        )
+    elif change == "no-media-type":
+        dist = next(record.objects(dataset, DCAT.distribution))
+        record.remove((dist, DCAT.mediaType, None))
+    report = validate_catalogue(record, load_dcat_shapes(project.shapes_dir))
+    assert not report.conforms
+    assert any(message in r.message for r in report.violations), report.format_text()
+
+
+def test_void_counts_equal_the_graph(site: Path, union: Graph) -> None:
+    void = Graph().parse(site / "void.ttl")
+    dataset = next(
+        s
+        for s in void.subjects(RDF.type, VOID.Dataset)
+        if (s, VOID.triples, None) in void
+    )
+    assert int(void.value(dataset, VOID.triples)) == len(union)
+    assert int(void.value(dataset, VOID.properties)) == len(set(union.predicates()))
+    assert int(void.value(dataset, VOID.classes)) == len(
+        set(union.objects(None, RDF.type))
+    )
+    for partition in void.objects(dataset, VOID.classPartition):
+        cls = void.value(partition, VOID["class"])
+        expected = len(set(union.subjects(RDF.type, cls)))
+        assert int(void.value(partition, VOID.entities)) == expected, cls
+    for partition in void.objects(dataset, VOID.propertyPartition):
+        prop = void.value(partition, VOID.property)
+        assert int(void.value(partition, VOID.triples)) == len(
+            list(union.triples((None, prop, None)))
+        )
+    linkset = void.value(dataset, VOID.subset)
+    links = [o for o in union.objects(None, OWL.sameAs) if str(o).startswith(str(WD))]
+    assert int(void.value(linkset, VOID.triples)) == len(links) > 200
+    assert (linkset, VOID.linkPredicate, OWL.sameAs) in void
+    dumps = {str(d) for d in void.objects(dataset, VOID.dataDump)}
+    assert len(dumps) == 4
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        (
+            "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "text/html",
+        ),
+        (None, "text/html"),
+        ("text/turtle;q=0.4, application/ld+json;q=0.9", "application/ld+json"),
+    ],
+)
+def test_content_negotiation(site: Path, accept: str | None, media: str) -> None:
+    with running_site_server(site) as base:
+        host, port = urlsplit(base).hostname, urlsplit(base).port
+        connection = http.client.HTTPConnection(host, port, timeout=10)
+        headers = {"Accept": accept} if accept else {}
+        connection.request("GET", "/id/kommun/2083", headers=headers)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 303
+        assert response.getheader("Vary") == "Accept"
+        request = urllib.request.Request(base + "id/kommun/2083", headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.headers.get_content_type() == media
+            body = answer.read().decode("utf-8")
+        assert "2083" in body
+        if media != "text/html":
+            fmt = {"text/turtle": "turtle", "application/ld+json": "json-ld"}
+            graph = Graph().parse(data=body, format=fmt.get(media, "nt"))
+            assert (
+                HEDEMORA,
+                RDFS.label,
+                Literal("Hedemora kommun", lang="sv"),
+            ) in graph
+
+
+@pytest.mark.network
+def test_content_negotiation_edge_cases(site: Path) -> None:
+    with running_site_server(site) as base:
+        request = urllib.request.Request(
+            base + "id/kommun/2083", headers={"Accept": "image/png"}
+        )
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(request, timeout=10)
+        assert error.value.code == 406
+        turtle = urllib.request.Request(
+            base + "ontology", headers={"Accept": "text/turtle"}
+        )
+        with urllib.request.urlopen(turtle, timeout=10) as answer:
+            assert answer.geturl().endswith("/ontology/index.ttl")
+        with urllib.request.urlopen(base + "dcat.rdf", timeout=10) as answer:
+            assert answer.headers.get_content_type() == "application/rdf+xml"
+        with urllib.request.urlopen(base + ".well-known/void", timeout=10) as answer:
+            assert answer.headers.get_content_type() == "text/turtle"
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(base + "id/kommun/9999", timeout=10)
+        assert error.value.code == 404
+    assert choose_representation("text/*", ["text/html", "text/turtle"]) == "text/html"
+
+
+def test_publish_refuses_a_graph_that_fails_the_privacy_shapes(
+    runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    for name in ("publication.toml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, scratch.root / name)
+    curated = scratch.curated_dir / "hedemora-2019-2022.ttl"
+    curated.write_text(
+        curated.read_text("utf-8")
+        + "\n<actor/dalateatern> <http://www.w3.org/2004/02/skos/core#note> "
+        '"Kontakt: 070-684 34 81" .\n',
+        "utf-8",
+    )
+    out = tmp_path / "site"
+    for command in (
+        ["publish", "--out", str(out)],
+        ["release", "--version", "0.1.0", "--out", str(tmp_path / "rel")],
+    ):
+        result = runner.invoke(cli, ["--project", str(scratch.root), *command])
+        assert result.exit_code == 1, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(
+            "error: the graph does not conform"
+        )
+    assert not out.exists() and not (tmp_path / "rel").exists()
+
+
+# -- a real browser --------------------------------------------------------------
+
+CHROMIUM = next(
+    (
+        p
+        for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+        if os.path.exists(p)
+    ),
+    shutil.which("chromium") or shutil.which("chromium-browser"),
+)
+CHROMEDRIVER = shutil.which("chromedriver") or (
+    "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None
+)
+
+
+@pytest.mark.browser
+@pytest.mark.network
+@pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="no chromium/chromedriver binary (run .ci/install-browser)",
+)
+def test_browser_follows_hedemora_to_a_commitment_and_sees_the_quote(
+    site: Path, assembled: AssembledDataset
+) -> None:
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1100,1000",
+    ):
+        options.add_argument(flag)
+    text = assembled.texts[SKGID["document/overenskommelse-hedemora-2019-2022"]]
+    with running_site_server(site) as base:
+        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+        try:
+            driver.set_page_load_timeout(20)
+            driver.get(base + "id/kommun/2083")  # negotiated: a browser gets HTML
+            assert driver.find_element(By.TAG_NAME, "h1").text == "Hedemora kommun"
+            link = driver.find_element(
+                By.CSS_SELECTOR, 'a[href$="commitment/hedemora-2019-2022/3-1.html"]'
+            )
+            link.click()
+            assert driver.current_url.endswith(
+                "/id/commitment/hedemora-2019-2022/3-1.html"
+            )
+            mark = driver.find_element(By.CSS_SELECTOR, "section.evidence mark")
+            offsets = driver.find_element(By.CSS_SELECTOR, "section.evidence .offsets")
+            start = int(offsets.get_attribute("data-start"))
+            end = int(offsets.get_attribute("data-end"))
+            assert mark.get_attribute("textContent") == text[start:end]
+            assert mark.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
+            ARTEFACTS.mkdir(parents=True, exist_ok=True)
+            shot = ARTEFACTS / "site-commitment.png"
+            assert driver.save_screenshot(str(shot))
+            assert shot.stat().st_size > 10_000
+            if os.environ.get("SAMVERKANSGRAF_UPDATE_SCREENSHOT"):
+                _save_readme_screenshot(shot)
+        finally:
+            driver.quit()
+
+
+def _save_readme_screenshot(shot: Path) -> None:
+    """Refresh docs/img/site-screenshot.png (committed; kept small: 64 colours)."""
+    from PIL import Image
+
+    target = ROOT / "docs" / "img" / "site-screenshot.png"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    image = Image.open(shot).convert("RGB")
+    image.quantize(colors=64).save(target, optimize=True)
+
+
+def test_site_paths_mirror_iris(site: Path, union: Graph) -> None:
+    described = defaultdict(int)
+    for subject in set(union.subjects()):
+        iri = str(subject)
+        if iri.startswith(str(SKGID)) and "#" not in iri:
+            described["id"] += 1
+            assert (site / f"id/{iri[len(str(SKGID)) :]}.html").is_file(), iri
+            assert (site / f"id/{iri[len(str(SKGID)) :]}.ttl").is_file(), iri
+        elif iri.startswith(str(SKG)):
+            described["ontology"] += 1
+            assert (site / f"ontology/{iri[len(str(SKG)) :]}.html").is_file(), iri
+    assert described["id"] > 300 and described["ontology"] > 50
+    assert (site / "classes/skg-Municipality.html").is_file()
+    assert (site / ".well-known/void").read_bytes() == (site / "void.ttl").read_bytes()
