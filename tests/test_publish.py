@@ -125,10 +125,12 @@ def test_hedemora_page_links_agreement_and_its_commitments(
 def test_commitment_marks_equal_the_source_at_their_offsets(
     site: Path, union: Graph, assembled: AssembledDataset
 ) -> None:
-    text = assembled.texts[SKGID["document/overenskommelse-hedemora-2019-2022"]]
     pages = sorted((site / "id/commitment").rglob("*.html"))
     assert len(pages) == len(set(union.subjects(RDF.type, SKG.Commitment)))
     for page_file in pages:
+        iri = SKGID[page_file.relative_to(site / "id").with_suffix("").as_posix()]
+        evidence = union.value(iri, SKG.evidence)
+        text = assembled.texts[union.value(evidence, OA.hasSource)]
         page = _parse(page_file)
         assert page.marks and len(page.marks) == len(page.offsets), page_file
         for mark, (start, end) in zip(page.marks, page.offsets, strict=True):
@@ -244,12 +246,15 @@ def test_source_page_masks_contact_data_and_anchors_every_span(
     site: Path, union: Graph
 ) -> None:
     page = _parse(site / "sources/000_c90c7f0945d9b53e.html")
+    hedemora = SKGID["document/overenskommelse-hedemora-2019-2022"]
     starts = {
-        (int(s), int(e))
-        for sel in union.subjects(RDF.type, OA.TextPositionSelector)
-        for s in union.objects(sel, OA.start)
-        for e in union.objects(sel, OA.end)
+        (int(union.value(sel, OA.start)), int(union.value(sel, OA.end)))
+        for evidence in union.objects(None, SKG.evidence)
+        if union.value(evidence, OA.hasSource) == hedemora
+        for sel in union.objects(evidence, OA.hasSelector)
+        if union.value(sel, OA.start) is not None
     }
+    assert len(starts) > 40
     for start, end in starts:
         assert f"ev-{start}-{end}" in page.ids
 

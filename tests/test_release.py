@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -111,8 +112,10 @@ def test_tables_match_the_graph(release: Path, union: Graph) -> None:
     assert len(rows("evidence")) == len(list(union.subject_objects(SKG.evidence)))
     hedemora = [r for r in rows("actors") if r["municipality_code"] == "2083"]
     assert hedemora[0]["mentioned"] == "true"
-    positions = [int(r["position"]) for r in rows("clauses")]
+    positions = [(r["agreement"], int(r["position"])) for r in rows("clauses")]
     assert positions == sorted(positions)
+    per_agreement = Counter(agreement for agreement, _ in positions)
+    assert sorted(per_agreement.values()) == [10, 11]  # Hedemora 10, Smedjebacken 11
 
 
 def test_evidence_offsets_hold_in_the_masked_sources(release: Path) -> None:
