@@ -24,7 +24,9 @@ from .errors import (
     SamverkansgrafError,
     SourceError,
 )
+from .evaluate import EvaluationReport, evaluate_extraction, evaluate_project
 from .evidence import Span, check_evidence, find_quote, find_span, resolve_evidence
+from .extract import ExtractionResult, Extractor, extract_file, write_draft
 from .sources import ProjectPaths, find_project_root
 from .validate import ValidationReport, validate_graph
 
@@ -33,7 +35,10 @@ __all__ = [
     "BuildResult",
     "CatalogueError",
     "EndpointError",
+    "EvaluationReport",
     "EvidenceError",
+    "ExtractionResult",
+    "Extractor",
     "NonConformanceError",
     "OutputError",
     "ProjectPaths",
@@ -46,9 +51,13 @@ __all__ = [
     "assemble_dataset",
     "build",
     "check_evidence",
+    "evaluate_extraction",
+    "evaluate_project",
+    "extract_file",
     "find_project_root",
     "find_quote",
     "find_span",
     "resolve_evidence",
     "validate_graph",
+    "write_draft",
 ]
