@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
@@ -248,6 +248,35 @@ def test_bulleted_draft_conforms_with_skipped_passages(
     assert "Nordiska Exempelteatern" in review
 
 
+def test_numbers_on_their_own_line_and_headers_inside_paragraphs(
+    extractor: Extractor, vocabulary: Graph, shapes: Graph
+) -> None:
+    result = extract_file(
+        FIXTURES / "numbered-wrapped-agreement.txt", extractor=extractor
+    )
+    assert [c.number for c in result.clauses] == ["1", "2", "3"]
+    first = result.clauses[0]
+    assert len(first.spans) == 2  # "Sida 1 av 3" and the running header cut out
+    assert all("Sida" not in s.exact for c in result.clauses for s in c.spans)
+    stated = _commitment(result, "Regionen stödjer kommunens arbete med")
+    assert [s.exact.split()[-1] for s in stated.spans] == ["med", "kulturskolan."]
+    broken = _commitment(result, "Kommu-")  # "Kommu-\nnen" is "kommunen"
+    assert broken.committed_by == [SKGID["kommun/2029"]]
+    assert broken.modality == SKG.States
+    assert _conforms(result, vocabulary, shapes)
+
+
+def test_headed_clauses_keep_their_heading_out_of_the_sentences(
+    extractor: Extractor,
+) -> None:
+    result = extract_file(FIXTURES / "headed-agreement.txt", extractor=extractor)
+    assert [c.kind for c in result.clauses] == ["headed"] * 3
+    assert result.clauses[1].spans[0].exact.startswith("Bibliotek och läsfrämjande")
+    texts = [c.text for c in result.commitments]
+    assert "Kommunen och regionen arbetar för att stärka läsandet bland barn." in texts
+    assert not any(t.startswith(("Barn och unga", "Kulturarv")) for t in texts)
+
+
 # --- names ------------------------------------------------------------------
 
 
@@ -389,6 +418,9 @@ def test_random_text_keeps_the_invariants(text: str) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(st.binary(max_size=200))
+@example(b"\xff\xfe\x00")  # a UTF-16 byte-order mark, then truncated data
+@example(b"\xfe\xff\xd8\x00")  # a lone UTF-16 surrogate
+@example("Överenskommelse".encode("utf-16"))
 def test_random_bytes_never_crash(data: bytes) -> None:
     result = _shared_extractor().extract_bytes(data, "random.bin")
     assert result.kind in {"agreement", "plan", "other", "empty"}

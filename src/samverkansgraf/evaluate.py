@@ -51,6 +51,7 @@ __all__ = [
     "Counts",
     "DocumentEvaluation",
     "EvaluationReport",
+    "Ratio",
     "evaluate_document",
     "evaluate_extraction",
     "evaluate_project",

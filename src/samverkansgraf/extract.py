@@ -77,9 +77,12 @@ __all__ = [
     "Gazetteer",
     "Mention",
     "SkippedBlock",
+    "build_draft_graph",
     "decode_source",
     "extract_file",
     "extractor_iri",
+    "format_review",
+    "serialise_draft",
     "write_draft",
 ]
 
@@ -432,14 +435,19 @@ def decode_source(data: bytes) -> tuple[str, str, list[str]]:
         ('Å', 'cp1252')
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return (
-            data.decode("utf-16"),
-            "utf-16",
-            [
-                "the file is UTF-16, not UTF-8: decoded as UTF-16; convert it to "
-                "UTF-8 before adding it to data/sources/ (offsets stay valid)"
-            ],
-        )
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass  # a byte-order mark but no valid UTF-16: try the others
+        else:
+            return (
+                text,
+                "utf-16",
+                [
+                    "the file is UTF-16, not UTF-8: decoded as UTF-16; convert it "
+                    "to UTF-8 before adding it to data/sources/ (offsets stay valid)"
+                ],
+            )
     try:
         return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as exc:
@@ -478,6 +486,24 @@ def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
     return [
         _Token(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text, start, end)
     ]
+
+
+_SOFT_BREAK = re.compile(r"-[ \t]*\r?\n[ \t]*")
+
+
+def _joined_tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
+    """Tokens with words broken at a line end rejoined ("Kommu-\\nnen")."""
+    joined: list[_Token] = []
+    for token in _tokens(text, start, end):
+        if (
+            joined
+            and token.text[:1].islower()
+            and _SOFT_BREAK.fullmatch(text[joined[-1].end : token.start])
+        ):
+            previous = joined.pop()
+            token = _Token(previous.start, token.end, previous.text + token.text)
+        joined.append(token)
+    return joined
 
 
 def _compact(text: str) -> str:
@@ -880,6 +906,19 @@ def _is_contact_block(block: Sequence[_Line]) -> bool:
         or _URL.search(text)
         or _POSTCODE.search(text)
         or any(_ADDRESS_WORDS.match(line.text) for line in block)
+    )
+
+
+def _heading_line(text: str, following: str) -> bool:
+    """A short capitalised line printed right above a paragraph ("Barn och unga")."""
+    key = " ".join(_MARKER.sub("", text, count=1).split()).strip("#* ")
+    return (
+        0 < len(key) <= 60
+        and len(key.split()) <= 8
+        and key[:1].isupper()
+        and not key.endswith((".", ",", ";", "!", "?"))
+        and not _BULLET.match(text)
+        and following.lstrip()[:1].isupper()
     )
 
 
@@ -1635,10 +1674,17 @@ class _Analysis:
         """
         units: list[list] = []
         gap = True
-        for line in region:
+        ended = True  # the previous line ended a sentence
+        for index, line in enumerate(region):
             if line.blank:
                 gap = True
                 continue
+            following = next((n.text for n in region[index + 1 :] if not n.blank), "")
+            if (gap or ended) and _heading_line(line.text, following):
+                units.append([line.first, line.last, "heading", 1])
+                gap, ended = True, True
+                continue
+            ended = line.text.rstrip().endswith((".", "!", "?", ":"))
             bullet = _BULLET.match(line.text)
             offset = (
                 bullet.end() if bullet else len(line.text) - len(line.text.lstrip())
@@ -1675,6 +1721,19 @@ class _Analysis:
             cuts.add(match.end())
         for pattern in (_LINE_BULLET, _PARAGRAPH):
             cuts.update(match.start() for match in pattern.finditer(chunk))
+        # A heading printed right above its paragraph is not part of a sentence.
+        lines = chunk.split("\n")
+        offset = 0
+        for index, line in enumerate(lines[:-1]):
+            previous = lines[index - 1].rstrip() if index else ""
+            following = next((n for n in lines[index + 1 :] if n.strip()), "")
+            if (
+                (not previous or previous.endswith((".", "!", "?", ":")))
+                and line.strip()
+                and _heading_line(line, following)
+            ):
+                cuts.update({offset, offset + len(line)})
+            offset += len(line) + 1
         ordered = sorted(cuts)
         sentences = []
         for piece_start, piece_end in zip(ordered, ordered[1:], strict=False):
@@ -1702,7 +1761,7 @@ class _Analysis:
         return found
 
     def _items(self, start: int, end: int) -> list[_Item]:
-        tokens = _tokens(self.work, start, end)
+        tokens = _joined_tokens(self.work, start, end)
         words = [t.text.casefold() for t in tokens]
         by_start = {t.start: i for i, t in enumerate(tokens)}
         by_end = {t.end: i for i, t in enumerate(tokens)}
@@ -1970,7 +2029,7 @@ class _Analysis:
                 if iri not in exclude and iri not in concerns:
                     concerns.append(iri)
         partners = [p for p in self._partners(items) if p not in actors]
-        words = [t.text.casefold() for t in _tokens(self.work, start, end)]
+        words = [t.text.casefold() for t in _joined_tokens(self.work, start, end)]
         subject = (
             "(implied: both parties)"
             if implied
