@@ -25,7 +25,9 @@ from .errors import (
     SamverkansgrafError,
     SourceError,
 )
+from .evaluate import EvaluationReport, evaluate_extraction, evaluate_project
 from .evidence import Span, check_evidence, find_quote, find_span, resolve_evidence
+from .extract import ExtractionResult, Extractor, extract_file, write_draft
 from .network import (
     NetworkResult,
     analyse_network,
@@ -44,8 +46,11 @@ __all__ = [
     "BuildResult",
     "CatalogueError",
     "EndpointError",
+    "EvaluationReport",
     "EvidenceError",
     "NetworkResult",
+    "ExtractionResult",
+    "Extractor",
     "NonConformanceError",
     "OutputError",
     "ProjectPaths",
@@ -65,6 +70,9 @@ __all__ = [
     "compare_agreements",
     "export_network",
     "extract_network_data",
+    "evaluate_extraction",
+    "evaluate_project",
+    "extract_file",
     "find_project_root",
     "find_quote",
     "make_site_server",
@@ -73,4 +81,5 @@ __all__ = [
     "resolve_evidence",
     "validate_graph",
     "write_release",
+    "write_draft",
 ]
