@@ -392,7 +392,15 @@ def _has_label(graph: Graph, node: URIRef) -> bool:
 
 
 def _municipality_short_label(graph: Graph, node: URIRef, label: str) -> str:
-    """The shortest Swedish name of a municipality ("Falun" for "Falu kommun")."""
+    """A municipality's short name ("Falun" for "Falu kommun").
+
+    The gazetteer's ``skg:shortName`` (SCB's short name) wins; only without it
+    the shortest Swedish name is taken — never blindly among altLabels, which
+    also hold misspellings met in the sources ("Lindsberg").
+    """
+    short = graph.value(node, SKG.shortName)
+    if short is not None:
+        return str(short)
     names = [label] + [
         str(v)
         for prop in (RDFS.label, SKOS.altLabel)

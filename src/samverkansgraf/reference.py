@@ -198,6 +198,7 @@ def _add_municipality(graph: Graph, row: dict[str, str]) -> None:
         graph.add((municipality, SKG.officialName, Literal(official, lang="sv")))
         if official != row["kommun"]:
             graph.add((municipality, SKOS.altLabel, Literal(row["kommun"], lang="sv")))
+    graph.add((municipality, SKG.shortName, Literal(row["kommun"], lang="sv")))
     graph.add((municipality, SKG.municipalityCode, Literal(code)))
     graph.add((municipality, SKG.inRegion, region_iri(row["lanskod"])))
     graph.add((municipality, DCTERMS.source, SCB_CODE_LIST))
