@@ -43,6 +43,7 @@ from .namespaces import PREFIXES
 
 __all__ = [
     "HEADER_KEYS",
+    "IRI_FORBIDDEN",
     "PARAMETER_TYPES",
     "Parameter",
     "QuerySpec",
@@ -69,8 +70,8 @@ _PARAMETER = re.compile(
     r"(?:,\s*(?P<rest>.*?))?\s*\)$"
 )
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-# Characters RFC 3987 / SPARQL's IRIREF never allow inside <…>.
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+# Characters SPARQL's IRIREF never allows inside <…> (also used by query.py).
+IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 
@@ -237,7 +238,7 @@ def parse_iri(text: str, what: str = "value") -> URIRef:
         prefix, colon, local = raw.partition(":")
         if colon and prefix in PREFIXES and not local.startswith("//"):
             raw = str(PREFIXES[prefix]) + local
-    if not _IRI_SCHEME.match(raw) or _IRI_FORBIDDEN.search(raw):
+    if not _IRI_SCHEME.match(raw) or IRI_FORBIDDEN.search(raw):
         raise QueryError(
             f"{what}: {text!r} is not an IRI",
             hint="give a full IRI (https://…) or a prefixed name such as "

@@ -455,7 +455,13 @@ def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
     help="One SPARQL Update request, or one Graph Store Protocol PUT of the "
     "whole dataset (atomic on Oxigraph >= 0.5.13 only).",
 )
-@click.option("--timeout", type=float, default=120.0, show_default=True)
+@click.option(
+    "--timeout",
+    type=float,
+    default=120.0,
+    show_default=True,
+    help="Seconds to wait for the store.",
+)
 @click.pass_context
 def upload(
     ctx: click.Context, endpoint: str, dump: Path | None, method: str, timeout: float

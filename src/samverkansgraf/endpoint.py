@@ -50,6 +50,7 @@ from rdflib.term import Identifier
 from .errors import EndpointError
 from .query import (
     DEFAULT_TIMEOUT,
+    RemoteEngine,
     network_error,
     normalise_term,
     server_base,
@@ -440,8 +441,6 @@ def upload_dataset(
 
 def _check_counts(endpoint: str, expected: dict[str, int], timeout: float) -> None:
     """Count each graph's triples on the store and compare with what was sent."""
-    from .query import RemoteEngine
-
     engine = RemoteEngine(endpoint, timeout=min(timeout, DEFAULT_TIMEOUT))
     result = engine.select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"

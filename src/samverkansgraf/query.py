@@ -44,7 +44,7 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from .catalogue import QuerySpec, find_query, load_catalogue, scan_sparql
+from .catalogue import IRI_FORBIDDEN, QuerySpec, find_query, load_catalogue, scan_sparql
 from .errors import EndpointError, QueryError
 from .namespaces import PREFIXES
 from .sources import ProjectPaths, find_project_root
@@ -80,7 +80,6 @@ _NUMERIC = {
     XSD.unsignedByte,
 }  # fmt: skip
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
 def normalise_term(term: object) -> Identifier | None:
@@ -283,7 +282,7 @@ def sparql_term(term: Identifier) -> str:
         "\\"} ; DROP ALL ; #"
     """
     if isinstance(term, URIRef):
-        if _IRI_FORBIDDEN.search(str(term)):
+        if IRI_FORBIDDEN.search(str(term)):
             raise QueryError(
                 f"{str(term)!r} is not an IRI (it has forbidden characters)"
             )
