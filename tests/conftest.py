@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 
 from samverkansgraf.build import AssembledDataset, assemble_dataset
+from samverkansgraf.namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES
 from samverkansgraf.sources import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,3 +48,62 @@ def scratch(tmp_path: Path) -> ProjectPaths:
 def runner() -> CliRunner:
     """A click runner that keeps stderr apart from stdout."""
     return CliRunner()
+
+
+# ---------------------------------------------------------------------------
+# Query catalogue (issue #5): the datasets expected answers are computed on
+# ---------------------------------------------------------------------------
+
+HEDEMORA_SOURCE = "000_c90c7f0945d9b53e.txt"
+META_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_SCHEMES, GRAPH_REFERENCE)
+QUERY_FIXTURE = ROOT / "tests" / "fixtures" / "queries" / "fiktiv.trig"
+
+
+@pytest.fixture(scope="session")
+def hedemora_dump(assembled: AssembledDataset, tmp_path_factory) -> Path:
+    """N-Quads of ontology, schemes, reference and the Hedemora agreement only.
+
+    tests/expected/*.csv hold the answers on exactly this scope, so they stay
+    true when other documents are merged into data/curated/.
+    """
+    documents = [
+        d for d in assembled.documents if d.source.path.name == HEDEMORA_SOURCE
+    ]
+    keep = {*META_GRAPHS, *(d.document for d in documents)}
+    scoped = AssembledDataset(
+        {iri: g for iri, g in assembled.graphs.items() if iri in keep}, documents
+    )
+    path = tmp_path_factory.mktemp("hedemora") / "hedemora.nq"
+    path.write_bytes(scoped.dataset().serialize(format="nquads", encoding="utf-8"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def fixture_dump(assembled: AssembledDataset, tmp_path_factory) -> Path:
+    """N-Quads of ontology, schemes, reference and the fictional query fixture."""
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    for iri in META_GRAPHS:
+        named = dataset.graph(iri)
+        named += assembled.graphs[iri]
+    dataset.parse(QUERY_FIXTURE, format="trig")
+    path = tmp_path_factory.mktemp("fixture") / "fiktiv.nq"
+    path.write_bytes(dataset.serialize(format="nquads", encoding="utf-8"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def full_dump(assembled: AssembledDataset, tmp_path_factory) -> Path:
+    """N-Quads of the whole curated dataset (what `samverkansgraf build` dumps)."""
+    path = tmp_path_factory.mktemp("full") / "samverkansgraf.nq"
+    path.write_bytes(assembled.dataset().serialize(format="nquads", encoding="utf-8"))
+    return path
+
+
+@pytest.fixture()
+def built_project(scratch: ProjectPaths, full_dump: Path) -> ProjectPaths:
+    """A scratch copy of the project with dist/samverkansgraf.nq in place."""
+    scratch.dist_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(full_dump, scratch.dist_dir / "samverkansgraf.nq")
+    return scratch

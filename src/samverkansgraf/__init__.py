@@ -7,6 +7,11 @@ The library is usable without the CLI::
     from samverkansgraf import find_project_root, build
     result = build(find_project_root())
     result.validation.conforms
+
+and, after a build, the query catalogue (in a notebook)::
+
+    from samverkansgraf import run_query
+    run_query("08", programme="skgid:programme/icorn").to_dataframe()
 """
 
 from __future__ import annotations
@@ -14,6 +19,12 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .build import AssembledDataset, BuildResult, assemble_dataset, build
+from .catalogue import (
+    QuerySpec,
+    find_query,
+    load_catalogue,
+    render_catalogue_markdown,
+)
 from .errors import (
     CatalogueError,
     EndpointError,
@@ -36,6 +47,7 @@ from .network import (
     extract_network_data,
 )
 from .publish import PublishResult, publish_site
+from .query import QueryResult, run_query, run_sparql
 from .release import ReleaseResult, write_release
 from .site_server import make_site_server
 from .sources import ProjectPaths, find_project_root
@@ -58,6 +70,8 @@ __all__ = [
     "PublishResult",
     "QueryError",
     "ReleaseResult",
+    "QueryResult",
+    "QuerySpec",
     "SamverkansgrafError",
     "SourceError",
     "Span",
@@ -74,11 +88,16 @@ __all__ = [
     "evaluate_project",
     "extract_file",
     "find_project_root",
+    "find_query",
     "find_quote",
     "make_site_server",
     "find_span",
     "publish_site",
+    "load_catalogue",
+    "render_catalogue_markdown",
     "resolve_evidence",
+    "run_query",
+    "run_sparql",
     "validate_graph",
     "write_release",
     "write_draft",

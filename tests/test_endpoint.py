@@ -1,0 +1,335 @@
+"""A real Oxigraph SPARQL server on loopback: upload, every catalogue query asked
+remotely gives the local answer, uploads are atomic for a concurrent reader, and
+a down, failing, slow or non-SPARQL endpoint is one clear line with exit code 5.
+
+Every server here listens on 127.0.0.1 on a free port and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from samverkansgraf.catalogue import load_catalogue
+from samverkansgraf.cli import cli
+from samverkansgraf.endpoint import (
+    OxigraphServer,
+    free_port,
+    start_server,
+    upload_dataset,
+)
+from samverkansgraf.errors import EndpointError
+from samverkansgraf.query import OxigraphEngine, RemoteEngine, run_query
+from samverkansgraf.sources import ProjectPaths
+
+pytestmark = pytest.mark.network
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGUE = load_catalogue(ROOT / "queries")
+REQUIRED = {
+    "21_evidence_of_resource": {"resource": "skgid:agreement/hedemora-2019-2022"}
+}
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _quads(dump: Path) -> int:
+    return sum(1 for line in dump.read_text("utf-8").splitlines() if line.strip())
+
+
+@pytest.fixture(scope="module")
+def writable() -> Iterator[OxigraphServer]:
+    """An empty, writable Oxigraph server (in a temporary store)."""
+    with start_server(None, read_only=False) as server:
+        yield server
+
+
+def _count(url: str) -> int:
+    (row,) = RemoteEngine(url, timeout=30).select(COUNT).rows
+    return int(row[0])
+
+
+def test_upload_then_every_query_answers_as_locally(
+    writable: OxigraphServer, full_dump: Path
+) -> None:
+    report = upload_dataset(writable.url, full_dump)
+    assert report.method == "update" and report.url == f"{writable.url}/update"
+    assert report.triples == _quads(full_dump) == _count(writable.url)
+    local = OxigraphEngine.from_file(full_dump)
+    for spec in CATALOGUE.values():
+        params = REQUIRED.get(spec.id, {})
+        remote = run_query(spec, params, endpoint=writable.query_url)
+        assert (
+            remote.canonical() == run_query(spec, params, engine=local).canonical()
+        ), spec.id
+    # a value with SPARQL syntax stays a literal remotely too
+    spec = CATALOGUE["29_find_actor_by_name"]
+    assert (
+        len(run_query(spec, {"name": '"} ; DROP ALL ; #'}, endpoint=writable.url)) == 0
+    )
+    assert _count(writable.url) == report.triples
+
+
+@pytest.mark.parametrize("method", ["update", "gsp"])
+def test_a_concurrent_reader_sees_old_or_new_never_a_mix(
+    writable: OxigraphServer, full_dump: Path, fixture_dump: Path, method: str
+) -> None:
+    """A reader counts quads while the two datasets replace each other."""
+    sizes = {_quads(full_dump), _quads(fixture_dump)}
+    assert len(sizes) == 2
+    upload_dataset(writable.url, full_dump, method=method)
+    seen: Counter[int] = Counter()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            while not stop.is_set():
+                seen[_count(writable.url)] += 1
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 30
+        for i in range(6):
+            upload_dataset(
+                writable.url, fixture_dump if i % 2 == 0 else full_dump, method=method
+            )
+            if time.monotonic() > deadline:
+                break
+    finally:
+        stop.set()
+        reader.join(timeout=30)
+    assert not errors
+    assert sum(seen.values()) > 0
+    assert set(seen) <= sizes, f"the reader saw {dict(seen)}, expected only {sizes}"
+
+
+def test_read_only_server_answers_and_refuses_uploads(
+    full_dump: Path, runner: CliRunner
+) -> None:
+    with start_server(full_dump) as server:
+        assert server.read_only
+        local = OxigraphEngine.from_file(full_dump)
+        spec = CATALOGUE["01_commitments_per_actor_and_modality"]
+        remote = run_query(spec, endpoint=server.query_url)
+        assert remote.canonical() == run_query(spec, engine=local).canonical()
+        result = runner.invoke(
+            cli, ["upload", "--endpoint", server.url, "--file", str(full_dump)]
+        )
+        assert result.exit_code == 5
+        assert "refused the upload: HTTP 403" in result.output
+        assert "read-only" in result.output
+        assert result.output.count("\n") == 1
+
+
+def test_remote_syntax_error_has_a_position(
+    writable: OxigraphServer, runner: CliRunner
+) -> None:
+    result = runner.invoke(
+        cli,
+        ["sparql", "-", "--endpoint", writable.query_url],
+        input="SELECT * { ?s ?p }",
+    )
+    assert result.exit_code == 4
+    assert result.output.startswith("error: SPARQL syntax error: line 1, column ")
+    assert result.output.count("\n") == 1
+
+
+# ---------------------------------------------------------------------------
+# Endpoints that fail: one line, exit code 5
+# ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def fake_endpoint(
+    status: int, body: bytes, content_type: str, delay: float = 0.0
+) -> Iterator[str]:
+    """A tiny loopback HTTP server answering every request the same way."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            time.sleep(delay)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                self.wfile.write(body)
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self._answer()
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._answer()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    server.block_on_close = False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/sparql-endpoint"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _query_against(runner: CliRunner, project: ProjectPaths, url: str, *extra: str):
+    return runner.invoke(
+        cli, ["--project", str(project.root), "query", "01", "--endpoint", url, *extra]
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "message"),
+    [
+        (500, b"boom", "text/plain", "answered HTTP 500 Internal Server Error: boom"),
+        (503, b"later", "text/plain", "answered HTTP 503"),
+        (404, b"nothing here", "text/plain", "answered HTTP 404 Not Found"),
+        (
+            200,
+            b"<html><body>Welcome</body></html>",
+            "text/html",
+            "did not answer with SPARQL JSON results (got text/html)",
+        ),
+        (
+            200,
+            b'{"hello": "world"}',
+            "application/json",
+            "did not answer with SPARQL JSON results (got application/json)",
+        ),
+    ],
+)
+def test_failing_endpoint_is_one_line_exit_5(
+    runner: CliRunner,
+    built_project: ProjectPaths,
+    status: int,
+    body: bytes,
+    content_type: str,
+    message: str,
+) -> None:
+    with fake_endpoint(status, body, content_type) as url:
+        result = _query_against(runner, built_project, url)
+    assert result.exit_code == 5, result.output
+    assert message in result.output
+    assert result.output.startswith("error: ") and result.output.count("\n") == 1
+
+
+def test_endpoint_down_is_one_line_exit_5(
+    runner: CliRunner, built_project: ProjectPaths
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/query"
+    result = _query_against(runner, built_project, url)
+    assert result.exit_code == 5
+    assert f"cannot connect to {url}: connection refused" in result.output
+    assert result.output.count("\n") == 1
+    upload = runner.invoke(
+        cli, ["--project", str(built_project.root), "upload", "--endpoint", url]
+    )
+    assert upload.exit_code == 5 and "connection refused" in upload.output
+
+
+def test_slow_endpoint_times_out_exit_5(
+    runner: CliRunner, built_project: ProjectPaths
+) -> None:
+    with fake_endpoint(200, b"{}", "application/json", delay=3) as url:
+        started = time.monotonic()
+        result = _query_against(runner, built_project, url, "--timeout", "1")
+        assert time.monotonic() - started < 3
+    assert result.exit_code == 5
+    assert "did not answer within 1 s" in result.output
+    assert result.output.count("\n") == 1
+
+
+def test_upload_of_a_missing_server_binary_is_explained(monkeypatch) -> None:
+    import samverkansgraf.endpoint as endpoint
+
+    monkeypatch.setattr(endpoint.sys, "executable", "/nonexistent/python")
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(EndpointError, match="oxigraph server is not installed"):
+        endpoint.find_oxigraph()
+
+
+# ---------------------------------------------------------------------------
+# `samverkansgraf serve` as a user runs it
+# ---------------------------------------------------------------------------
+
+
+def test_serve_command_serves_until_interrupted(built_project: ProjectPaths) -> None:
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "samverkansgraf",
+        "--project",
+        str(built_project.root),
+        "serve",
+        "--port",
+        str(port),
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert first.startswith("serving ") and first.endswith(
+            f"dist/samverkansgraf.nq (read-only) with Oxigraph at http://127.0.0.1:{port}\n"
+        )
+        endpoint = process.stdout.readline().strip()
+        assert endpoint == f"SPARQL endpoint: http://127.0.0.1:{port}/query"
+        url = endpoint.removeprefix("SPARQL endpoint: ")
+        result = run_query("27", endpoint=url, project=built_project)
+        assert len(result) == 10
+        with pytest.raises(EndpointError, match="HTTP 403"):
+            upload_dataset(url, built_project.dist_dir / "samverkansgraf.nq")
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, process.stderr.read() if process.stderr else ""
+    with pytest.raises(EndpointError, match="connection refused"):
+        RemoteEngine(url, timeout=5).select("ASK {}")
+
+
+def test_serve_on_a_taken_port_is_one_line_exit_5(
+    runner: CliRunner, built_project: ProjectPaths
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(
+            cli, ["--project", str(built_project.root), "serve", "--port", str(port)]
+        )
+    assert result.exit_code == 5
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert result.output.count("\n") == 1
