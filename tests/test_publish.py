@@ -555,3 +555,16 @@ def test_site_paths_mirror_iris(site: Path, union: Graph) -> None:
     assert described["id"] > 300 and described["ontology"] > 50
     assert (site / "classes/skg-Municipality.html").is_file()
     assert (site / ".well-known/void").read_bytes() == (site / "void.ttl").read_bytes()
+
+
+def test_dcat_byte_sizes_are_the_published_files(site: Path) -> None:
+    from rdflib.namespace import DCAT
+
+    record = Graph().parse(site / "dcat.ttl")
+    distributions = list(record.subjects(DCAT.downloadURL, None))
+    assert len(distributions) >= 4
+    for distribution in distributions:
+        url = str(record.value(distribution, DCAT.downloadURL))
+        size = int(record.value(distribution, DCAT.byteSize))
+        local = site / "download" / url.rsplit("/", 1)[-1]
+        assert local.stat().st_size == size, url

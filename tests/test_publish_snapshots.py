@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -77,11 +78,16 @@ def test_publish_output_matches_snapshot(
     fixture_site: dict[str, bytes], name: str
 ) -> None:
     snapshot = SNAPSHOTS / name
+    # The dumps' byte sizes follow the ontology and gazetteer, which grow; they
+    # are checked against the real files in test_publish, not frozen here.
+    text = re.sub(
+        r'dcat:byteSize "[0-9]+"', 'dcat:byteSize "…"', fixture_site[name].decode()
+    )
     if UPDATE:
         snapshot.parent.mkdir(parents=True, exist_ok=True)
-        snapshot.write_bytes(fixture_site[name])
+        snapshot.write_text(text, "utf-8")
     assert snapshot.is_file(), f"no snapshot {snapshot}: run with UPDATE (see module)"
-    assert fixture_site[name].decode("utf-8") == snapshot.read_text("utf-8")
+    assert text == snapshot.read_text("utf-8")
 
 
 def test_fixture_source_is_masked_one_for_one(fixture_site: dict[str, bytes]) -> None:

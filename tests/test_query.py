@@ -334,7 +334,14 @@ def test_cli_query_csv_with_param(
     assert rows[0] == list(
         CATALOGUE["08_municipalities_committed_to_programme"].columns
     )
-    assert sorted(row[4] for row in rows[1:]) == ["Intends", "May"]
+    # Both agreements say "Dalarnas kommuner kan … söka … Skapande skola" (May)
+    # and "… vill tillsammans arbeta för … inom ramen för skapande skola" (Intends).
+    assert sorted((row[0].rsplit("/", 1)[-1], row[4]) for row in rows[1:]) == [
+        ("2061", "Intends"),
+        ("2061", "May"),
+        ("2083", "Intends"),
+        ("2083", "May"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -389,11 +396,12 @@ def test_cli_sparql_file_and_stdin(
             catch_exceptions=False,
         )
         assert result.exit_code == 0
-        assert result.output == "n\n33\n"
+        # Hedemora 33 + Smedjebacken 30 + plan section 7 + web page 2 + Örebro 4.
+        assert result.output == "n\n76\n"
     piped = _invoke(
         runner, built_project, "sparql", "-", "--format", "tsv", input=query.read_text()
     )
-    assert piped.output == "n\n33\n"
+    assert piped.output == "n\n76\n"
 
 
 def test_cli_sparql_syntax_error(
