@@ -7,7 +7,6 @@ Every server here listens on 127.0.0.1 on a free port and is stopped at the end.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -16,12 +15,12 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers import fake_endpoint
 from samverkansgraf.catalogue import load_catalogue
 from samverkansgraf.cli import cli
 from samverkansgraf.endpoint import (
@@ -152,45 +151,6 @@ def test_remote_syntax_error_has_a_position(
 # ---------------------------------------------------------------------------
 # Endpoints that fail: one line, exit code 5
 # ---------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def fake_endpoint(
-    status: int, body: bytes, content_type: str, delay: float = 0.0
-) -> Iterator[str]:
-    """A tiny loopback HTTP server answering every request the same way."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length)
-            time.sleep(delay)
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(OSError):
-                self.wfile.write(body)
-
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            self._answer()
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._answer()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/sparql-endpoint"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def _query_against(runner: CliRunner, project: ProjectPaths, url: str, *extra: str):

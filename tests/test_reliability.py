@@ -5,13 +5,15 @@ and the documented exit code. Each row of the README table is one case here;
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers import start_fake_endpoint
 from samverkansgraf.cli import cli
 from samverkansgraf.sources import ProjectPaths
 
@@ -123,6 +125,55 @@ def _output_below_a_file(root: Path) -> list[str]:
     return ["build", "--out", str(root / "blocked" / "dist")]
 
 
+def _unknown_query(root: Path) -> list[str]:
+    return ["query", "01_commitment_per_actor"]
+
+
+def _missing_parameter(root: Path) -> list[str]:
+    return ["query", "21"]
+
+
+def _ill_typed_parameter(root: Path) -> list[str]:
+    return ["query", "30", "--param", "year=tjugo"]
+
+
+def _injection_attempt(root: Path) -> list[str]:
+    return ["query", "08", "--param", 'programme="} ; DROP ALL ; #']
+
+
+def _sparql_syntax_error(root: Path) -> list[str]:
+    query = root / "mine.rq"
+    query.write_text("SELECT ?x WHERE {\n  ?x ?y\n}\n", "utf-8")
+    return ["sparql", str(query)]
+
+
+def _endpoint_down(root: Path) -> list[str]:
+    from samverkansgraf.endpoint import free_port
+
+    return ["query", "01", "--endpoint", f"http://127.0.0.1:{free_port()}/query"]
+
+
+_RUNNING: list[ThreadingHTTPServer] = []  # stopped by _stop_fake_endpoints
+
+
+@pytest.fixture(autouse=True)
+def _stop_fake_endpoints() -> Iterator[None]:
+    yield
+    while _RUNNING:
+        server = _RUNNING.pop()
+        server.shutdown()
+        server.server_close()
+
+
+def _endpoint(status: int, body: bytes, kind: str, delay: float = 0.0):
+    def setup(root: Path) -> list[str]:
+        url, server = start_fake_endpoint(status, body, kind, delay)
+        _RUNNING.append(server)
+        return ["query", "01", "--endpoint", url, "--timeout", "1"]
+
+    return setup
+
+
 MATRIX = [
     BadInput("malformed Turtle", _malformed_turtle, 2, f"{HEDEMORA}:"),
     BadInput("unknown prefix", _unknown_prefix, 2, 'Prefix "skgg:" not bound'),
@@ -152,13 +203,60 @@ MATRIX = [
     BadInput(
         "output directory not writable", _output_below_a_file, 6, "cannot write output"
     ),
+    BadInput(
+        "unknown query name",
+        _unknown_query,
+        4,
+        "did you mean 01_commitments_per_actor_and_modality",
+    ),
+    BadInput(
+        "missing parameter",
+        _missing_parameter,
+        4,
+        "needs the parameter 'resource' (IRI)",
+    ),
+    BadInput(
+        "ill-typed parameter",
+        _ill_typed_parameter,
+        4,
+        "parameter year takes an integer, got 'tjugo'",
+    ),
+    BadInput("SPARQL injection in a parameter", _injection_attempt, 4, "is not an IRI"),
+    BadInput(
+        "SPARQL syntax error in an ad-hoc query",
+        _sparql_syntax_error,
+        4,
+        "SPARQL syntax error: line ",
+    ),
+    BadInput("endpoint down", _endpoint_down, 5, "connection refused"),
+    BadInput(
+        "endpoint too slow",
+        _endpoint(200, b"{}", "application/json", 3),
+        5,
+        "did not answer within 1 s",
+    ),
+    BadInput(
+        "endpoint answers HTTP 500",
+        _endpoint(500, b"boom", "text/plain"),
+        5,
+        "answered HTTP 500",
+    ),
+    BadInput(
+        "endpoint answers non-SPARQL content",
+        _endpoint(200, b"<html>hi</html>", "text/html"),
+        5,
+        "did not answer with SPARQL JSON results",
+    ),
 ]
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.row)
-def test_bad_input_gives_one_clear_line(case: BadInput, scratch: ProjectPaths) -> None:
-    args = case.setup(scratch.root)
-    result = CliRunner().invoke(cli, ["--project", str(scratch.root), *args])
+def test_bad_input_gives_one_clear_line(
+    case: BadInput, built_project: ProjectPaths
+) -> None:
+    # built_project: a scratch copy of the project with dist/ in place.
+    args = case.setup(built_project.root)
+    result = CliRunner().invoke(cli, ["--project", str(built_project.root), *args])
     assert result.exit_code == case.exit_code, (result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr

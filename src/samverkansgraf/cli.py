@@ -972,9 +972,10 @@ def sparql_command(
 )
 @click.option(
     "--timeout-s",
-    type=int,
-    default=None,
-    help="Oxigraph's per-query timeout in seconds.",
+    type=click.IntRange(1),
+    default=30,
+    show_default=True,
+    help="Oxigraph's per-query timeout in seconds: a runaway query is cut off.",
 )
 @click.pass_context
 def serve(

@@ -40,7 +40,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,11 +59,13 @@ from .query import (
 )
 
 __all__ = [
+    "LoadReport",
     "OxigraphServer",
     "UploadReport",
     "find_oxigraph",
     "free_port",
     "read_dump",
+    "run_load_test",
     "start_server",
     "update_text",
     "upload_dataset",
@@ -454,3 +456,90 @@ def _check_counts(endpoint: str, expected: dict[str, int], timeout: float) -> No
             f"sent" + (f" (differing graphs: {', '.join(missing)})" if missing else ""),
             hint="another writer may be using the store; upload again",
         )
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    """What a load test measured."""
+
+    clients: int
+    """Concurrent clients."""
+    queries: int
+    """Queries sent in all."""
+    errors: int
+    """Queries that failed (any exception)."""
+    seconds: float
+    """Wall time of the whole test."""
+    p50_ms: float
+    """Median latency per query, milliseconds."""
+    p95_ms: float
+    """95th-percentile latency per query, milliseconds."""
+    max_ms: float
+    """Slowest query, milliseconds."""
+
+    @property
+    def queries_per_second(self) -> float:
+        """Throughput over the whole test."""
+        return self.queries / self.seconds if self.seconds else 0.0
+
+
+def run_load_test(
+    endpoint: str,
+    specs: Sequence[object],
+    *,
+    clients: int = 8,
+    queries_per_client: int = 200,
+    params: Mapping[str, Mapping[str, object]] | None = None,
+    timeout: float = 30.0,
+) -> LoadReport:
+    """Hammer an endpoint with catalogue queries from concurrent clients.
+
+    Each client sends ``queries_per_client`` queries, cycling through ``specs``
+    (starting at a different query per client), and times each one.
+
+    Args:
+        endpoint: the SPARQL endpoint URL.
+        specs: the ``QuerySpec``s to send.
+        clients: number of concurrent clients (threads).
+        queries_per_client: queries each client sends.
+        params: query id → parameter values for queries that need them.
+        timeout: seconds to wait for each answer.
+
+    Returns:
+        Counts, errors and latency percentiles.
+    """
+    import statistics
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .query import run_query
+
+    engine = RemoteEngine(endpoint, timeout=timeout)
+    params = params or {}
+
+    def client(offset: int) -> tuple[list[float], int]:
+        latencies, errors = [], 0
+        for i in range(queries_per_client):
+            spec = specs[(offset + i) % len(specs)]
+            started = time.perf_counter()
+            try:
+                run_query(spec, dict(params.get(spec.id, {})), engine=engine)
+            except Exception:  # every failure counts, whatever its kind
+                errors += 1
+            latencies.append((time.perf_counter() - started) * 1000)
+        return latencies, errors
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        results = list(pool.map(client, range(clients)))
+    seconds = time.perf_counter() - started
+    latencies = sorted(ms for found, _ in results for ms in found)
+    percentiles = statistics.quantiles(latencies, n=100)
+    return LoadReport(
+        clients=clients,
+        queries=len(latencies),
+        errors=sum(errors for _, errors in results),
+        seconds=seconds,
+        p50_ms=statistics.median(latencies),
+        p95_ms=percentiles[94],
+        max_ms=latencies[-1],
+    )
