@@ -55,11 +55,14 @@ INJECTION = '"} ; DROP ALL ; #'
 
 
 @pytest.fixture(scope="session")
-def engines(hedemora_dump: Path, fixture_dump: Path) -> dict[str, dict[str, Engine]]:
-    """scope ("real", "fixture") → engine name → engine."""
+def engines(
+    hedemora_dump: Path, fixture_dump: Path, full_dump: Path
+) -> dict[str, dict[str, Engine]]:
+    """scope ("real", "fixture", "full") → engine name → engine."""
+    scopes = (("real", hedemora_dump), ("fixture", fixture_dump), ("full", full_dump))
     return {
         scope: {name: load(dump) for name, load in ENGINES.items()}
-        for scope, dump in (("real", hedemora_dump), ("fixture", fixture_dump))
+        for scope, dump in scopes
     }
 
 
@@ -93,6 +96,7 @@ def _read_expected(
 def _expected_files() -> list[tuple[str, Path]]:
     files = [("real", p) for p in sorted(EXPECTED.glob("*.csv"))]
     files += [("fixture", p) for p in sorted((EXPECTED / "fixture").glob("*.csv"))]
+    files += [("full", p) for p in sorted((EXPECTED / "full").glob("*.csv"))]
     return files
 
 
