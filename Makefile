@@ -36,7 +36,8 @@ build: run ## alias of run
 validate: install ## validate the curated data against shapes/ and print the report
 	$(SGRAF) validate
 
-test: install-test ## run the whole test suite
+test: install-test ## run the whole test suite (installs Debian's chromium for the browser test when it can)
+	@.ci/install-browser || true
 	$(BIN)/python -m pytest
 
 lint: install-test ## ruff check and format check

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 CATALOGUE = load_catalogue(QUERIES)
 SPECS = list(CATALOGUE.values())
-DOCS_FRAGMENT = ROOT / "docs-fragments" / "queries.md"
+README = ROOT / "README.md"
 
 
 def test_catalogue_has_at_least_25_queries() -> None:
@@ -203,11 +203,10 @@ def test_catalogue_markdown_lists_every_query() -> None:
     assert "resource (IRI, required)" in table
 
 
-def test_docs_fragment_has_the_generated_catalogue() -> None:
-    """docs-fragments/queries.md includes the table as generated; when this fails,
-    put the output of `samverkansgraf query --list --markdown` between the
-    markers."""
-    text = DOCS_FRAGMENT.read_text("utf-8")
+def test_readme_has_the_generated_catalogue() -> None:
+    """README.md includes the table as generated; when this fails, put the output
+    of `samverkansgraf query --list --markdown` between the markers."""
+    text = README.read_text("utf-8")
     begin, end = "<!-- catalogue:begin -->\n", "<!-- catalogue:end -->"
     assert begin in text and end in text
     inside = text.split(begin, 1)[1].split(end, 1)[0]
@@ -215,6 +214,6 @@ def test_docs_fragment_has_the_generated_catalogue() -> None:
 
 
 def test_header_keys_are_documented() -> None:
-    text = DOCS_FRAGMENT.read_text("utf-8")
+    text = (ROOT / "docs" / "queries.md").read_text("utf-8")
     for key in HEADER_KEYS:
         assert f"# {key}:" in text
