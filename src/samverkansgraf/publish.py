@@ -80,7 +80,6 @@ __all__ = [
     "page_path",
     "publish_site",
     "render_site",
-    "serialise_dumps",
 ]
 
 log = logging.getLogger(__name__)
@@ -1087,41 +1086,6 @@ def canonical_json(data: bytes) -> bytes:
     ).encode()
 
 
-def serialise_dumps(assembled: AssembledDataset) -> dict[str, bytes]:
-    """``build.serialise_dataset`` with byte-stable TriG and JSON-LD.
-
-    rdflib writes the named graphs of TriG and the nodes of JSON-LD in hash order
-    (they change with ``PYTHONHASHSEED``); here TriG is assembled from each graph's
-    Turtle in the dataset's graph order and JSON-LD is canonicalised, so that the
-    published dumps diff cleanly between builds.
-    """
-    dumps = serialise_dataset(assembled)
-    dumps[".jsonld"] = canonical_json(dumps[".jsonld"])
-    prefixes: dict[str, str] = {}
-    bodies = []
-    for iri, graph in assembled.graphs.items():
-        named = bind_prefixes(Graph())
-        named += graph
-        text = named.serialize(format="turtle")
-        lines = text.splitlines()
-        declared = {}
-        for line in lines:
-            match = re.match(r"@prefix (\S*): <([^>]*)> \.$", line)
-            if match:
-                declared[match.group(1)] = match.group(2)
-        if any(prefixes.get(k, v) != v for k, v in declared.items()):
-            body = sorted(named.serialize(format="nt").splitlines())
-        else:
-            prefixes.update(declared)
-            body = [line for line in lines if not line.startswith("@prefix")]
-        # No indentation: it would enter multi-line (triple-quoted) literals.
-        content = "\n".join(body).strip("\n")
-        bodies.append(f"<{iri}> {{\n{content}\n}}\n")
-    header = "".join(f"@prefix {k}: <{v}> .\n" for k, v in sorted(prefixes.items()))
-    dumps[".trig"] = (header + "\n" + "\n".join(bodies)).encode("utf-8")
-    return dumps
-
-
 def render_site(
     assembled: AssembledDataset,
     settings: PublicationSettings,
@@ -1140,7 +1104,7 @@ def render_site(
     """
     site = _Site(assembled, settings)
     files: dict[str, bytes] = {"style.css": style_sheet().encode("utf-8")}
-    dumps = serialise_dumps(assembled)
+    dumps = serialise_dataset(assembled)
     distributions = []
     for suffix, data in dumps.items():
         media_type, title_sv, title_en = DUMP_MEDIA_TYPES[suffix]

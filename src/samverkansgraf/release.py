@@ -32,12 +32,12 @@ from rdflib.term import Node
 
 from . import __version__
 from .atomic import atomic_directory
-from .build import DUMP_STEM, AssembledDataset, assemble_dataset
+from .build import DUMP_STEM, AssembledDataset, assemble_dataset, serialise_dataset
 from .errors import PublishError
 from .namespaces import GRAPH_ONTOLOGY, OA, SKG, WD
 from .privacy import mask_contact_data
 from .publication import PublicationSettings, load_publication
-from .publish import check_conformance, check_privacy, serialise_dumps
+from .publish import check_conformance, check_privacy
 from .sources import ProjectPaths
 
 __all__ = [
@@ -805,7 +805,7 @@ def build_release(
         ".ttl": "text/turtle",
         ".jsonld": "application/ld+json",
     }
-    for suffix, dump in serialise_dumps(assembled).items():
+    for suffix, dump in serialise_dataset(assembled).items():
         path = f"rdf/{DUMP_STEM}{suffix}"
         files[path] = dump
         others.append(
