@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
@@ -419,3 +421,50 @@ def test_cli_sparql_syntax_error(
     assert result.output.count("\n") == 1
     empty = _invoke(runner, built_project, "sparql", "-", input="  \n")
     assert empty.exit_code == 4 and "empty" in empty.output
+
+
+# ---------------------------------------------------------------------------
+# Fuzzing the parameter binder (issue 10): any value stays one RDF term
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def empty_engines() -> dict[str, Engine]:
+    import pyoxigraph as ox
+    from rdflib import Dataset
+
+    from samverkansgraf.query import OxigraphEngine, RdflibEngine
+
+    return {
+        "oxigraph": OxigraphEngine(ox.Store()),
+        "rdflib": RdflibEngine(Dataset(default_union=True)),
+    }
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=st.text(max_size=40))
+def test_any_string_parameter_comes_back_as_the_same_literal(
+    value: str, empty_engines: dict[str, Engine]
+) -> None:
+    from samverkansgraf.catalogue import Parameter
+
+    term = Parameter("name", "string").to_term(value)
+    for name, engine in empty_engines.items():
+        result = engine.select("SELECT ?name WHERE { }", {"name": term})
+        assert result.values() == [(value,)], name
+
+
+@settings(max_examples=150)
+@given(value=st.text(max_size=40))
+def test_any_iri_parameter_is_an_iri_or_one_clear_error(value: str) -> None:
+    from rdflib import URIRef
+
+    from samverkansgraf.catalogue import Parameter
+
+    try:
+        term = Parameter("programme", "IRI").to_term(value)
+    except QueryError as error:
+        assert str(error).startswith("parameter programme")
+    else:
+        assert isinstance(term, URIRef)
+        assert not any(char in str(term) for char in '<>"{}| \\^`\n')
