@@ -105,6 +105,20 @@ def _write_or_print(text: str, out: Path | None) -> None:
         click.echo(f"wrote {_relative(out)}", err=True)
 
 
+def _format_option(
+    choices: list[str], default: str, help_text: str = "Output format."
+) -> Any:
+    """The ``--format`` option shared by the commands that print results."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=default,
+        show_default=True,
+        help=help_text,
+    )
+
+
 def _paths(ctx: click.Context) -> ProjectPaths:
     project = ctx.obj.get("project")
     return find_project_root(project) if project else find_project_root()
@@ -233,13 +247,10 @@ def _relative(path: Path) -> str:
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "turtle"]),
-    default="text",
-    show_default=True,
-    help="Report as readable text or as the SHACL report graph in Turtle.",
+@_format_option(
+    ["text", "turtle"],
+    "text",
+    "Report as readable text or as the SHACL report graph in Turtle.",
 )
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) -> None:
@@ -282,13 +293,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
     show_default=True,
     help="List uncovered passages with at least this many letters and digits.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
+@_format_option(["text", "json"], "text")
 @click.option(
     "--plot",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -334,13 +339,7 @@ def coverage(
     is_flag=True,
     help="Include gazetteer regions and municipalities no document mentions.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@_format_option(["table", "csv", "json"], "table")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -442,13 +441,7 @@ _INPUT_OPTION = click.option(
     show_default=True,
     help="Measure to rank by (see --list).",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@_format_option(["table", "csv", "json"], "table")
 @click.option(
     "--top", type=click.IntRange(1), help="Show only the first N rows of the ranking."
 )
@@ -565,13 +558,7 @@ def network(
     help="jaccard: shared / all normalised words; overlap: shared / words of the "
     "shorter; difflib: SequenceMatcher ratio of the word sequences.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "csv", "json"]),
-    default="table",
-    show_default=True,
-)
+@_format_option(["table", "csv", "json"], "table")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
