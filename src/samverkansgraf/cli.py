@@ -364,6 +364,55 @@ def _format_entities(rows: list[EntityRow], output_format: str) -> str:
     return "\n".join(lines)
 
 
+@cli.command()
+@click.option(
+    "--scale",
+    default="20k",
+    show_default=True,
+    help="Target size in triples: 20000, 200k, 1M …",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Project directory to write (outside the project's data/).",
+)
+@click.pass_context
+def synth(ctx: click.Context, scale: str, seed: int, out: Path) -> None:
+    """Write a synthetic all-Sweden project for benchmarks and load tests.
+
+    Generates agreements, clauses, commitments and action plans for every county
+    and its real municipalities, with source texts the quotes really occur in, as
+    a complete project directory that `--project DIR build` builds and validates.
+    The same --scale and --seed give byte-identical files. Synthetic data is never
+    real: it is refused inside the project's data/ and must not be published.
+
+    \b
+    Example:
+        samverkansgraf synth --scale 200k --seed 1 --out /tmp/synth-m
+        samverkansgraf --project /tmp/synth-m build --out /tmp/synth-m/dist
+    """
+    from .synth import parse_scale, synth_project
+
+    try:
+        target = parse_scale(scale)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scale") from exc
+    report = synth_project(
+        out,
+        scale=target,
+        seed=seed,
+        project=_paths(ctx),
+        progress=lambda line: click.echo(line, err=True),
+    )
+    click.echo(
+        f"wrote {_relative(report.root)}: {report.documents} documents "
+        f"({report.agreements} agreements, {report.action_plans} action plans), "
+        f"~{report.estimated_triples:,} triples (seed {seed})"
+    )
+
+
 def _parse_any(path: Path, graph: Graph) -> None:
     """Parse Turtle with located errors, or TriG/N-Quads by suffix."""
     if path.suffix in {".ttl", ".turtle"}:
