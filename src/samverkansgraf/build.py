@@ -15,12 +15,14 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from .atomic import write_files_atomically
 from .errors import SourceError
@@ -40,10 +42,11 @@ from .sources import (
     SourceText,
     find_line,
     parse_turtle,
+    parse_turtle_triples,
     read_checksums,
     read_source_text,
 )
-from .validate import ValidationReport, load_shapes, validate_graph
+from .validate import ValidationReport, load_shapes, validate_graph, validate_nquads
 
 __all__ = [
     "AssembledDataset",
@@ -52,6 +55,7 @@ __all__ = [
     "assemble_dataset",
     "build",
     "count_facts",
+    "count_facts_in",
     "load_vocabulary_and_reference",
     "serialise_dataset",
 ]
@@ -163,6 +167,12 @@ def load_curated_document(
 ) -> CuratedDocument:
     """Parse a curated file, check its source and resolve its evidence.
 
+    The file is parsed by Oxigraph and its evidence resolved on a light triple
+    index; only the finished graph is built in rdflib (once, without the removals
+    and additions that make rdflib's store slow). Files Oxigraph cannot read are
+    parsed by rdflib, for its located error messages. Both ways give the same
+    graph.
+
     Args:
         path: ``data/curated/<slug>.ttl``.
         paths: the project.
@@ -176,8 +186,15 @@ def load_curated_document(
         SourceError: malformed Turtle or a missing ``skg:fileName``.
         EvidenceError: changed or missing source, or a quote not in it.
     """
-    graph = parse_turtle(path)
-    document = _document_of(graph, path)
+    parsed = parse_turtle_triples(path)
+    graph: Graph | _TripleIndex
+    if parsed is None:
+        graph = parse_turtle(path)
+        prefixes: dict[str, str] = {}
+    else:
+        triples, prefixes = parsed
+        graph = _TripleIndex(triples)
+    document = _document_of(graph, path)  # type: ignore[arg-type]
     file_name = graph.value(document, SKG.fileName)
     if file_name is None:
         raise SourceError(
@@ -197,14 +214,98 @@ def load_curated_document(
     source = read_source_text(
         paths.sources_dir / str(file_name), checksums[str(file_name)]
     )
-    records = resolve_evidence(graph, document, source.text, curated_path=path)
-    check_evidence(graph, {document: source.text}, path=path)
+    records = resolve_evidence(graph, document, source.text, curated_path=path)  # type: ignore[arg-type]
+    check_evidence(graph, {document: source.text}, path=path)  # type: ignore[arg-type]
     graph.set((document, SKG.sha256, Literal(source.sha256)))
     graph.set(
         (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
     )
+    if isinstance(graph, _TripleIndex):
+        graph = graph.to_graph(prefixes)
     log.info("%s: %d evidence span(s)", path.name, len(records))
     return CuratedDocument(path, document, source, graph, records)
+
+
+class _TripleIndex:
+    """A small in-memory triple index with the rdflib ``Graph`` methods that
+    evidence resolution and checking use (``objects``, ``subjects``, ``value``,
+    ``add``, ``remove``, ``set``, ``in``); insertion-ordered, so the graph built
+    from it adds triples in the order rdflib's parser and resolver would."""
+
+    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+        self._order: dict[tuple[Node, Node, Node], None] = {}
+        self._spo: dict[Node, dict[Node, list[Node]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self._pos: dict[Node, dict[Node, list[Node]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self.namespace_manager = _NAMES.namespace_manager
+        for triple in triples:
+            self.add(triple)
+
+    def add(self, triple: tuple[Node, Node, Node]) -> None:
+        if triple in self._order:
+            return
+        s, p, o = triple
+        self._order[triple] = None
+        self._spo[s][p].append(o)
+        self._pos[p][o].append(s)
+
+    def remove(self, pattern: tuple[Node | None, Node | None, Node | None]) -> None:
+        s, p, o = pattern
+        if s is None or p is None:
+            raise NotImplementedError("remove needs a subject and a predicate")
+        for obj in list(self._spo.get(s, {}).get(p, [])):
+            if o is None or obj == o:
+                del self._order[(s, p, obj)]
+                self._spo[s][p].remove(obj)
+                self._pos[p][obj].remove(s)
+
+    def set(self, triple: tuple[Node, Node, Node]) -> None:
+        self.remove((triple[0], triple[1], None))
+        self.add(triple)
+
+    def __contains__(self, triple: object) -> bool:
+        return triple in self._order
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
+        return iter(list(self._spo.get(subject, {}).get(predicate, ())))
+
+    def value(self, subject: Node, predicate: Node) -> Node | None:
+        values = self._spo.get(subject, {}).get(predicate)
+        return values[0] if values else None
+
+    def subjects(self, predicate: Node, obj: Node | None = None) -> Iterator[Node]:
+        by_object = self._pos.get(predicate, {})
+        if obj is not None:
+            return iter(list(by_object.get(obj, ())))
+        return iter([s for subjects in list(by_object.values()) for s in subjects])
+
+    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
+        by_object = self._pos.get(predicate, {})
+        return iter([(s, o) for o, subjects in by_object.items() for s in subjects])
+
+    def qname(self, uri: URIRef) -> str:
+        return self.namespace_manager.qname(uri)
+
+    def to_graph(self, prefixes: dict[str, str]) -> Graph:
+        """The rdflib graph ``parse_turtle`` would have produced."""
+        graph = bind_prefixes(Graph())
+        graph.addN((s, p, o, graph) for s, p, o in self._order)
+        # rdflib's Turtle parser binds the file's prefixes after parsing.
+        for prefix, namespace in prefixes.items():
+            graph.bind(prefix, namespace)
+        return graph
+
+
+_NAMES = bind_prefixes(Graph())
 
 
 def load_vocabulary_and_reference(paths: ProjectPaths) -> dict[URIRef, Graph]:
@@ -317,13 +418,21 @@ def _unknown(
 
 def count_facts(graph: Graph) -> dict[str, int]:
     """Number of resources of each summary class in ``graph``."""
+    return count_facts_in([graph])
+
+
+def count_facts_in(graphs: Iterable[Graph]) -> dict[str, int]:
+    """``count_facts`` of the union of ``graphs``, without building the union."""
+    graphs = list(graphs)
     return {
-        name: len(set(graph.subjects(RDF.type, cls)))
+        name: len({s for graph in graphs for s in graph.subjects(RDF.type, cls)})
         for name, cls in SUMMARY_CLASSES.items()
     }
 
 
-def serialise_dataset(assembled: AssembledDataset) -> dict[str, bytes]:
+def serialise_dataset(
+    assembled: AssembledDataset, *, fast: bool = True
+) -> dict[str, bytes]:
     """Serialise the dataset deterministically in every dump format.
 
     There are no blank nodes (evidence IRIs are derived from the fact's IRI).
@@ -333,21 +442,73 @@ def serialise_dataset(assembled: AssembledDataset) -> dict[str, bytes]:
     lines sorted, JSON-LD nodes and values sorted. The same input therefore gives
     byte-identical dumps in any process, so releases have stable checksums.
 
+    Args:
+        assembled: the dataset.
+        fast: write with ``fastdump`` (the same bytes as rdflib's serialisers,
+            several times faster); graphs it cannot mirror (blank nodes) are
+            written by rdflib. ``False`` uses rdflib throughout (the reference).
+
     Returns:
         File suffix → bytes: ``.trig``, ``.nq``, ``.ttl`` (union of all graphs,
         without graph names) and ``.jsonld``.
     """
-    nquads = assembled.dataset().serialize(format="nquads", encoding="utf-8")
-    lines = sorted(set(nquads.decode("utf-8").splitlines()))
+    if fast:
+        from .fastdump import (
+            UnsupportedGraphError,
+            index_graphs,
+            nquads_text,
+            turtle_text,
+        )
+
+        text = nquads_text(assembled.graphs)
+        try:
+            union_ttl = turtle_text(
+                index_graphs(assembled.graphs.values()), None
+            ).encode("utf-8")
+        except UnsupportedGraphError as reason:
+            log.info("union Turtle written by rdflib: %s", reason)
+            union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
+    else:
+        text = (
+            assembled.dataset()
+            .serialize(format="nquads", encoding="utf-8")
+            .decode("utf-8")
+        )
+        union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
+    lines = sorted(set(text.splitlines()))
     return {
-        ".trig": _trig(assembled),
+        ".trig": _trig(assembled, fast=fast),
         ".nq": ("\n".join(line for line in lines if line) + "\n").encode("utf-8"),
-        ".ttl": assembled.union().serialize(format="turtle", encoding="utf-8"),
-        ".jsonld": _jsonld(assembled),
+        ".ttl": union_ttl,
+        ".jsonld": _jsonld(assembled, fast=fast),
     }
 
 
-def _trig(assembled: AssembledDataset) -> bytes:
+def _graph_turtle(graph: Graph, fast: bool) -> str:
+    """rdflib's Turtle of ``bind_prefixes(Graph() + graph)`` (fast when possible)."""
+    if fast:
+        from .fastdump import UnsupportedGraphError, index_graphs, turtle_text
+
+        try:
+            return turtle_text(index_graphs([graph]), graph)
+        except UnsupportedGraphError as reason:
+            log.info("graph written by rdflib: %s", reason)
+    return bind_prefixes(Graph() + graph).serialize(format="turtle")
+
+
+def _graph_jsonld(graph: Graph, fast: bool) -> object:
+    """rdflib's JSON-LD node objects of ``graph`` (fast when possible)."""
+    if fast:
+        from .fastdump import UnsupportedGraphError, jsonld_nodes
+
+        try:
+            return jsonld_nodes(graph)
+        except UnsupportedGraphError as reason:
+            log.info("graph written by rdflib: %s", reason)
+    return json.loads(graph.serialize(format="json-ld"))
+
+
+def _trig(assembled: AssembledDataset, *, fast: bool = True) -> bytes:
     """TriG with one ``<graph> { … }`` block per named graph, in a fixed order.
 
     Each block is rdflib's (deterministic) Turtle of that graph without its prefix
@@ -356,7 +517,7 @@ def _trig(assembled: AssembledDataset) -> bytes:
     prefixes: set[str] = set()
     blocks = []
     for iri, graph in assembled.graphs.items():
-        turtle = bind_prefixes(Graph() + graph).serialize(format="turtle")
+        turtle = _graph_turtle(graph, fast)
         body = []
         for line in turtle.splitlines():
             if line.startswith("@prefix "):
@@ -368,7 +529,7 @@ def _trig(assembled: AssembledDataset) -> bytes:
     return (header + "\n\n" + "\n".join(blocks)).encode("utf-8")
 
 
-def _jsonld(assembled: AssembledDataset) -> bytes:
+def _jsonld(assembled: AssembledDataset, *, fast: bool = True) -> bytes:
     """JSON-LD with one named-graph object per graph; nodes and values sorted."""
 
     def canonical(value: object) -> object:
@@ -382,7 +543,7 @@ def _jsonld(assembled: AssembledDataset) -> bytes:
     context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
     graphs = []
     for iri, graph in assembled.graphs.items():
-        nodes = json.loads(graph.serialize(format="json-ld"))
+        nodes = _graph_jsonld(graph, fast)
         graphs.append({"@id": str(iri), "@graph": canonical(nodes)})
     document = {"@context": context, "@graph": graphs}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
@@ -393,6 +554,7 @@ def build(
     out_dir: str | Path | None = None,
     *,
     validate: bool = True,
+    engine: str = "auto",
 ) -> BuildResult:
     """Assemble, validate and write the dataset.
 
@@ -403,6 +565,9 @@ def build(
         paths: the project.
         out_dir: where to write (default ``dist/``).
         validate: run SHACL validation (skip only for drafts).
+        engine: the SHACL engine (``auto``, ``fast`` or ``pyshacl``; see
+            ``validate.validate_graph``). With ``pyshacl`` the dumps are also
+            written by rdflib's serialisers (the reference path, for benchmarks).
 
     Returns:
         The dataset, the validation report, the files written and the counts.
@@ -412,16 +577,20 @@ def build(
         OutputError: the output directory cannot be written.
     """
     assembled = assemble_dataset(paths)
-    union = assembled.union()
-    report = validate_graph(union, load_shapes(paths.shapes_dir)) if validate else None
-    counts = count_facts(union)
+    reference = engine == "pyshacl"
+    dumps = serialise_dataset(assembled, fast=not reference)
+    report = None
+    if validate:
+        shapes = load_shapes(paths.shapes_dir)
+        if reference:
+            report = validate_graph(assembled.union(), shapes, engine="pyshacl")
+        else:
+            report = validate_nquads(dumps[".nq"], shapes, engine=engine)
+    counts = count_facts_in(assembled.graphs.values())
     if report is not None and not report.conforms:
         return BuildResult(assembled, report, [], counts)
     out = Path(out_dir) if out_dir is not None else paths.dist_dir
-    files = {
-        out / f"{DUMP_STEM}{suffix}": data
-        for suffix, data in serialise_dataset(assembled).items()
-    }
+    files = {out / f"{DUMP_STEM}{suffix}": data for suffix, data in dumps.items()}
     files[out / "build-report.json"] = _build_report(assembled, report, counts)
     outputs = write_files_atomically(files)
     return BuildResult(assembled, report, outputs, counts)

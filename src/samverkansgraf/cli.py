@@ -33,7 +33,7 @@ from .curate import (
 from .errors import SamverkansgrafError, SourceError
 from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES, bind_prefixes
 from .sources import ProjectPaths, find_project_root, parse_turtle
-from .validate import ValidationReport, load_shapes, validate_graph
+from .validate import ENGINES, ValidationReport, load_shapes, validate_graph
 
 
 class CommandError(click.ClickException):
@@ -113,8 +113,15 @@ def _graph_name(iri: str, names: dict[str, str]) -> str:
 @click.option(
     "--no-validate", is_flag=True, help="Skip SHACL validation (for quick checks)."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help="SHACL engine: fast (SPARQL on Oxigraph), pyshacl (reference), auto.",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
+def build(ctx: click.Context, out: Path | None, no_validate: bool, engine: str) -> None:
     """Build the dataset: parse, check evidence, validate, write dist/.
 
     Loads the ontology, SKOS schemes, gazetteer and every curated document, checks
@@ -128,7 +135,7 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
         samverkansgraf build --out /tmp/out
     """
     paths = _paths(ctx)
-    result = build_dataset(paths, out, validate=not no_validate)
+    result = build_dataset(paths, out, validate=not no_validate, engine=engine)
     assembled = result.assembled
     names = {
         str(GRAPH_ONTOLOGY): "ontology",
@@ -198,8 +205,17 @@ def _relative(path: Path) -> str:
     show_default=True,
     help="Report as readable text or as the SHACL report graph in Turtle.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="auto",
+    show_default=True,
+    help="SHACL engine: fast (SPARQL on Oxigraph), pyshacl (reference), auto.",
+)
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) -> None:
+def validate(
+    ctx: click.Context, files: tuple[Path, ...], output_format: str, engine: str
+) -> None:
     """Validate the graph against the SHACL shapes and print the report.
 
     Without FILES: assembles the project's curated data (with all evidence checks)
@@ -221,7 +237,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
             _parse_any(path, data)
     else:
         data = assemble_dataset(paths).union()
-    report = validate_graph(data, load_shapes(paths.shapes_dir))
+    report = validate_graph(data, load_shapes(paths.shapes_dir), engine=engine)
     if output_format == "turtle" and report.graph is not None:
         click.echo(report.graph.serialize(format="turtle"))
     else:
