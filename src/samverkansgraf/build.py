@@ -24,6 +24,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
+from ._gc import paused_gc
 from .atomic import write_files_atomically
 from .errors import SourceError
 from .evidence import EvidenceRecord, check_evidence, resolve_evidence
@@ -334,6 +335,11 @@ def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
         SourceError, EvidenceError: for the first input that fails, with its file,
             line and what to do.
     """
+    with paused_gc():
+        return _assemble(paths)
+
+
+def _assemble(paths: ProjectPaths) -> AssembledDataset:
     graphs = load_vocabulary_and_reference(paths)
     checksums = read_checksums(paths.sources_dir)
     documents: list[CuratedDocument] = []
@@ -370,8 +376,14 @@ def check_references(assembled: AssembledDataset, paths: ProjectPaths) -> None:
         SourceError: naming the file, line and the unknown IRI, with the closest
             known IRIs as suggestions.
     """
-    union = assembled.union()
-    typed = {s for s in union.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    # Per graph, not on a union copy, and unsorted: only the failures are sorted,
+    # so the first one reported is the one a sorted scan would meet first.
+    typed = {
+        s
+        for graph in assembled.graphs.values()
+        for s in graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef)
+    }
     vocabulary = {
         s
         for graph in (assembled.graphs[GRAPH_ONTOLOGY], assembled.graphs[GRAPH_SCHEMES])
@@ -382,21 +394,24 @@ def check_references(assembled: AssembledDataset, paths: ProjectPaths) -> None:
     files += [
         (path, parse_turtle(path)) for path in sorted(paths.reference_dir.glob("*.ttl"))
     ]
+    skg, skgid = str(SKG), str(SKGID)
     for path, graph in files:
-        for s, p, o in sorted(graph):
-            for node in (p, o):
-                if not isinstance(node, URIRef):
-                    continue
-                iri = str(node)
-                if iri.startswith(str(SKG)) and node not in vocabulary:
-                    _unknown(path, node, vocabulary, "term of the ontology", s)
-                elif (
-                    node is o
-                    and iri.startswith(str(SKGID))
-                    and "#" not in iri
-                    and node not in typed
-                ):
-                    _unknown(path, node, typed, "resource (it has no rdf:type)", s)
+        failures: list[tuple[tuple[Node, Node, Node], int, URIRef, bool]] = []
+        for triple in graph:
+            s, p, o = triple
+            if isinstance(p, URIRef) and p.startswith(skg) and p not in vocabulary:
+                failures.append((triple, 0, p, True))
+            if isinstance(o, URIRef):
+                if o.startswith(skg):
+                    if o not in vocabulary:
+                        failures.append((triple, 1, o, True))
+                elif o.startswith(skgid) and "#" not in o and o not in typed:
+                    failures.append((triple, 1, o, False))
+        if failures:
+            (s, _, _), _, node, term = min(failures, key=lambda f: (f[0], f[1]))
+            if term:
+                _unknown(path, node, vocabulary, "term of the ontology", s)
+            _unknown(path, node, typed, "resource (it has no rdf:type)", s)
 
 
 def _unknown(
@@ -453,62 +468,85 @@ def serialise_dataset(
         without graph names) and ``.jsonld``.
     """
     if fast:
-        from .fastdump import (
-            UnsupportedGraphError,
-            index_graphs,
-            nquads_text,
-            turtle_text,
-        )
-
-        text = nquads_text(assembled.graphs)
-        try:
-            union_ttl = turtle_text(
-                index_graphs(assembled.graphs.values()), None
-            ).encode("utf-8")
-        except UnsupportedGraphError as reason:
-            log.info("union Turtle written by rdflib: %s", reason)
-            union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
-    else:
-        text = (
-            assembled.dataset()
-            .serialize(format="nquads", encoding="utf-8")
-            .decode("utf-8")
-        )
-        union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
+        with paused_gc():
+            return _serialise_fast(assembled)
+    text = (
+        assembled.dataset().serialize(format="nquads", encoding="utf-8").decode("utf-8")
+    )
     lines = sorted(set(text.splitlines()))
     return {
-        ".trig": _trig(assembled, fast=fast),
+        ".trig": _trig(assembled, fast=False),
         ".nq": ("\n".join(line for line in lines if line) + "\n").encode("utf-8"),
-        ".ttl": union_ttl,
-        ".jsonld": _jsonld(assembled, fast=fast),
+        ".ttl": assembled.union().serialize(format="turtle", encoding="utf-8"),
+        ".jsonld": _jsonld(assembled, fast=False),
     }
 
 
-def _graph_turtle(graph: Graph, fast: bool) -> str:
+def _serialise_fast(assembled: AssembledDataset) -> dict[str, bytes]:
+    """``serialise_dataset`` with the ``fastdump`` writers, in one pass over each
+    rdflib graph and holding one graph's JSON-LD nodes at a time."""
+    from .fastdump import (
+        UnsupportedGraphError,
+        index_items,
+        index_triples,
+        merge_indexes,
+        nquads_text,
+        turtle_text,
+    )
+
+    indexes = {iri: index_triples(graph) for iri, graph in assembled.graphs.items()}
+    text = nquads_text({iri: index_items(index) for iri, index in indexes.items()})
+    lines = sorted(set(text.splitlines()))
+    del text
+    nquads = ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
+    del lines
+    try:
+        union_ttl = turtle_text(merge_indexes(indexes.values()), None).encode("utf-8")
+    except UnsupportedGraphError as reason:
+        log.info("union Turtle written by rdflib: %s", reason)
+        union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
+    return {
+        ".trig": _trig(assembled, fast=True, indexes=indexes),
+        ".nq": nquads,
+        ".ttl": union_ttl,
+        ".jsonld": _jsonld(assembled, fast=True, indexes=indexes),
+    }
+
+
+def _graph_turtle(
+    graph: Graph, fast: bool, index: dict[Node, dict[Node, list[Node]]] | None = None
+) -> str:
     """rdflib's Turtle of ``bind_prefixes(Graph() + graph)`` (fast when possible)."""
     if fast:
-        from .fastdump import UnsupportedGraphError, index_graphs, turtle_text
+        from .fastdump import UnsupportedGraphError, index_triples, turtle_text
 
         try:
-            return turtle_text(index_graphs([graph]), graph)
+            return turtle_text(index or index_triples(graph), graph)
         except UnsupportedGraphError as reason:
             log.info("graph written by rdflib: %s", reason)
     return bind_prefixes(Graph() + graph).serialize(format="turtle")
 
 
-def _graph_jsonld(graph: Graph, fast: bool) -> object:
+def _graph_jsonld(
+    graph: Graph, fast: bool, triples: Iterable[tuple[Node, Node, Node]] | None = None
+) -> object:
     """rdflib's JSON-LD node objects of ``graph`` (fast when possible)."""
     if fast:
         from .fastdump import UnsupportedGraphError, jsonld_nodes
 
         try:
-            return jsonld_nodes(graph)
+            return jsonld_nodes(graph if triples is None else triples)
         except UnsupportedGraphError as reason:
             log.info("graph written by rdflib: %s", reason)
     return json.loads(graph.serialize(format="json-ld"))
 
 
-def _trig(assembled: AssembledDataset, *, fast: bool = True) -> bytes:
+def _trig(
+    assembled: AssembledDataset,
+    *,
+    fast: bool = True,
+    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
+) -> bytes:
     """TriG with one ``<graph> { … }`` block per named graph, in a fixed order.
 
     Each block is rdflib's (deterministic) Turtle of that graph without its prefix
@@ -517,7 +555,7 @@ def _trig(assembled: AssembledDataset, *, fast: bool = True) -> bytes:
     prefixes: set[str] = set()
     blocks = []
     for iri, graph in assembled.graphs.items():
-        turtle = _graph_turtle(graph, fast)
+        turtle = _graph_turtle(graph, fast, (indexes or {}).get(iri))
         body = []
         for line in turtle.splitlines():
             if line.startswith("@prefix "):
@@ -529,7 +567,12 @@ def _trig(assembled: AssembledDataset, *, fast: bool = True) -> bytes:
     return (header + "\n\n" + "\n".join(blocks)).encode("utf-8")
 
 
-def _jsonld(assembled: AssembledDataset, *, fast: bool = True) -> bytes:
+def _jsonld(
+    assembled: AssembledDataset,
+    *,
+    fast: bool = True,
+    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
+) -> bytes:
     """JSON-LD with one named-graph object per graph; nodes and values sorted."""
 
     def canonical(value: object) -> object:
@@ -541,12 +584,39 @@ def _jsonld(assembled: AssembledDataset, *, fast: bool = True) -> bytes:
         return value
 
     context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
+    if fast:
+        return _jsonld_fast(assembled, context, indexes or {})
     graphs = []
     for iri, graph in assembled.graphs.items():
         nodes = _graph_jsonld(graph, fast)
         graphs.append({"@id": str(iri), "@graph": canonical(nodes)})
     document = {"@context": context, "@graph": graphs}
     return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _jsonld_fast(
+    assembled: AssembledDataset,
+    context: dict[str, str],
+    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]],
+) -> bytes:
+    """``_jsonld``'s bytes, written graph by graph (one graph's nodes in memory)."""
+    from .fastdump import canonical_json, dumps_indented, index_items
+
+    parts = [b'{\n "@context": ', dumps_indented(context, 1).encode("utf-8")]
+    parts.append(b',\n "@graph": ')
+    if not assembled.graphs:
+        parts.append(b"[]")
+    for number, (iri, graph) in enumerate(assembled.graphs.items()):
+        index = indexes.get(iri)
+        triples = index_items(index) if index is not None else None
+        nodes = canonical_json(_graph_jsonld(graph, True, triples))
+        entry = {"@id": str(iri), "@graph": nodes}
+        parts.append(b"[\n  " if number == 0 else b",\n  ")
+        parts.append(dumps_indented(entry, 2).encode("utf-8"))
+    if assembled.graphs:
+        parts.append(b"\n ]")
+    parts.append(b"\n}\n")
+    return b"".join(parts)
 
 
 def build(

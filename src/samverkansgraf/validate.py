@@ -25,6 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from ._gc import paused_gc
 from .errors import NonConformanceError
 from .namespaces import SH, bind_prefixes
 from .sources import parse_turtle
@@ -174,7 +175,8 @@ def validate_graph(
         except UnsupportedShapesError as reason:
             log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
         else:
-            return _validate_fast(data, compiled)
+            with paused_gc():
+                return _validate_fast(data, compiled)
     if isinstance(data, ox.Store):
         data = _store_to_graph(data)
     return _validate_pyshacl(data, shapes)
@@ -206,7 +208,8 @@ def validate_nquads(
         except UnsupportedShapesError as reason:
             log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
         else:
-            return _validate_fast(store_from_nquads(nquads), compiled)
+            with paused_gc():
+                return _validate_fast(store_from_nquads(nquads), compiled)
     return _validate_pyshacl(_nquads_to_graph(nquads), shapes)
 
 
