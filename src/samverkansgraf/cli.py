@@ -144,13 +144,14 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, engine: str) 
     }
     for doc in assembled.documents:
         names[str(doc.document)] = f"{doc.source.path.name} ({doc.path.name})"
-    total = sum(len(g) for g in assembled.graphs.values())
+    total = sum(assembled.graphs.triple_count(iri) for iri in assembled.graphs)
     click.echo(
         f"samverkansgraf {__version__}: {total} triples in "
         f"{len(assembled.graphs)} named graphs"
     )
-    for iri, graph in assembled.graphs.items():
-        click.echo(f"  {len(graph):>7}  {_graph_name(str(iri), names)}")
+    for iri in assembled.graphs:
+        size = assembled.graphs.triple_count(iri)
+        click.echo(f"  {size:>7}  {_graph_name(str(iri), names)}")
     for line in _count_lines(result.counts):
         click.echo(line)
     spans = sum(1 for doc in assembled.documents for r in doc.evidence if not r.skipped)

@@ -135,11 +135,22 @@ def _numeric(v: str) -> str:
     )
 
 
+_DERIVED_IN_NQUADS = re.compile(
+    rb"\^\^<http://www\.w3\.org/2001/XMLSchema#("
+    + b"|".join(dt.rsplit("#", 1)[1].encode() for dt in _DERIVED_INTEGERS)
+    + rb")>"
+)
+
+
 def protect_nquads(data: bytes) -> bytes:
-    """Rewrite derived-integer datatypes of N-Quads to the private IRIs (see above)."""
-    for dt, private in _TO_PRIVATE.items():
-        data = data.replace(f"^^<{dt}>".encode(), f"^^<{private}>".encode())
-    return data
+    """Rewrite derived-integer datatypes of N-Quads to the private IRIs (see above).
+
+    One pass, and no copy at all when no such datatype occurs.
+    """
+    if _DERIVED_IN_NQUADS.search(data) is None:
+        return data
+    private = _PRIVATE_DT.encode()
+    return _DERIVED_IN_NQUADS.sub(lambda m: b"^^<" + private + m.group(1) + b">", data)
 
 
 def store_from_nquads(data: bytes) -> ox.Store:
