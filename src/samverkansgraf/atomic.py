@@ -64,8 +64,19 @@ class AtomicFiles:
             self.abort()
             raise _output_error(target, exc) from exc
 
-    def commit(self) -> list[Path]:
-        """Rename every staged file into place; returns the targets in order."""
+    def commit(self, order: list[Path] | None = None) -> list[Path]:
+        """Rename every staged file into place.
+
+        Args:
+            order: the targets in the order to rename them (and return them);
+                default: the order they were staged in.
+
+        Returns:
+            The targets, in that order.
+        """
+        if order is not None:
+            position = {target: number for number, target in enumerate(order)}
+            self.staged.sort(key=lambda item: position.get(item[1], len(position)))
         try:
             for temp, target in self.staged:
                 os.replace(temp, target)

@@ -13,6 +13,7 @@ reference) and, from ``build()``, the dumps in ``dist/`` — TriG, N-Quads, Turt
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import logging
 import re
@@ -50,7 +51,12 @@ from .sources import (
     read_checksums,
     read_source_text,
 )
-from .validate import ValidationReport, load_shapes, validate_graph, validate_nquads
+from .validate import (
+    ValidationReport,
+    load_shapes,
+    validate_graph,
+    validate_nquads_taken,
+)
 
 __all__ = [
     "AssembledDataset",
@@ -702,21 +708,29 @@ def _dumps_fast(
     one pass over each graph's triples."""
     from .fastdump import (
         UnsupportedGraphError,
+        clear_caches,
         index_triples,
         merge_indexes,
-        turtle_text,
+        turtle_pieces,
     )
 
     graphs = assembled.graphs
     indexes = {iri: index_triples(graphs.triples_of(iri)) for iri in graphs}
-    yield ".trig", _trig(assembled, fast=True, indexes=indexes)
+    yield ".trig", _trig_chunks(assembled, fast=True, indexes=indexes)
     try:
-        union_ttl = turtle_text(merge_indexes(indexes.values()), None).encode("utf-8")
+        union = merge_indexes(indexes.values())
+        # Made (and checked for unsupported terms) before the first piece goes out.
+        pieces = turtle_pieces(union, None)
+        first = next(pieces)
+        union_ttl: bytes | Iterator[bytes] = itertools.chain(
+            [first.encode("utf-8")], (piece.encode("utf-8") for piece in pieces)
+        )
     except UnsupportedGraphError as reason:
         log.info("union Turtle written by rdflib: %s", reason)
         union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
     yield ".ttl", union_ttl
-    del union_ttl
+    del union_ttl, union, pieces
+    clear_caches()
     context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
     yield ".jsonld", _jsonld_chunks(assembled, context, indexes)
 
@@ -769,8 +783,20 @@ def _trig(
     Each block is rdflib's (deterministic) Turtle of that graph without its prefix
     lines; the prefixes are declared once at the top.
     """
+    return b"".join(_trig_chunks(assembled, fast=fast, indexes=indexes))
+
+
+def _trig_chunks(
+    assembled: AssembledDataset,
+    *,
+    fast: bool = True,
+    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
+) -> Iterator[bytes]:
+    """``_trig``'s bytes in pieces: the prefix lines, then one block per graph
+    (each block is encoded as soon as it is made; the prefixes are known only
+    when every block is)."""
     prefixes: set[str] = set()
-    blocks = []
+    blocks: list[bytes] = []
     for iri in assembled.graphs:
         turtle = _graph_turtle(assembled.graphs, iri, fast, (indexes or {}).get(iri))
         body = []
@@ -779,9 +805,12 @@ def _trig(
                 prefixes.add(line)
             else:
                 body.append(line)
-        blocks.append(f"<{iri}> {{\n" + "\n".join(body).strip("\n") + "\n}\n")
-    header = "\n".join(sorted(prefixes))
-    return (header + "\n\n" + "\n".join(blocks)).encode("utf-8")
+        del turtle
+        block = f"<{iri}> {{\n" + "\n".join(body).strip("\n") + "\n}\n"
+        blocks.append(block.encode("utf-8"))
+    yield ("\n".join(sorted(prefixes)) + "\n\n").encode("utf-8")
+    for number, block in enumerate(blocks):
+        yield b"\n" + block if number else block
 
 
 def _jsonld(
@@ -894,9 +923,10 @@ def run_build(
     """``build`` with each step run through ``clock(name, action)`` (the benchmarks
     time ``assemble``, ``serialise``, ``validate`` and ``write`` with it).
 
-    The fast path makes the N-Quads dump first, validates it (on a fresh
-    Oxigraph store, before the other dumps fill the heap), and then makes, stages
-    and drops one dump at a time, renaming all of them into place at the end.
+    The fast path makes and stages the N-Quads dump first, validates it on
+    Oxigraph in a second thread while it makes, stages and drops the other dumps
+    one at a time, and renames all of them into place at the end (or removes
+    them when the graph does not conform).
     """
     assembled = clock("assemble", lambda: assemble_dataset(paths))
     out = Path(out_dir) if out_dir is not None else paths.dist_dir
@@ -933,29 +963,35 @@ def _run_fast_build(
     GIL while it evaluates queries, so this uses the second core) while the
     other dumps are made and staged one at a time; all renamed into place at the
     end, or all removed when the graph does not conform."""
-    nquads = clock("serialise", lambda: _nquads_fast(assembled))
+    # The validator takes the only reference to the N-Quads dump (holder.pop)
+    # and drops it once Oxigraph has loaded it.
+    holder = [clock("serialise", lambda: _nquads_fast(assembled))]
+    writer = AtomicFiles()
+    nq_target = out / f"{DUMP_STEM}.nq"
+    try:
+        clock("write", lambda: writer.stage(nq_target, holder[0]))
+    except BaseException:
+        writer.abort()
+        raise
     outcome: dict[str, Any] = {}
 
-    def check(data: bytes) -> None:
+    def check() -> None:
         try:
             outcome["report"] = clock(
-                "validate", lambda: validate_nquads(data, shapes, engine=engine)
+                "validate",
+                lambda: validate_nquads_taken(holder.pop, shapes, engine=engine),
             )
         except BaseException as exc:  # re-raised in the calling thread
             outcome["error"] = exc
 
-    checker = (
-        threading.Thread(target=check, args=(nquads,), name="shacl") if shapes else None
-    )
+    checker = threading.Thread(target=check, name="shacl") if shapes else None
     if checker is not None:
         checker.start()
+    else:
+        holder.clear()
     later = _dumps_fast(assembled)
-    writer = AtomicFiles()
     try:
-        _stage_dump(writer, out / f"{DUMP_STEM}.trig", lambda: next(later)[1], clock)
-        clock("write", lambda: writer.stage(out / f"{DUMP_STEM}.nq", nquads))
-        nquads = b""  # the validator holds its own reference while it needs one
-        for suffix in (".ttl", ".jsonld"):
+        for suffix in (".trig", ".ttl", ".jsonld"):
             _stage_dump(
                 writer, out / f"{DUMP_STEM}{suffix}", lambda: next(later)[1], clock
             )
@@ -970,7 +1006,10 @@ def _run_fast_build(
             return BuildResult(assembled, report, [], counts)
         report_bytes = _build_report(assembled, report, counts)
         clock("write", lambda: writer.stage(out / "build-report.json", report_bytes))
-        outputs = clock("write", writer.commit)
+        order = [out / f"{DUMP_STEM}{s}" for s in (".trig", ".nq", ".ttl", ".jsonld")]
+        outputs = clock(
+            "write", lambda: writer.commit(order + [out / "build-report.json"])
+        )
     except BaseException:
         if checker is not None and checker.is_alive():
             checker.join()

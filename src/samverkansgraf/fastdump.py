@@ -34,6 +34,8 @@ from .namespaces import bind_prefixes
 
 __all__ = [
     "UnsupportedGraphError",
+    "clear_caches",
+    "turtle_pieces",
     "canonical_json",
     "dumps_indented",
     "jsonld_nodes",
@@ -149,6 +151,12 @@ class _Names:
 _NAMES: dict[frozenset[tuple[str, URIRef]] | None, _Names] = {}
 
 
+def clear_caches() -> None:
+    """Forget the cached labels (one entry per term written: hundreds of MB after a
+    national graph). ``build`` calls it when its Turtle writing is done."""
+    _NAMES.clear()
+
+
 def _names_for(graph: Graph | None) -> _Names:
     key = None if graph is None else frozenset(graph.namespaces())
     names = _NAMES.get(key)
@@ -170,7 +178,21 @@ def turtle_text(
     by_subject: dict[Node, dict[Node, list[Node]]], graph: Graph | None
 ) -> str:
     """rdflib's Turtle for the triples ``by_subject`` (subject → predicate →
-    objects; the object lists are sorted in place).
+    objects; the object lists are sorted in place); see ``turtle_pieces``."""
+    return "".join(turtle_pieces(by_subject, graph))
+
+
+def turtle_pieces(
+    by_subject: dict[Node, dict[Node, list[Node]]],
+    graph: Graph | None,
+    batch: int = 65536,
+) -> Iterator[str]:
+    """``turtle_text`` in pieces (the prefixes, then about ``batch`` fragments at
+    a time), so a large graph can be written without holding its whole text.
+
+    The labels are all computed (and the prefixes they use registered) before
+    the first statement is written, as rdflib's ``preprocess`` does, so the
+    prefix lines come first.
 
     Args:
         by_subject: the triples, as from ``index_triples``.
@@ -259,9 +281,13 @@ def turtle_text(
     )
     seen = set(classes)
     rest = sorted((references[s], s) for s in by_subject if s not in seen)
+    yield "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items()))
     out: list[str] = []
     write = out.append
     for subject in classes + [s for _, s in rest]:
+        if len(out) >= batch:
+            yield "".join(out)
+            out.clear()
         properties = by_subject[subject]
         order = [p for p in _TOP if p in properties]
         order += sorted(p for p in properties if p not in _TOP)
@@ -279,8 +305,8 @@ def turtle_text(
                 write(",\n        ")
                 write(node_labels[obj][0])
         write(" .\n")
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(used.items()))
-    return header + "".join(out) + "\n"
+    write("\n")
+    yield "".join(out)
 
 
 def index_triples(
