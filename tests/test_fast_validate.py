@@ -166,3 +166,31 @@ def test_unsupported_shapes_fall_back_to_pyshacl(context: Graph, shapes: Graph) 
 def test_unknown_engine_is_refused(context: Graph, shapes: Graph) -> None:
     with pytest.raises(ValueError, match="unknown engine"):
         validate_graph(context, shapes, engine="turbo")
+
+
+def test_cli_engine_option(runner, project: ProjectPaths, tmp_path: Path) -> None:
+    from samverkansgraf.cli import cli
+
+    for engine in ("pyshacl", "fast"):
+        result = runner.invoke(
+            cli,
+            ["--project", str(project.root), "validate", "--engine", engine],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        assert "Validation: conforms" in result.output
+    result = runner.invoke(
+        cli,
+        [
+            "--project",
+            str(project.root),
+            "build",
+            "--engine",
+            "fast",
+            "--out",
+            str(tmp_path),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "samverkansgraf.nq").is_file()
