@@ -8,8 +8,9 @@ prefixed names graph by graph, which these writers do once per IRI.
 
 Exactness is by construction where possible — the N-Quads rows come from rdflib's
 own row function, literals from rdflib's own ``_literal_n3``, objects are ordered by
-rdflib's own term ordering, prefixed names by rdflib's own ``compute_qname`` — and
-the layout code mirrors ``rdflib.plugins.serializers.turtle.TurtleSerializer`` line
+rdflib's own term ordering, prefixed names by rdflib's ``split_uri`` and namespace
+bindings (``_Names.compute_qname`` explains why its trie is not needed) — and the
+layout code mirrors ``rdflib.plugins.serializers.turtle.TurtleSerializer`` line
 by line for graphs without blank nodes. Anything outside that (blank nodes, RDF
 lists, a predicate needing a generated ``ns1:`` prefix) raises
 ``UnsupportedGraphError`` and the caller uses rdflib. ``tests/test_fastdump.py``
@@ -366,11 +367,6 @@ def index_items(
         for p, objects in properties.items():
             for o in objects:
                 yield s, p, o
-
-
-def index_graphs(graphs: Iterable[Graph]) -> dict[Node, dict[Node, list[Node]]]:
-    """Subject → predicate → objects of the union of ``graphs`` (no duplicates)."""
-    return merge_indexes(index_triples(graph) for graph in graphs)
 
 
 def jsonld_nodes(graph: Iterable[tuple[Node, Node, Node]]) -> list[dict[str, Any]]:
