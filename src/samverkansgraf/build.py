@@ -161,6 +161,14 @@ class CuratedDocument:
         """The triples: the plain list, or the graph once it exists."""
         return self._graph if self._graph is not None else self._triples or []
 
+    def lookup(self) -> Graph | _TripleIndex:
+        """The triples indexed for ``objects``/``value``/``subject_objects``
+        lookups: the rdflib graph once it exists, else a light index (a national
+        build's coverage summary reads every document this way)."""
+        if self._graph is not None:
+            return self._graph
+        return _TripleIndex(self._triples or [])
+
     def triple_count(self) -> int:
         """Number of triples, without building the graph."""
         if self._graph is not None:
