@@ -50,5 +50,8 @@ format: install-test ## format the code with ruff
 
 check: lint test ## lint + test
 
+bench: install-test ## benchmarks S/M/L vs baseline (~10 min) -> benchmarks/results/latest.{json,md}
+	$(BIN)/python -m benchmarks.run
+
 clean: ## remove build output and caches (keeps .venv)
 	rm -rf dist site build .pytest_cache .ruff_cache src/*.egg-info

@@ -11,12 +11,12 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import OutputError
 
-__all__ = ["atomic_directory", "write_files_atomically"]
+__all__ = ["AtomicFiles", "atomic_directory", "write_files_atomically"]
 
 
 def _current_umask() -> int:
@@ -32,6 +32,79 @@ def _output_error(path: Path, exc: OSError) -> OutputError:
     reason = exc.strerror or str(exc)
     hint = "choose a writable --out directory or free some disk space"
     return OutputError(f"cannot write output ({reason})", path=path, hint=hint)
+
+
+class AtomicFiles:
+    """Stage files one by one, then rename them all into place (or none).
+
+    ``write_files_atomically`` in steps, so that a writer can produce, stage and
+    forget one large file at a time (a national build's dumps are hundreds of MB
+    each) and still replace all of them together or not at all.
+    """
+
+    def __init__(self) -> None:
+        self.staged: list[tuple[Path, Path]] = []
+
+    def stage(self, target: Path, data: bytes | Iterable[bytes]) -> None:
+        """Write ``data`` (bytes, or chunks of bytes written as they come) to a
+        temporary file beside ``target`` (flushed, synced).
+
+        Raises:
+            OutputError: when the directory is not writable or the disk is full.
+        """
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temporaries(target)
+            handle, temp_name = tempfile.mkstemp(
+                prefix=f".{target.name}.{os.getpid()}.",
+                suffix=".tmp",
+                dir=target.parent,
+            )
+            self.staged.append((Path(temp_name), target))
+            # mkstemp creates 0600; outputs are ordinary files (0666 minus umask).
+            os.fchmod(handle, 0o666 & ~_UMASK)
+            with os.fdopen(handle, "wb") as stream:
+                if isinstance(data, bytes | bytearray | memoryview):
+                    stream.write(data)
+                else:
+                    for chunk in data:
+                        stream.write(chunk)
+                stream.flush()
+                os.fsync(stream.fileno())
+        except OSError as exc:
+            self.abort()
+            raise _output_error(target, exc) from exc
+
+    def commit(self, order: list[Path] | None = None) -> list[Path]:
+        """Rename every staged file into place.
+
+        Args:
+            order: the targets in the order to rename them (and return them);
+                default: the order they were staged in.
+
+        Returns:
+            The targets, in that order.
+        """
+        if order is not None:
+            position = {target: number for number, target in enumerate(order)}
+            self.staged.sort(key=lambda item: position.get(item[1], len(position)))
+        try:
+            for temp, target in self.staged:
+                os.replace(temp, target)
+        except OSError as exc:
+            failed = self.staged[-1][1] if self.staged else Path(".")
+            self.abort()
+            raise _output_error(failed, exc) from exc
+        targets = [target for _, target in self.staged]
+        self.staged = []
+        return targets
+
+    def abort(self) -> None:
+        """Remove every staged temporary file."""
+        for temp, _ in self.staged:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+        self.staged = []
 
 
 def write_files_atomically(files: Mapping[Path, bytes]) -> list[Path]:
@@ -51,31 +124,10 @@ def write_files_atomically(files: Mapping[Path, bytes]) -> list[Path]:
     Raises:
         OutputError: when a directory is not writable or the disk is full.
     """
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _remove_stale_temporaries(target)
-            handle, temp_name = tempfile.mkstemp(
-                prefix=f".{target.name}.{os.getpid()}.",
-                suffix=".tmp",
-                dir=target.parent,
-            )
-            staged.append((Path(temp_name), target))
-            # mkstemp creates 0600; outputs are ordinary files (0666 minus umask).
-            os.fchmod(handle, 0o666 & ~_UMASK)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
-                os.fsync(stream.fileno())
-        for temp, target in staged:
-            os.replace(temp, target)
-    except OSError as exc:
-        for temp, _ in staged:
-            with contextlib.suppress(OSError):
-                temp.unlink()
-        failed = staged[-1][1] if staged else next(iter(files), Path("."))
-        raise _output_error(failed, exc) from exc
+    writer = AtomicFiles()
+    for target, data in files.items():
+        writer.stage(target, data)
+    writer.commit()
     return list(files)
 
 

@@ -68,6 +68,7 @@ from .query import (
 from .release import write_release
 from .site_server import make_site_server
 from .sources import ProjectPaths, find_project_root, parse_turtle
+from .validate import ENGINES as SHACL_ENGINES
 from .validate import ValidationReport, load_shapes, validate_graph
 
 
@@ -162,8 +163,15 @@ def _graph_name(iri: str, names: dict[str, str]) -> str:
 @click.option(
     "--no-validate", is_flag=True, help="Skip SHACL validation (for quick checks)."
 )
+@click.option(
+    "--engine",
+    type=click.Choice(SHACL_ENGINES),
+    default="auto",
+    show_default=True,
+    help="SHACL engine: fast (SPARQL on Oxigraph), pyshacl (reference), auto.",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
+def build(ctx: click.Context, out: Path | None, no_validate: bool, engine: str) -> None:
     """Build the dataset: parse, check evidence, validate, write dist/.
 
     Loads the ontology, SKOS schemes, gazetteer and every curated document, checks
@@ -177,7 +185,7 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
         samverkansgraf build --out /tmp/out
     """
     paths = _paths(ctx)
-    result = build_dataset(paths, out, validate=not no_validate)
+    result = build_dataset(paths, out, validate=not no_validate, engine=engine)
     assembled = result.assembled
     names = {
         str(GRAPH_ONTOLOGY): "ontology",
@@ -186,13 +194,14 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool) -> None:
     }
     for doc in assembled.documents:
         names[str(doc.document)] = f"{doc.source.path.name} ({doc.path.name})"
-    total = sum(len(g) for g in assembled.graphs.values())
+    total = sum(assembled.graphs.triple_count(iri) for iri in assembled.graphs)
     click.echo(
         f"samverkansgraf {__version__}: {total} triples in "
         f"{len(assembled.graphs)} named graphs"
     )
-    for iri, graph in assembled.graphs.items():
-        click.echo(f"  {len(graph):>7}  {_graph_name(str(iri), names)}")
+    for iri in assembled.graphs:
+        size = assembled.graphs.triple_count(iri)
+        click.echo(f"  {size:>7}  {_graph_name(str(iri), names)}")
     for line in _count_lines(result.counts):
         click.echo(line)
     spans = sum(1 for doc in assembled.documents for r in doc.evidence if not r.skipped)
@@ -252,8 +261,17 @@ def _relative(path: Path) -> str:
     "text",
     "Report as readable text or as the SHACL report graph in Turtle.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(SHACL_ENGINES),
+    default="auto",
+    show_default=True,
+    help="SHACL engine: fast (SPARQL on Oxigraph), pyshacl (reference), auto.",
+)
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) -> None:
+def validate(
+    ctx: click.Context, files: tuple[Path, ...], output_format: str, engine: str
+) -> None:
     """Validate the graph against the SHACL shapes and print the report.
 
     Without FILES: assembles the project's curated data (with all evidence checks)
@@ -275,7 +293,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], output_format: str) ->
             _parse_any(path, data)
     else:
         data = assemble_dataset(paths).union()
-    report = validate_graph(data, load_shapes(paths.shapes_dir))
+    report = validate_graph(data, load_shapes(paths.shapes_dir), engine=engine)
     if output_format == "turtle" and report.graph is not None:
         click.echo(report.graph.serialize(format="turtle"))
     else:
@@ -1066,6 +1084,55 @@ def upload(
         f"replaced the dataset at {report.url}: {report.triples} triples in "
         f"{len(report.graphs)} graphs, one {report.method} request of {size:.0f} KiB "
         f"in {report.seconds:.2f} s; counts checked"
+    )
+
+
+@cli.command()
+@click.option(
+    "--scale",
+    default="20k",
+    show_default=True,
+    help="Target size in triples: 20000, 200k, 1M …",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Project directory to write (outside the project's data/).",
+)
+@click.pass_context
+def synth(ctx: click.Context, scale: str, seed: int, out: Path) -> None:
+    """Write a synthetic all-Sweden project for benchmarks and load tests.
+
+    Generates agreements, clauses, commitments and action plans for every county
+    and its real municipalities, with source texts the quotes really occur in, as
+    a complete project directory that `--project DIR build` builds and validates.
+    The same --scale and --seed give byte-identical files. Synthetic data is never
+    real: it is refused inside the project's data/ and must not be published.
+
+    \b
+    Example:
+        samverkansgraf synth --scale 200k --seed 1 --out /tmp/synth-m
+        samverkansgraf --project /tmp/synth-m build --out /tmp/synth-m/dist
+    """
+    from .synth import parse_scale, synth_project
+
+    try:
+        target = parse_scale(scale)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--scale") from exc
+    report = synth_project(
+        out,
+        scale=target,
+        seed=seed,
+        project=_paths(ctx),
+        progress=lambda line: click.echo(line, err=True),
+    )
+    click.echo(
+        f"wrote {_relative(report.root)}: {report.documents} documents "
+        f"({report.agreements} agreements, {report.action_plans} action plans), "
+        f"~{report.estimated_triples:,} triples (seed {seed})"
     )
 
 

@@ -16,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -138,7 +139,7 @@ class CoverageReport:
 
 
 def _spans(
-    graph: Graph, document: URIRef
+    graph: Graph | Any, document: URIRef
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Evidence spans and skipped spans pointing into ``document``."""
     evidence, skipped = [], []
@@ -176,7 +177,7 @@ def compute_coverage(
     reports = []
     for doc in assembled.documents:
         text = doc.source.text
-        evidence, skipped = _spans(doc.graph, doc.document)
+        evidence, skipped = _spans(doc.lookup(), doc.document)
         state = bytearray(len(text))  # 0 uncovered, 1 skipped, 2 evidence
         for start, end in skipped:
             state[start:end] = b"\x01" * (end - start)
@@ -248,7 +249,7 @@ def plot_coverage(
     longest = max((len(doc.source.text) for doc in assembled.documents), default=1)
     pairs = zip(assembled.documents, report.documents, strict=True)
     for row, (doc, cov) in enumerate(pairs):
-        evidence, skipped = _spans(doc.graph, doc.document)
+        evidence, skipped = _spans(doc.lookup(), doc.document)
         band = (row - 0.35, 0.7)
         axis.broken_barh([(0, len(doc.source.text))], band, color=colours["uncovered"])
         axis.broken_barh(
@@ -322,7 +323,7 @@ def list_entities(
     mentions: dict[URIRef, set[URIRef]] = defaultdict(set)
     documents: dict[URIRef, set[URIRef]] = defaultdict(set)
     for doc in assembled.documents:
-        for subject, _, obj in doc.graph:
+        for subject, _, obj in doc.triples():
             if isinstance(obj, URIRef):
                 mentions[obj].add(subject)
                 documents[obj].add(doc.document)

@@ -13,8 +13,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
 
 from .errors import EvidenceError, SourceError
 from .namespaces import SKGID, bind_prefixes
@@ -25,6 +27,7 @@ __all__ = [
     "find_line",
     "find_project_root",
     "parse_turtle",
+    "parse_turtle_triples",
     "read_checksums",
     "read_source_text",
     "sha256_of",
@@ -153,6 +156,73 @@ def parse_turtle(path: str | Path, graph: Graph | None = None) -> Graph:
             f"malformed Turtle: {exc}", path=path, hint="fix the Turtle syntax"
         ) from exc
     return graph
+
+
+def parse_turtle_triples(
+    path: str | Path,
+) -> tuple[list[tuple[Node, Node, Node]], dict[str, str]] | None:
+    """Parse one Turtle file fast (Oxigraph's Rust parser) into rdflib terms.
+
+    The terms are those rdflib's own parser would make, and the prefixes are the
+    file's declarations, which the caller binds as rdflib would. Whenever Oxigraph
+    rejects the file (or is stricter than rdflib), the file is parsed by
+    ``parse_turtle`` instead, so error messages — and what is accepted — stay the
+    same.
+
+    Args:
+        path: the ``.ttl`` file.
+
+    Returns:
+        The triples in document order and the declared prefixes, or ``None`` when
+        Oxigraph cannot read the file: parse it with ``parse_turtle`` then (which
+        accepts it or raises the located error).
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+        parser = ox.parse(
+            data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()
+        )
+        quads = list(parser)
+        prefixes = dict(parser.prefixes)
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return None
+    cache: dict[object, Node] = {}
+    triples = []
+    for quad in quads:
+        triples.append(
+            (
+                _rdflib_term(quad.subject, cache),
+                _rdflib_term(quad.predicate, cache),
+                _rdflib_term(quad.object, cache),
+            )
+        )
+    return triples, prefixes
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def _rdflib_term(term: object, cache: dict[object, Node]) -> Node:
+    """The rdflib term for a pyoxigraph term (as rdflib's parser would make it)."""
+    found = cache.get(term)
+    if found is not None:
+        return found
+    if isinstance(term, ox.NamedNode):
+        converted: Node = URIRef(term.value)
+    elif isinstance(term, ox.Literal):
+        if term.language:
+            converted = Literal(term.value, lang=term.language)
+        elif term.datatype.value == _XSD_STRING:
+            converted = Literal(term.value)
+        else:
+            converted = Literal(term.value, datatype=URIRef(term.datatype.value))
+    elif isinstance(term, ox.BlankNode):
+        converted = BNode()  # a fresh node per file, as rdflib's parser does
+    else:  # pragma: no cover - Turtle has no other terms
+        raise TypeError(f"unexpected term {term!r}")
+    cache[term] = converted
+    return converted
 
 
 def _bad_syntax_position(exc: BadSyntax, text: str) -> tuple[int, int]:

@@ -1,28 +1,48 @@
-"""Stage 4 — validate: SHACL validation of the graph with pySHACL.
+"""Stage 4 — validate: SHACL validation of the graph, with pySHACL or the fast engine.
 
 Input: the union of the dataset's named graphs (ontology and schemes included, so
-that ``sh:class`` sees the subclass hierarchy) and the shapes in ``shapes/``.
-Output: a ``ValidationReport`` — non-conformance is a result, not an exception, as in
-pySHACL; ``raise_for_results()`` turns it into a ``NonConformanceError``.
+that ``sh:class`` sees the subclass hierarchy) — an rdflib graph or a pyoxigraph
+store — and the shapes in ``shapes/``. Output: a ``ValidationReport`` —
+non-conformance is a result, not an exception, as in pySHACL;
+``raise_for_results()`` turns it into a ``NonConformanceError``.
+
+Engines (``engine=``): ``pyshacl`` runs pySHACL (the reference); ``fast`` compiles
+the shapes into SPARQL queries run by Oxigraph (``fastshacl``), with the same
+results, and falls back to pySHACL when the shapes use a feature it does not
+compile; ``auto`` (the default) is ``fast``.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from ._gc import paused_gc
 from .errors import NonConformanceError
 from .namespaces import SH, bind_prefixes
 from .sources import parse_turtle
 
-__all__ = ["ValidationReport", "ValidationResult", "load_shapes", "validate_graph"]
+__all__ = [
+    "ENGINES",
+    "ValidationReport",
+    "ValidationResult",
+    "load_shapes",
+    "validate_graph",
+    "validate_nquads",
+    "validate_nquads_taken",
+]
+
+ENGINES = ("auto", "fast", "pyshacl")
+"""The validation engines ``validate_graph`` accepts."""
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +74,9 @@ class ValidationReport:
     results: list[ValidationResult] = field(default_factory=list)
     """Every result, sorted by shape, focus node and path."""
     graph: Graph | None = None
-    """pySHACL's report graph (``sh:ValidationReport``)."""
+    """The report graph (``sh:ValidationReport``)."""
+    engine: str = "pyshacl"
+    """The engine that produced the report: ``pyshacl`` or ``fast``."""
 
     @property
     def violations(self) -> list[ValidationResult]:
@@ -121,20 +143,164 @@ def load_shapes(shapes_dir: str | Path) -> Graph:
     return graph
 
 
-def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
-    """Validate ``data`` against ``shapes`` with pySHACL.
+def validate_graph(
+    data: Graph | ox.Store, shapes: Graph, *, engine: str = "auto"
+) -> ValidationReport:
+    """Validate ``data`` against ``shapes``.
 
-    SHACL-AF is enabled (``advanced=True``) for the SPARQL-based targets of the
-    privacy shapes; no inference is run: the data graph already holds the
-    ontology, and ``sh:class`` follows its ``rdfs:subClassOf`` triples.
+    With pySHACL, SHACL-AF is enabled (``advanced=True``) for the SPARQL-based
+    targets of the privacy shapes; no inference is run: the data graph already
+    holds the ontology, and ``sh:class`` follows its ``rdfs:subClassOf`` triples.
+    The fast engine gives the same results (focus node, source shape, path,
+    value) from SPARQL queries on an Oxigraph store.
 
     Args:
-        data: the graph to validate (for the build: the union of all graphs).
+        data: the graph to validate (for the build: the union of all graphs), as
+            an rdflib graph or a pyoxigraph store (whose named graphs are
+            validated as their union).
         shapes: the shapes graph.
+        engine: ``auto`` (default, = ``fast``), ``fast`` or ``pyshacl``.
 
     Returns:
         The report, with results sorted for stable output.
+
+    Raises:
+        ValueError: for an unknown engine.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    if engine in ("auto", "fast"):
+        from .fastshacl import UnsupportedShapesError, compile_shapes
+
+        try:
+            compiled = compile_shapes(shapes)
+        except UnsupportedShapesError as reason:
+            log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
+        else:
+            with paused_gc():
+                return _validate_fast(data, compiled)
+    if isinstance(data, ox.Store):
+        data = _store_to_graph(data)
+    return _validate_pyshacl(data, shapes)
+
+
+def validate_nquads(
+    nquads: bytes, shapes: Graph, *, engine: str = "auto"
+) -> ValidationReport:
+    """Validate the union of the graphs of an N-Quads dump (as the build writes it).
+
+    The fast engine bulk-loads the dump into Oxigraph (Rust parsing, no rdflib
+    terms); pySHACL (``engine="pyshacl"`` or the fallback) gets it parsed by rdflib.
+
+    Args:
+        nquads: the dump's bytes.
+        shapes: the shapes graph.
+        engine: as for ``validate_graph``.
+
+    Returns:
+        The report.
+    """
+    return validate_nquads_taken(lambda: nquads, shapes, engine=engine)
+
+
+def validate_nquads_taken(
+    take: Callable[[], bytes], shapes: Graph, *, engine: str = "auto"
+) -> ValidationReport:
+    """``validate_nquads`` on the bytes ``take()`` returns, which the fast engine
+    lets go as soon as they are loaded (the build hands over a dump of hundreds
+    of MB this way, so it is not held while the queries run).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    if engine in ("auto", "fast"):
+        from .fastshacl import UnsupportedShapesError, compile_shapes, store_from_nquads
+
+        try:
+            compiled = compile_shapes(shapes)
+        except UnsupportedShapesError as reason:
+            log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
+        else:
+            with paused_gc():
+                store = store_from_nquads(take())
+                return _validate_fast(store, compiled)
+    return _validate_pyshacl(_nquads_to_graph(take()), shapes)
+
+
+def _nquads_to_graph(nquads: bytes) -> Graph:
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.parse(data=nquads, format="nquads")
+    graph = bind_prefixes(Graph())
+    for s, p, o, _ in dataset.quads():
+        graph.add((s, p, o))
+    return graph
+
+
+def _store_to_graph(store: ox.Store) -> Graph:
+    """The union of a store's graphs as an rdflib graph (for pySHACL)."""
+    dump = store.dump(format=ox.RdfFormat.N_QUADS)
+    graph = bind_prefixes(Graph())
+    from rdflib import Dataset
+
+    dataset = Dataset()
+    dataset.parse(data=dump, format="nquads")
+    for s, p, o, _ in dataset.quads():
+        graph.add((s, p, o))
+    return graph
+
+
+def _validate_fast(data: Graph | ox.Store, compiled: object) -> ValidationReport:
+    from .fastshacl import graph_to_store, validate_store
+
+    store = data if isinstance(data, ox.Store) else graph_to_store(data)
+    findings = validate_store(store, compiled)  # type: ignore[arg-type]
+    results = [
+        ValidationResult(
+            focus=f.focus,
+            path=f.path,
+            message=f.message,
+            severity=f.severity,
+            shape=f.shape,
+            value=f.value,
+        )
+        for f in findings
+    ]
+    results.sort(key=lambda r: (str(r.shape), str(r.focus), str(r.path), str(r.value)))
+    conforms = not any(r.severity == "Violation" for r in results)
+    log.info("SHACL (fast): conforms=%s, %d result(s)", conforms, len(results))
+    return ValidationReport(
+        conforms=conforms,
+        results=results,
+        graph=_report_graph(conforms, results),
+        engine="fast",
+    )
+
+
+def _report_graph(conforms: bool, results: list[ValidationResult]) -> Graph:
+    """A SHACL validation report graph for the fast engine's results."""
+    graph = bind_prefixes(Graph())
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(conforms)))
+    for result in results:
+        node = BNode()
+        graph.add((report, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.focusNode, result.focus))
+        graph.add((node, SH.resultSeverity, SH[result.severity]))
+        graph.add((node, SH.resultMessage, Literal(result.message)))
+        if result.shape is not None:
+            graph.add((node, SH.sourceShape, result.shape))
+        if result.path is not None:
+            graph.add((node, SH.resultPath, result.path))
+        if result.value is not None:
+            graph.add((node, SH.value, result.value))
+    return graph
+
+
+def _validate_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
+    """Validate with pySHACL (the reference engine)."""
     conforms, report_graph, _ = pyshacl_validate(
         data,
         shacl_graph=shapes,

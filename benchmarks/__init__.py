@@ -1,0 +1,1 @@
+"""Benchmarks of samverkansgraf at national scale (``make bench``; issue #9)."""

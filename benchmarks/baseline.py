@@ -1,0 +1,110 @@
+"""The straightforward pipeline the fast one is measured against (issue #9).
+
+Input: a project. Output: the same dataset and dumps as ``build.assemble_dataset``
+and ``build.serialise_dataset``, computed the plain way the project did before the
+performance work: every curated file parsed by rdflib into an in-memory graph,
+quotes resolved and checked on that graph, references checked on a union copy,
+dumps written by rdflib's own serialisers, and SHACL validation by pySHACL with
+its default settings (plus ``advanced=True``, which the shapes' SPARQL targets
+need). Benchmarks only: nothing in ``src/`` imports this.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from samverkansgraf.build import (
+    AssembledDataset,
+    CuratedDocument,
+    _document_of,
+    load_vocabulary_and_reference,
+    serialise_dataset,
+)
+from samverkansgraf.errors import SourceError
+from samverkansgraf.evidence import check_evidence, resolve_evidence
+from samverkansgraf.namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, SKG, SKGID
+from samverkansgraf.sources import (
+    ProjectPaths,
+    parse_turtle,
+    read_checksums,
+    read_source_text,
+)
+from samverkansgraf.validate import ValidationReport, load_shapes, validate_graph
+
+__all__ = ["assemble_baseline", "serialise_baseline", "validate_baseline"]
+
+
+def _load(
+    path: Path, paths: ProjectPaths, checksums: dict[str, str]
+) -> CuratedDocument:
+    graph = parse_turtle(path)
+    document = _document_of(graph, path)
+    file_name = str(graph.value(document, SKG.fileName))
+    source = read_source_text(paths.sources_dir / file_name, checksums[file_name])
+    records = resolve_evidence(graph, document, source.text, curated_path=path)
+    check_evidence(graph, {document: source.text}, path=path)
+    graph.set((document, SKG.sha256, Literal(source.sha256)))
+    graph.set(
+        (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
+    )
+    return CuratedDocument(path, document, source, graph, records)
+
+
+def _check_references(assembled: AssembledDataset, paths: ProjectPaths) -> None:
+    union = assembled.union()
+    typed = {s for s in union.subjects(RDF.type, None) if isinstance(s, URIRef)}
+    vocabulary = {
+        s
+        for graph in (assembled.graphs[GRAPH_ONTOLOGY], assembled.graphs[GRAPH_SCHEMES])
+        for s in graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef)
+    }
+    files = [(doc.path, doc.graph) for doc in assembled.documents]
+    files += [(p, parse_turtle(p)) for p in sorted(paths.reference_dir.glob("*.ttl"))]
+    for path, graph in files:
+        for s, p, o in sorted(graph):
+            for node in (p, o):
+                if not isinstance(node, URIRef):
+                    continue
+                iri = str(node)
+                unknown = (iri.startswith(str(SKG)) and node not in vocabulary) or (
+                    node is o
+                    and iri.startswith(str(SKGID))
+                    and "#" not in iri
+                    and node not in typed
+                )
+                if unknown:
+                    close = difflib.get_close_matches(iri, [str(k) for k in typed], n=3)
+                    raise SourceError(
+                        f"unknown <{node}> used by <{s}> ({close})", path=path
+                    )
+
+
+def assemble_baseline(paths: ProjectPaths) -> AssembledDataset:
+    """``assemble_dataset`` the plain rdflib way."""
+    graphs = load_vocabulary_and_reference(paths)
+    checksums = read_checksums(paths.sources_dir)
+    documents = [
+        _load(path, paths, checksums)
+        for path in sorted(paths.curated_dir.glob("*.ttl"))
+    ]
+    documents.sort(key=lambda doc: doc.source.path.name)
+    for doc in documents:
+        graphs[doc.document] = doc.graph
+    assembled = AssembledDataset(graphs=graphs, documents=documents)
+    _check_references(assembled, paths)
+    return assembled
+
+
+def serialise_baseline(assembled: AssembledDataset) -> dict[str, bytes]:
+    """The dumps, written by rdflib's serialisers."""
+    return serialise_dataset(assembled, fast=False)
+
+
+def validate_baseline(data: Graph, paths: ProjectPaths) -> ValidationReport:
+    """pySHACL on the in-memory union graph."""
+    return validate_graph(data, load_shapes(paths.shapes_dir), engine="pyshacl")

@@ -1,0 +1,102 @@
+"""Benchmark hooks for the stages other branches add (network analysis, the query
+catalogue, publication).
+
+Each hook takes a ``HookContext`` (the project and its freshly built ``dist/``)
+and runs its stage once; ``benchmarks/run.py`` times it in its own process and
+records its peak memory. A hook whose module is not merged yet raises
+``StageMissing`` and the table says "n/a — stage not merged". To plug a stage
+in, make its hook call the stage's public function (the bodies below use the
+names found on the other branches when this was written; a hook that fails is
+reported as "n/a — hook failed: …" with the error, not as a crash).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from samverkansgraf.sources import ProjectPaths
+
+__all__ = ["HOOKS", "HookContext", "StageMissing"]
+
+
+class StageMissing(Exception):  # noqa: N818 - a signal, not an error
+    """The stage's module is not in this checkout."""
+
+
+@dataclass
+class HookContext:
+    """What a hook gets."""
+
+    paths: ProjectPaths
+    """The (synthetic) project."""
+    dist: Path
+    """Its built dumps (``samverkansgraf.nq`` etc.): the project's ``dist/``."""
+    work: Path
+    """A scratch directory for the stage's output."""
+    queries: Path
+    """The query catalogue (the real project's ``queries/``)."""
+
+
+def _module(name: str) -> object:
+    try:
+        return importlib.import_module(f"samverkansgraf.{name}")
+    except ImportError as exc:
+        raise StageMissing(name) from exc
+
+
+def network(ctx: HookContext) -> dict[str, object]:
+    """Network construction and measures (``network.py``)."""
+    module: Any = _module("network")
+    data = module.extract_network_data(ctx.dist / "samverkansgraf.nq")
+    built = {}
+    for name in ("bipartite", "municipality", "actor"):
+        build = getattr(module, f"build_{name}_graph", None)
+        if build is None:
+            continue
+        graph = build(data)
+        module.analyse_network(graph, name, seed=42)
+        built[name] = graph.number_of_nodes()
+    return {"nodes": built}
+
+
+def queries(ctx: HookContext) -> dict[str, object]:
+    """Every catalogue query on the local Oxigraph engine (``catalogue.py``,
+    ``query.py``); the rdflib engine is the natural baseline to add."""
+    catalogue: Any = _module("catalogue")
+    query: Any = _module("query")
+    specs = catalogue.load_catalogue(ctx.queries)
+    engine = query.OxigraphEngine.from_file(ctx.dist / "samverkansgraf.nq")
+    timings: dict[str, object] = {}
+    for name, spec in sorted(specs.items()):
+        missing = [
+            p.name
+            for p in getattr(spec, "parameters", ())
+            if getattr(p, "required", False) and getattr(p, "default", None) is None
+        ]
+        if missing:  # no value to bind on synthetic data
+            timings[name] = f"skipped (needs {', '.join(missing)})"
+            continue
+        start = time.perf_counter()
+        query.run_query(spec, engine=engine)
+        timings[name] = round(time.perf_counter() - start, 4)
+    return {"queries": timings}
+
+
+def publish(ctx: HookContext) -> dict[str, object]:
+    """The static linked-data site (``publish.py``) from the built ``dist/``."""
+    module: Any = _module("publish")
+    module.publish_site(ctx.paths, ctx.work / "site")
+    return {}
+
+
+HOOKS: dict[str, Callable[[HookContext], dict[str, object]]] = {
+    "network": network,
+    "queries": queries,
+    "publish": publish,
+}
+"""Stage name → hook, in table order."""

@@ -1,0 +1,861 @@
+"""Stage 4 (fast engine) — SHACL validation compiled to SPARQL on a pyoxigraph store.
+
+Input: a ``pyoxigraph.Store`` (or an rdflib graph, converted) and the SHACL shapes
+graph. Output: the same ``ValidationResult`` tuples pySHACL reports — focus node,
+source shape, result path and value — computed by one SPARQL query per constraint,
+run by Oxigraph's Rust engine instead of pySHACL's per-focus-node Python loop.
+
+The compiler covers the SHACL Core and SHACL-AF subset that ``shapes/`` uses:
+targets ``sh:targetClass`` (instances of subclasses included), ``sh:targetNode``,
+``sh:targetSubjectsOf``, ``sh:targetObjectsOf`` and ``sh:SPARQLTarget``; constraints
+``sh:minCount``, ``sh:maxCount``, ``sh:class``, ``sh:datatype`` (ill-typed literals
+are checked with rdflib's own rules, as pySHACL does), ``sh:pattern`` (+ ``sh:flags``),
+``sh:in``, ``sh:hasValue``, ``sh:node``, ``sh:nodeKind``, ``sh:or``, ``sh:and``,
+``sh:not``, ``sh:uniqueLang``, ``sh:lessThan``, ``sh:min/maxInclusive``,
+``sh:min/maxExclusive``, ``sh:min/maxLength``, ``sh:qualifiedValueShape`` with
+``sh:qualifiedMinCount``/``sh:qualifiedMaxCount``, and ``sh:sparql`` SELECT
+constraints on node shapes. Property paths must be single IRIs. Anything else — a
+complex path, ``sh:closed``, ``sh:equals``, ``sh:xone``, ``sh:languageIn``, SHACL
+rules, SPARQL constraints with pre-bound variables other than ``$this`` — raises
+``UnsupportedShapesError`` at compile time, and ``validate_graph`` falls back to
+pySHACL.
+
+Result semantics follow pySHACL 0.30+ exactly (tests compare both engines on every
+fixture, the real data and synthetic data with injected violations): one result per
+(focus, value) for value constraints, one per focus for count constraints, one per
+duplicated language for ``sh:uniqueLang``, one per distinct solution for SPARQL
+constraints (value = ``?value`` or the focus node). Messages are the shapes'
+``sh:message`` (with ``{?var}`` substituted for SPARQL constraints); where a shape
+has none, a short generic message is given (not pySHACL's wording).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from .namespaces import SH
+
+__all__ = [
+    "CompiledShapes",
+    "protect_nquads",
+    "store_from_nquads",
+    "UnsupportedShapesError",
+    "compile_shapes",
+    "graph_to_store",
+    "validate_store",
+]
+
+log = logging.getLogger(__name__)
+
+_TYPE_PATH = f"<{RDF.type}>/<{RDFS.subClassOf}>*"
+
+# Shape predicates the compiler understands; any other sh: term is unsupported.
+_KNOWN = {
+    SH[name]
+    for name in (
+        "targetClass targetNode targetSubjectsOf targetObjectsOf target property path "
+        "message severity deactivated name description order group minCount maxCount "
+        "class datatype pattern flags in hasValue node nodeKind or and not uniqueLang "
+        "lessThan minInclusive maxInclusive minExclusive maxExclusive minLength "
+        "maxLength qualifiedValueShape qualifiedMinCount qualifiedMaxCount sparql "
+        "declare prefixes"
+    ).split()
+}
+_SINGLE = {
+    SH[name]
+    for name in (
+        "path minCount maxCount datatype pattern flags nodeKind uniqueLang minLength "
+        "maxLength minInclusive maxInclusive minExclusive maxExclusive "
+        "qualifiedValueShape qualifiedMinCount qualifiedMaxCount deactivated severity"
+    ).split()
+}
+_COMPARISONS = {
+    SH.minInclusive: ">=",
+    SH.maxInclusive: "<=",
+    SH.minExclusive: ">",
+    SH.maxExclusive: "<",
+}
+_NODE_KINDS = {
+    SH.IRI: "!isIRI({v})",
+    SH.BlankNode: "!isBlank({v})",
+    SH.Literal: "!isLiteral({v})",
+    SH.BlankNodeOrIRI: "isLiteral({v})",
+    SH.BlankNodeOrLiteral: "isIRI({v})",
+    SH.IRIOrLiteral: "isBlank({v})",
+}
+# Datatypes whose lexical forms need no check (every string is well-formed).
+_ANY_LEXICAL = {XSD.string, RDF.langString, RDFS.Literal}
+_RISKY_SPARQL = re.compile(
+    r"\b(OPTIONAL|MINUS|NOT\s+EXISTS|EXISTS|SERVICE|VALUES|BIND|GROUP\s+BY|"
+    r"LIMIT|OFFSET)\b|\$(?!this\b)[A-Za-z_]|\{[^{}]*\bSELECT\b",
+    re.IGNORECASE,
+)
+
+
+# Placeholders filled at run time: the SPARQL target's focus nodes, and the
+# ill-typed literals a datatype check found in Python.
+_TARGET = "{{SPARQL-TARGET}}"
+_BAD = "{{ILL-TYPED}}"
+
+
+# Oxigraph's store canonicalises the datatypes derived from xsd:integer to
+# xsd:integer ("5"^^xsd:nonNegativeInteger is stored as "5"^^xsd:integer), which
+# would defeat sh:datatype. Such literals are loaded with a private datatype IRI
+# instead, mapped back in results, and cast to numbers where compared.
+_DERIVED_INTEGERS = tuple(
+    XSD[name]
+    for name in (
+        "nonPositiveInteger negativeInteger long int short byte nonNegativeInteger "
+        "unsignedLong unsignedInt unsignedShort unsignedByte positiveInteger"
+    ).split()
+)
+_PRIVATE_DT = "urn:x-samverkansgraf:datatype:"
+_TO_PRIVATE = {
+    dt: URIRef(_PRIVATE_DT + dt.rsplit("#", 1)[1]) for dt in _DERIVED_INTEGERS
+}
+_FROM_PRIVATE = {str(private): dt for dt, private in _TO_PRIVATE.items()}
+
+
+def _numeric(v: str) -> str:
+    """``v`` as a number when it carries a private integer datatype."""
+    return (
+        f'IF(STRSTARTS(STR(DATATYPE({v})), "{_PRIVATE_DT}"), '
+        f"<{XSD.integer}>(STR({v})), {v})"
+    )
+
+
+_DERIVED_IN_NQUADS = re.compile(
+    rb"\^\^<http://www\.w3\.org/2001/XMLSchema#("
+    + b"|".join(dt.rsplit("#", 1)[1].encode() for dt in _DERIVED_INTEGERS)
+    + rb")>"
+)
+
+
+def protect_nquads(data: bytes) -> bytes:
+    """Rewrite derived-integer datatypes of N-Quads to the private IRIs (see above).
+
+    One pass, and no copy at all when no such datatype occurs.
+    """
+    if _DERIVED_IN_NQUADS.search(data) is None:
+        return data
+    private = _PRIVATE_DT.encode()
+    return _DERIVED_IN_NQUADS.sub(lambda m: b"^^<" + private + m.group(1) + b">", data)
+
+
+def store_from_nquads(data: bytes) -> ox.Store:
+    """A store for ``validate_store`` from N-Quads or N-Triples bytes."""
+    store = ox.Store()
+    store.bulk_load(protect_nquads(data), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+class UnsupportedShapesError(Exception):
+    """The shapes use a SHACL feature the fast engine does not compile."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result before conversion to ``ValidationResult``."""
+
+    focus: Node
+    shape: Node
+    path: Node | None
+    value: Node | None
+    message: str
+    severity: str
+
+
+@dataclass
+class _Query:
+    """A compiled top-level check: a SELECT returning violations."""
+
+    shape: Node
+    path: Node | None
+    message: str | None
+    generic: str
+    severity: str
+    sparql: str
+    kind: str = "value"
+    """``value`` (rows ?this ?v), ``focus`` (rows ?this) or ``sparql``."""
+    datatype: URIRef | None = None
+    """For datatype checks: the datatype whose lexical forms Python checks."""
+    datatype_values: str = ""
+    """For datatype checks: the query listing the literals to check."""
+    focus_query: str = ""
+    """For SPARQL constraints: the query listing the shape's focus nodes."""
+
+
+@dataclass
+class CompiledShapes:
+    """The shapes graph compiled to SPARQL queries."""
+
+    queries: list[_Query] = field(default_factory=list)
+    """One query per top-level constraint."""
+    sparql_targets: dict[Node, list[str]] = field(default_factory=dict)
+    """Shape → SPARQL target queries (run first; their nodes become VALUES)."""
+
+
+def _n3(node: Node) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        if node.datatype in _TO_PRIVATE:
+            return Literal(str(node), datatype=_TO_PRIVATE[node.datatype]).n3()
+        return node.n3()
+    raise UnsupportedShapesError(f"blank node {node} used as a constant")
+
+
+def _severity(shapes: Graph, shape: Node) -> str:
+    value = shapes.value(shape, SH.severity)
+    return str(value).rsplit("#", 1)[-1] if value is not None else "Violation"
+
+
+def _message(shapes: Graph, shape: Node) -> str | None:
+    messages = sorted(str(m) for m in shapes.objects(shape, SH.message))
+    return messages[0] if messages else None
+
+
+class _Compiler:
+    def __init__(self, shapes: Graph) -> None:
+        self.shapes = shapes
+        self.counter = itertools.count()
+        self.checked: set[Node] = set()
+
+    def var(self) -> str:
+        return f"?_v{next(self.counter)}"
+
+    def check_shape(self, shape: Node) -> None:
+        """Raise ``UnsupportedShapesError`` for any predicate or arity not compiled."""
+        if shape in self.checked:
+            return
+        self.checked.add(shape)
+        seen: dict[Node, int] = {}
+        for predicate, _ in self.shapes.predicate_objects(shape):
+            if str(predicate).startswith(str(SH)):
+                if predicate not in _KNOWN:
+                    raise UnsupportedShapesError(f"{predicate} on {shape}")
+                seen[predicate] = seen.get(predicate, 0) + 1
+        for predicate, count in seen.items():
+            if predicate in _SINGLE and count > 1:
+                raise UnsupportedShapesError(
+                    f"{count} values of {predicate} on {shape}"
+                )
+        for predicate in (SH["class"], SH.hasValue, SH.lessThan, SH.node, SH["in"]):
+            if seen.get(predicate, 0) > 1:
+                raise UnsupportedShapesError(f"several {predicate} on {shape}")
+        path = self.shapes.value(shape, SH.path)
+        if path is not None and not isinstance(path, URIRef):
+            raise UnsupportedShapesError(f"complex property path on {shape}")
+
+    def list_items(self, head: Node) -> list[Node]:
+        return list(Collection(self.shapes, head))
+
+    # -- value-level conditions: true when value {v} violates -------------------------
+
+    def value_condition(self, predicate: Node, argument: Node, v: str) -> str | None:
+        """A SPARQL expression true when ``v`` violates one value-level constraint."""
+        if predicate == SH["class"]:
+            return f"NOT EXISTS {{ {v} {_TYPE_PATH} {_n3(argument)} }}"
+        if predicate == SH.datatype:
+            if argument == RDFS.Literal:
+                return f"!isLiteral({v})"
+            datatype = _TO_PRIVATE.get(argument, argument)  # type: ignore[call-overload]
+            return f"!(isLiteral({v}) && DATATYPE({v}) = {_n3(datatype)})"
+        if predicate == SH.nodeKind:
+            if argument not in _NODE_KINDS:
+                raise UnsupportedShapesError(f"sh:nodeKind {argument}")
+            return _NODE_KINDS[argument].format(v=v)
+        if predicate == SH.pattern:
+            return None  # compiled with its flags in value_conditions
+        if predicate == SH["in"]:
+            items = self.list_items(argument)
+            if not items:
+                return "true"
+            return "!(" + " || ".join(f"sameTerm({v}, {_n3(i)})" for i in items) + ")"
+        if predicate in (SH.minLength, SH.maxLength):
+            length = int(argument)
+            if predicate == SH.minLength:
+                if length == 0:
+                    return "false"
+                return f"(isBlank({v}) || STRLEN(STR({v})) < {length})"
+            return f"(isBlank({v}) || STRLEN(STR({v})) > {length})"
+        if predicate in _COMPARISONS:
+            operator = _COMPARISONS[predicate]
+            return (
+                f"!COALESCE({_numeric(v)} {operator} {_numeric(_n3(argument))}, false)"
+            )
+        if predicate == SH.node:
+            return self.violates(argument, v)
+        if predicate == SH["or"]:
+            members = self.list_items(argument)
+            if not members:
+                return "true"
+            return "(" + " && ".join(self.violates(m, v) for m in members) + ")"
+        if predicate == SH["and"]:
+            members = self.list_items(argument)
+            if not members:
+                return "false"
+            return "(" + " || ".join(self.violates(m, v) for m in members) + ")"
+        if predicate == SH["not"]:
+            return f"!({self.violates(argument, v)})"
+        return None
+
+    def pattern_condition(self, shape: Node, v: str) -> str | None:
+        pattern = self.shapes.value(shape, SH.pattern)
+        if pattern is None:
+            return None
+        flags = self.shapes.value(shape, SH.flags)
+        arguments = Literal(str(pattern)).n3()
+        if flags is not None:
+            arguments += ", " + Literal(str(flags)).n3()
+        return f"(isBlank({v}) || !REGEX(STR({v}), {arguments}))"
+
+    def value_conditions(self, shape: Node, v: str) -> list[tuple[Node, str]]:
+        """Every value-level constraint of ``shape`` as (parameter, condition)."""
+        conditions = []
+        for predicate, argument in sorted(self.shapes.predicate_objects(shape)):
+            condition = self.value_condition(predicate, argument, v)
+            if condition is not None:
+                conditions.append((predicate, condition))
+        pattern = self.pattern_condition(shape, v)
+        if pattern is not None:
+            conditions.append((SH.pattern, pattern))
+        return conditions
+
+    # -- nested conformance: true when node {v} does not conform to shape -------------
+
+    def violates(self, shape: Node, v: str) -> str:
+        """A SPARQL expression true when node ``v`` does not conform to ``shape``."""
+        self.check_shape(shape)
+        if self.shapes.value(shape, SH.sparql) is not None:
+            raise UnsupportedShapesError(f"sh:sparql in a nested shape {shape}")
+        if self.shapes.value(shape, SH.qualifiedValueShape) is not None:
+            raise UnsupportedShapesError(f"qualified value shape nested in {shape}")
+        if _deactivated(self.shapes, shape):
+            return "false"
+        parts: list[str] = []
+        path = self.shapes.value(shape, SH.path)
+        if path is None:
+            parts += [condition for _, condition in self.value_conditions(shape, v)]
+            for value in self.shapes.objects(shape, SH.hasValue):
+                parts.append(f"!sameTerm({v}, {_n3(value)})")
+        else:
+            parts += self.property_violations(shape, path, v)
+        for prop in sorted(self.shapes.objects(shape, SH.property), key=str):
+            parts.append(self.violates(prop, v))
+        return "(" + " || ".join(parts) + ")" if parts else "false"
+
+    def property_violations(self, shape: Node, path: Node, v: str) -> list[str]:
+        """Conditions on focus ``v`` for the constraints of a property shape."""
+        p = _n3(path)
+        parts = []
+        x = self.var()
+        for _, condition in self.value_conditions(shape, x):
+            parts.append(f"EXISTS {{ {v} {p} {x} FILTER({condition}) }}")
+        minimum = self.shapes.value(shape, SH.minCount)
+        if minimum is not None and int(minimum) > 0:
+            parts.append(
+                f"NOT EXISTS {{ {self._distinct_values(v, p, int(minimum))} }}"
+            )
+        maximum = self.shapes.value(shape, SH.maxCount)
+        if maximum is not None:
+            parts.append(
+                f"EXISTS {{ {self._distinct_values(v, p, int(maximum) + 1)} }}"
+            )
+        for value in self.shapes.objects(shape, SH.hasValue):
+            parts.append(f"NOT EXISTS {{ {v} {p} {_n3(value)} }}")
+        if _true(self.shapes.value(shape, SH.uniqueLang)):
+            a, b = self.var(), self.var()
+            parts.append(
+                f"EXISTS {{ {v} {p} {a} . {v} {p} {b} FILTER(!sameTerm({a}, {b}) && "
+                f'LANG({a}) != "" && LCASE(LANG({a})) = LCASE(LANG({b}))) }}'
+            )
+        for other in self.shapes.objects(shape, SH.lessThan):
+            y = self.var()
+            parts.append(
+                f"EXISTS {{ {v} {p} {x} . {v} {_n3(other)} {y} "
+                f"FILTER(!COALESCE({_numeric(x)} < {_numeric(y)}, false)) }}"
+            )
+        return parts
+
+    def _distinct_values(self, v: str, p: str, count: int) -> str:
+        if count > 4:
+            raise UnsupportedShapesError(f"a nested count of {count}")
+        names = [self.var() for _ in range(count)]
+        triples = " . ".join(f"{v} {p} {n}" for n in names)
+        pairs = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(names, 2)]
+        return triples + (f" FILTER({' && '.join(pairs)})" if pairs else "")
+
+    # -- top level ------------------------------------------------------------------
+
+    def focus_pattern(self, shape: Node, compiled: CompiledShapes) -> str | None:
+        """A subquery binding ``?this`` to the shape's focus nodes (None: no target)."""
+        branches = []
+        for cls in self.shapes.objects(shape, SH.targetClass):
+            branches.append(f"?this {_TYPE_PATH} {_n3(cls)} .")
+        if (shape, RDF.type, RDFS.Class) in self.shapes or (
+            shape,
+            RDF.type,
+            OWL.Class,
+        ) in self.shapes:
+            branches.append(f"?this {_TYPE_PATH} {_n3(shape)} .")
+        nodes = list(self.shapes.objects(shape, SH.targetNode))
+        if nodes:
+            branches.append("VALUES ?this { " + " ".join(_n3(n) for n in nodes) + " }")
+        for prop in self.shapes.objects(shape, SH.targetSubjectsOf):
+            branches.append(f"?this {_n3(prop)} ?_any .")
+        for prop in self.shapes.objects(shape, SH.targetObjectsOf):
+            branches.append(f"?_any {_n3(prop)} ?this .")
+        for target in self.shapes.objects(shape, SH.target):
+            if (target, RDF.type, SH.SPARQLTarget) not in self.shapes:
+                raise UnsupportedShapesError(f"custom target {target} of {shape}")
+            for predicate, _ in self.shapes.predicate_objects(target):
+                if predicate not in (RDF.type, SH.select, SH.prefixes):
+                    raise UnsupportedShapesError(
+                        f"{predicate} on SPARQL target of {shape}"
+                    )
+            select = str(self.shapes.value(target, SH.select))
+            query = self.prefixes(target) + select
+            compiled.sparql_targets.setdefault(shape, []).append(query)
+            branches.append(_TARGET)
+        if not branches:
+            return None
+        union = " UNION ".join("{ " + b + " }" for b in branches)
+        return f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+
+    def prefixes(self, node: Node) -> str:
+        lines = []
+        for declarer in self.shapes.objects(node, SH.prefixes):
+            for declaration in self.shapes.objects(declarer, SH.declare):
+                prefix = self.shapes.value(declaration, SH.prefix)
+                namespace = self.shapes.value(declaration, SH.namespace)
+                lines.append(f"PREFIX {prefix}: <{namespace}>")
+        return "\n".join(sorted(set(lines))) + "\n"
+
+    def compile_shape(self, shape: Node, compiled: CompiledShapes) -> None:
+        self.check_shape(shape)
+        if _deactivated(self.shapes, shape):
+            return
+        focus = self.focus_pattern(shape, compiled)
+        if focus is None:
+            return
+        path = self.shapes.value(shape, SH.path)
+        if path is not None:
+            raise UnsupportedShapesError(f"property shape {shape} with its own target")
+        severity = _severity(self.shapes, shape)
+        message = _message(self.shapes, shape)
+        # Node-level constraints: the value node is the focus node.
+        for predicate, condition in self.value_conditions(shape, "?this"):
+            compiled.queries.append(
+                _Query(
+                    shape,
+                    None,
+                    message,
+                    f"Node does not satisfy {_local(predicate)}",
+                    severity,
+                    f"SELECT DISTINCT ?this ?v WHERE {{ {focus} BIND(?this AS ?v) "
+                    f"FILTER({_BAD}{condition}) }}",
+                )
+            )
+            if predicate == SH.datatype:
+                self._datatype_check(compiled.queries[-1], shape, focus, "?this")
+        for value in self.shapes.objects(shape, SH.hasValue):
+            compiled.queries.append(
+                _Query(
+                    shape,
+                    None,
+                    message,
+                    "Node is not the required value",
+                    severity,
+                    f"SELECT ?this WHERE {{ {focus} FILTER(!sameTerm(?this, "
+                    f"{_n3(value)})) }}",
+                    kind="focus",
+                )
+            )
+        for constraint in self.shapes.objects(shape, SH.sparql):
+            self.compile_sparql(shape, constraint, focus, severity, message, compiled)
+        for prop in sorted(self.shapes.objects(shape, SH.property), key=str):
+            self.compile_property(prop, focus, compiled)
+
+    def compile_sparql(
+        self,
+        shape: Node,
+        constraint: Node,
+        focus: str,
+        severity: str,
+        message: str | None,
+        compiled: CompiledShapes,
+    ) -> None:
+        for predicate, _ in self.shapes.predicate_objects(constraint):
+            if predicate not in (RDF.type, SH.select, SH.prefixes, SH.message):
+                if predicate == SH.deactivated:
+                    continue
+                raise UnsupportedShapesError(
+                    f"{predicate} on SPARQL constraint {constraint}"
+                )
+        if _deactivated(self.shapes, constraint):
+            return
+        select = str(self.shapes.value(constraint, SH.select))
+        projection = select.split("WHERE", 1)[0]
+        if _RISKY_SPARQL.search(select) or not re.search(r"[$?]this\b", projection):
+            raise UnsupportedShapesError(
+                f"SPARQL constraint {constraint} needs per-focus pre-binding"
+            )
+        compiled.queries.append(
+            _Query(
+                shape,
+                None,
+                _message(self.shapes, constraint) or message,
+                "SPARQL constraint violated",
+                severity,
+                self.prefixes(constraint) + select,
+                kind="sparql",
+                focus_query=f"SELECT ?this WHERE {{ {focus} }}",
+            )
+        )
+
+    def compile_property(
+        self, shape: Node, focus: str, compiled: CompiledShapes
+    ) -> None:
+        self.check_shape(shape)
+        if _deactivated(self.shapes, shape):
+            return
+        path = self.shapes.value(shape, SH.path)
+        if not isinstance(path, URIRef):
+            raise UnsupportedShapesError(f"property shape {shape} without an IRI path")
+        if self.shapes.value(shape, SH.sparql) is not None:
+            raise UnsupportedShapesError(f"sh:sparql on property shape {shape}")
+        if any(True for _ in self.shapes.objects(shape, SH.property)):
+            raise UnsupportedShapesError(f"sh:property inside property shape {shape}")
+        p = _n3(path)
+        severity = _severity(self.shapes, shape)
+        message = _message(self.shapes, shape)
+
+        def add(sparql: str, generic: str, kind: str = "value") -> _Query:
+            query = _Query(shape, path, message, generic, severity, sparql, kind=kind)
+            compiled.queries.append(query)
+            return query
+
+        for predicate, condition in self.value_conditions(shape, "?v"):
+            query = add(
+                f"SELECT DISTINCT ?this ?v WHERE {{ {focus} ?this {p} ?v "
+                f"FILTER({_BAD}{condition}) }}",
+                f"Value does not satisfy {_local(predicate)}",
+            )
+            if predicate == SH.datatype:
+                self._datatype_check(query, shape, focus, f"?this {p} ?v")
+        # Small counts as (anti-)joins of distinct values: 2-3x faster on Oxigraph
+        # than grouping every focus node, and the same answer.
+        minimum = self.shapes.value(shape, SH.minCount)
+        if minimum is not None and int(minimum) > 0:
+            if int(minimum) <= 4:
+                chain = self._distinct_values("?this", p, int(minimum))
+                sparql = (
+                    f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ {chain} }} }}"
+                )
+            else:
+                sparql = (
+                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v }} }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(minimum)})"
+                )
+            add(sparql, f"Less than {int(minimum)} values", kind="focus")
+        maximum = self.shapes.value(shape, SH.maxCount)
+        if maximum is not None:
+            if int(maximum) <= 3:
+                chain = self._distinct_values("?this", p, int(maximum) + 1)
+                sparql = f"SELECT DISTINCT ?this WHERE {{ {focus} {chain} }}"
+            else:
+                sparql = (
+                    f"SELECT ?this WHERE {{ {focus} ?this {p} ?v }} "
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(maximum)})"
+                )
+            add(sparql, f"More than {int(maximum)} values", kind="focus")
+        for value in self.shapes.objects(shape, SH.hasValue):
+            add(
+                f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS "
+                f"{{ ?this {p} {_n3(value)} }} }}",
+                f"Missing expected value {value}",
+                kind="focus",
+            )
+        if _true(self.shapes.value(shape, SH.uniqueLang)):
+            add(
+                f"SELECT DISTINCT ?this ?lang WHERE {{ {focus} ?this {p} ?a . "
+                f'?this {p} ?b FILTER(!sameTerm(?a, ?b) && LANG(?a) != "" && '
+                "LCASE(LANG(?a)) = LCASE(LANG(?b))) BIND(LCASE(LANG(?a)) AS ?lang) }",
+                "More than one value shares a language tag",
+                kind="focus",
+            )
+        for other in self.shapes.objects(shape, SH.lessThan):
+            add(
+                f"SELECT DISTINCT ?this ?v ?w WHERE {{ {focus} ?this {p} ?v . "
+                f"?this {_n3(other)} ?w "
+                f"FILTER(!COALESCE({_numeric('?v')} < {_numeric('?w')}, false)) }}",
+                f"Value is not < value of {other}",
+            )
+        qualified = self.shapes.value(shape, SH.qualifiedValueShape)
+        if qualified is not None:
+            condition = self.violates(qualified, "?q")
+            counted = (
+                f"SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {focus} "
+                f"OPTIONAL {{ ?this {p} ?q FILTER(!({condition})) }} }} GROUP BY ?this"
+            )
+            low = self.shapes.value(shape, SH.qualifiedMinCount)
+            high = self.shapes.value(shape, SH.qualifiedMaxCount)
+            if low is not None and high is not None and int(low) > int(high):
+                raise UnsupportedShapesError(f"qualifiedMinCount > MaxCount on {shape}")
+            bounds = []
+            if low is not None:
+                bounds.append(f"?n < {int(low)}")
+            if high is not None:
+                bounds.append(f"?n > {int(high)}")
+            if bounds:
+                # One count for both bounds (a focus node can break only one).
+                add(
+                    f"SELECT ?this WHERE {{ {{ {counted} }} "
+                    f"FILTER({' || '.join(bounds)}) }}",
+                    "The number of values conforming to the qualified shape is "
+                    f"outside {int(low) if low is not None else 0}.."
+                    f"{int(high) if high is not None else '*'}",
+                    kind="focus",
+                )
+
+    def _datatype_check(
+        self, query: _Query, shape: Node, focus: str, pattern: str
+    ) -> None:
+        datatype = self.shapes.value(shape, SH.datatype)
+        if not isinstance(datatype, URIRef) or datatype in _ANY_LEXICAL:
+            return
+        query.datatype = datatype
+        stored = _TO_PRIVATE.get(datatype, datatype)
+        query.datatype_values = (
+            f"SELECT DISTINCT ?v WHERE {{ {focus} {pattern} "
+            f"FILTER(isLiteral(?v) && DATATYPE(?v) = {_n3(stored)}) }}"
+        )
+
+
+def _local(node: Node) -> str:
+    return str(node).rsplit("#", 1)[-1]
+
+
+def _true(value: Node | None) -> bool:
+    return isinstance(value, Literal) and value.value is True
+
+
+def _deactivated(shapes: Graph, shape: Node) -> bool:
+    return _true(shapes.value(shape, SH.deactivated))
+
+
+def compile_shapes(shapes: Graph) -> CompiledShapes:
+    """Compile a SHACL shapes graph into SPARQL queries.
+
+    Args:
+        shapes: the shapes graph.
+
+    Returns:
+        The compiled checks.
+
+    Raises:
+        UnsupportedShapesError: when the shapes use a feature the compiler lacks (the
+            caller then validates with pySHACL).
+    """
+    for predicate in (SH.rule, SH.shapesGraph, SH.entailment, SH.function):
+        if any(True for _ in shapes.subject_objects(predicate)):
+            raise UnsupportedShapesError(
+                f"{predicate} (SHACL rules/functions/entailment)"
+            )
+    compiler = _Compiler(shapes)
+    compiled = CompiledShapes()
+    targeted: set[Node] = set()
+    for predicate in (
+        SH.targetClass,
+        SH.targetNode,
+        SH.targetSubjectsOf,
+        SH.targetObjectsOf,
+        SH.target,
+    ):
+        targeted.update(shapes.subjects(predicate, None))
+    for cls in (RDFS.Class, OWL.Class):
+        for shape in shapes.subjects(RDF.type, cls):
+            if (shape, RDF.type, SH.NodeShape) in shapes:
+                targeted.add(shape)
+    for shape in sorted(targeted, key=lambda n: (isinstance(n, BNode), str(n))):
+        compiler.compile_shape(shape, compiled)
+    return compiled
+
+
+def _from_ox(term: object) -> Node:
+    """Convert a pyoxigraph term into the rdflib term rdflib would parse."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == str(XSD.string):
+            return Literal(term.value)
+        return Literal(
+            term.value, datatype=_FROM_PRIVATE.get(datatype, URIRef(datatype))
+        )
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _to_ox(term: Node, cache: dict[Node, object]) -> object:
+    found = cache.get(term)
+    if found is not None:
+        return found
+    if isinstance(term, URIRef):
+        converted: object = ox.NamedNode(str(term))
+    elif isinstance(term, BNode):
+        converted = ox.BlankNode(_bnode_id(str(term)))
+    elif isinstance(term, Literal):
+        if term.language:
+            converted = ox.Literal(str(term), language=term.language)
+        elif term.datatype is not None:
+            datatype = _TO_PRIVATE.get(term.datatype, term.datatype)  # type: ignore[call-overload]
+            converted = ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+        else:
+            converted = ox.Literal(str(term))
+    else:  # pragma: no cover - graphs hold no other terms
+        raise TypeError(f"unexpected term {term!r}")
+    cache[term] = converted
+    return converted
+
+
+def _bnode_id(value: str) -> str:
+    return (
+        value
+        if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", value)
+        else ("x" + value.encode().hex())
+    )
+
+
+def graph_to_store(graph: Graph) -> ox.Store:
+    """Copy an rdflib graph into a new in-memory pyoxigraph store (default graph)."""
+    store = ox.Store()
+    cache: dict[Node, object] = {}
+    store.bulk_extend(
+        ox.Quad(_to_ox(s, cache), _to_ox(p, cache), _to_ox(o, cache))  # type: ignore[arg-type]
+        for s, p, o in graph
+    )
+    return store
+
+
+def _ill_typed(lexical: str, datatype: URIRef) -> bool:
+    """rdflib's (so pySHACL's) verdict: not a well-formed literal of ``datatype``."""
+    literal = Literal(lexical, datatype=datatype)
+    if getattr(literal, "ill_typed", None) is True:
+        return True
+    value = literal.value
+    checks: dict[URIRef, type | tuple[type, ...]] = {
+        XSD.integer: int,
+        XSD.float: float,
+        XSD.decimal: Decimal,
+        XSD.boolean: bool,
+    }
+    expected = checks.get(datatype)
+    return expected is not None and not isinstance(value, expected)
+
+
+def _rows(store: ox.Store, sparql: str) -> Iterable[ox.QuerySolution]:
+    return store.query(sparql, use_default_graph_as_union=True)  # type: ignore[return-value]
+
+
+def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
+    """Run the compiled checks on a store.
+
+    Args:
+        store: the data (all named graphs are validated as their union).
+        compiled: from ``compile_shapes``.
+
+    Returns:
+        Every result, unsorted.
+    """
+    targets: dict[Node, str] = {}
+    for shape, queries in compiled.sparql_targets.items():
+        nodes: set[str] = set()
+        for query in queries:
+            for row in _rows(store, query):
+                nodes.add(str(row["this"]))
+        targets[shape] = (
+            "VALUES ?this { " + " ".join(sorted(nodes)) + " }"
+            if nodes
+            else "FILTER(false)"
+        )
+    findings: list[Finding] = []
+    for query in compiled.queries:
+        fill = targets.get(query.shape, "FILTER(false)")
+        if query.kind == "sparql":
+            findings += _sparql_findings(store, query, fill)
+            continue
+        bad: list[str] = []
+        if query.datatype is not None:
+            listing = query.datatype_values.replace(_TARGET, fill)
+            bad = [
+                str(row["v"])
+                for row in _rows(store, listing)
+                if _ill_typed(row["v"].value, query.datatype)
+            ]
+        extra = "(" + " || ".join(f"sameTerm(?v, {v})" for v in bad) + ") || "
+        sparql = query.sparql.replace(_TARGET, fill).replace(_BAD, extra if bad else "")
+        for row in _rows(store, sparql):
+            value = _from_ox(row["v"]) if query.kind == "value" else None
+            findings.append(
+                Finding(
+                    _from_ox(row["this"]),
+                    query.shape,
+                    query.path,
+                    value,
+                    query.message or query.generic,
+                    query.severity,
+                )
+            )
+    return findings
+
+
+def _sparql_findings(store: ox.Store, query: _Query, fill: str) -> list[Finding]:
+    focus_query = query.focus_query.replace(_TARGET, fill)
+    focus = {_from_ox(row["this"]) for row in _rows(store, focus_query)}
+    if not focus:
+        return []
+    findings = []
+    seen: set[tuple[tuple[str, Node], ...]] = set()
+    solutions = store.query(query.sparql, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    for row in solutions:  # type: ignore[union-attr]
+        bound = {name: _from_ox(row[name]) for name in names if row[name] is not None}
+        this = bound.get("this")
+        if this is None or this not in focus:
+            continue
+        key = tuple(sorted(bound.items()))
+        if key in seen:
+            continue
+        seen.add(key)
+        message = query.message or query.generic
+        for name, value in bound.items():
+            message = re.sub(
+                "{[?$]" + name + "}", str(value).replace("\\", "\\\\"), message
+            )
+        findings.append(
+            Finding(
+                this,
+                query.shape,
+                bound.get("path"),
+                bound.get("value", this),
+                message,
+                query.severity,
+            )
+        )
+    return findings

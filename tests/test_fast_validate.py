@@ -1,0 +1,196 @@
+"""The fast SHACL engine (SPARQL on Oxigraph) reports exactly what pySHACL reports:
+the same (focus node, source shape, path, value) results on every fixture, on the
+real data and on synthetic data with a violation of every kind injected; and it
+hands shapes it cannot compile to pySHACL."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+
+from samverkansgraf.build import assemble_dataset, load_vocabulary_and_reference
+from samverkansgraf.namespaces import OA, SH, SKG, SKGID, bind_prefixes
+from samverkansgraf.sources import ProjectPaths, parse_turtle
+from samverkansgraf.synth import synth_project
+from samverkansgraf.validate import (
+    ValidationReport,
+    load_shapes,
+    validate_graph,
+    validate_nquads,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _results(report: ValidationReport) -> Counter[tuple[str, ...]]:
+    return Counter(
+        (str(r.focus), str(r.shape), str(r.path), str(r.value), r.severity)
+        for r in report.results
+    )
+
+
+def _same(data: Graph, shapes: Graph) -> ValidationReport:
+    reference = validate_graph(data, shapes, engine="pyshacl")
+    fast = validate_graph(data, shapes, engine="fast")
+    assert fast.engine == "fast" and reference.engine == "pyshacl"
+    assert _results(fast) == _results(reference)
+    assert fast.conforms == reference.conforms
+    return fast
+
+
+@pytest.fixture(scope="module")
+def shapes(project: ProjectPaths) -> Graph:
+    return load_shapes(project.shapes_dir)
+
+
+@pytest.fixture(scope="module")
+def context(project: ProjectPaths) -> Graph:
+    graph = bind_prefixes(Graph())
+    for part in load_vocabulary_and_reference(project).values():
+        graph += part
+    return graph
+
+
+@pytest.mark.parametrize(
+    "path", sorted(FIXTURES.glob("*/*.ttl")), ids=lambda p: f"{p.parent.name}-{p.stem}"
+)
+def test_fixture_results_equal_pyshacl(
+    path: Path, context: Graph, shapes: Graph
+) -> None:
+    data = Graph() + context
+    parse_turtle(path, data)
+    report = _same(data, shapes)
+    assert report.conforms == (path.parent.name == "valid")
+
+
+def test_real_data_results_equal_pyshacl(union: Graph, shapes: Graph) -> None:
+    assert _same(union, shapes).conforms
+
+
+def _inject(graph: Graph) -> None:
+    """One violation of every constraint kind the shapes use."""
+    commitments = sorted(graph.subjects(RDF.type, SKG.Commitment))
+    clauses = sorted(graph.subjects(RDF.type, SKG.Clause))
+    agreements = sorted(graph.subjects(RDF.type, SKG.Agreement))
+    activities = sorted(graph.subjects(RDF.type, SKG.Activity))
+    selectors = sorted(graph.subjects(RDF.type, OA.TextPositionSelector))
+    quotes = sorted(graph.subjects(RDF.type, OA.TextQuoteSelector))
+    documents = sorted(graph.subjects(RDF.type, SKG.SourceDocument))
+    c = commitments
+    graph.remove((c[0], SKG.modality, None))  # minCount
+    graph.add((c[1], SKG.modality, SKG.May))  # maxCount (and still in)
+    graph.add((c[2], SKG.modality, SKG.Sometimes))  # in
+    graph.add((c[3], SKG.committedBy, SKG.Shall))  # class
+    graph.add((c[4], SKG.theme, SKG.Shall))  # node (not a theme concept)
+    graph.add((c[5], SKG.concerns, Literal("kulturen")))  # nodeKind + or
+    graph.add((c[6], SKG.concerns, SKGID["programme/okand"]))  # or
+    graph.set((clauses[0], SKG.position, Literal("ett")))  # datatype
+    graph.set((clauses[1], SKG.position, Literal(0)))  # minInclusive
+    graph.set((clauses[2], SKG.position, Literal("x1", datatype=XSD.integer)))
+    graph.set(  # SPARQL constraint: two clauses with the same position
+        (clauses[4], SKG.position, graph.value(clauses[3], SKG.position))
+    )
+    graph.set((clauses[4], DCTERMS.isPartOf, graph.value(clauses[3], DCTERMS.isPartOf)))
+    graph.set((agreements[0], SKG.startYear, Literal("2030", datatype=XSD.gYear)))
+    graph.add((agreements[0], RDFS.label, Literal("Överenskommelse", lang="sv")))
+    graph.set((documents[0], SKG.sha256, Literal("ABC")))  # pattern
+    graph.set((quotes[0], OA.exact, Literal("")))  # minLength
+    start = graph.value(selectors[0], OA.start)
+    graph.set((selectors[0], OA.end, start))  # lessThan
+    graph.set(  # datatype of a derived integer type
+        (selectors[1], OA.start, Literal(3, datatype=XSD.integer))
+    )
+    evidence = graph.value(activities[0], SKG.evidence)
+    graph.add((evidence, OA.hasSelector, quotes[1]))  # qualifiedMaxCount
+    evidence = graph.value(activities[1], SKG.evidence)
+    for selector in list(graph.objects(evidence, OA.hasSelector)):
+        if (selector, RDF.type, OA.TextQuoteSelector) in graph:
+            graph.remove((evidence, OA.hasSelector, selector))  # qualifiedMinCount
+    graph.add((activities[2], SKG.evidence, SKG.Shall))  # sh:class on a node shape
+    municipality = SKGID["kommun/2083"]
+    graph.remove((municipality, DCTERMS.source, None))  # hasValue
+    graph.set((municipality, SKG.municipalityCode, Literal("2084")))  # SPARQL targets
+    person = sorted(graph.subjects(RDF.type, SKG.Person))[0]
+    graph.add((person, FOAF.mbox, URIRef("mailto:test@example.org")))  # maxCount 0
+    graph.add((person, SKOS.note, Literal("ring 023-12 34 56")))  # privacy regex
+
+
+@pytest.mark.slow
+def test_synthetic_data_with_injected_violations_equals_pyshacl(
+    project: ProjectPaths, shapes: Graph, tmp_path: Path
+) -> None:
+    synth_project(tmp_path / "s", scale=20_000, seed=5, project=project)
+    data = assemble_dataset(ProjectPaths(tmp_path / "s")).union()
+    assert _same(data, shapes).conforms
+    _inject(data)
+    report = _same(data, shapes)
+    assert not report.conforms
+    paths = {r.path for r in report.results}
+    shapes_hit = {str(r.shape) for r in report.results}
+    assert len(report.results) >= 25, report.format_text()
+    assert {SKG.modality, SKG.position, OA.hasSelector, OA.start} <= paths
+    assert any("MunicipalityCodeUniqueShape" in s for s in shapes_hit)
+    assert any("ClausePositionUniqueShape" in s for s in shapes_hit)
+    assert any("NoContactLiteralShape" in s for s in shapes_hit)
+
+
+def test_nquads_input_equals_graph_input(assembled, shapes: Graph) -> None:
+    from samverkansgraf.build import serialise_dataset
+
+    data = assembled.union()
+    _inject(data)
+    nquads = data.serialize(format="nt", encoding="utf-8")
+    from_dump = validate_nquads(nquads, shapes)
+    assert from_dump.engine == "fast"
+    assert _results(from_dump) == _results(validate_graph(data, shapes, engine="fast"))
+    assert serialise_dataset(assembled)[".nq"]  # the build's own dump loads too
+    assert validate_nquads(serialise_dataset(assembled)[".nq"], shapes).conforms
+
+
+def test_unsupported_shapes_fall_back_to_pyshacl(context: Graph, shapes: Graph) -> None:
+    closed = Graph() + shapes
+    shape = URIRef("https://w3id.org/samverkansgraf/shapes#CommitmentShape")
+    closed.add((shape, SH.closed, Literal(True)))
+    data = Graph() + context
+    parse_turtle(FIXTURES / "invalid" / "commitment-incomplete.ttl", data)
+    report = validate_graph(data, closed, engine="fast")
+    assert report.engine == "pyshacl"
+    assert _results(report) == _results(validate_graph(data, closed, engine="pyshacl"))
+    assert not report.conforms
+
+
+def test_unknown_engine_is_refused(context: Graph, shapes: Graph) -> None:
+    with pytest.raises(ValueError, match="unknown engine"):
+        validate_graph(context, shapes, engine="turbo")
+
+
+def test_cli_engine_option(runner, project: ProjectPaths, tmp_path: Path) -> None:
+    from samverkansgraf.cli import cli
+
+    for engine in ("pyshacl", "fast"):
+        result = runner.invoke(
+            cli,
+            ["--project", str(project.root), "validate", "--engine", engine],
+            catch_exceptions=False,
+        )
+        assert result.exit_code == 0, result.output
+        assert "Validation: conforms" in result.output
+    result = runner.invoke(
+        cli,
+        [
+            "--project",
+            str(project.root),
+            "build",
+            "--engine",
+            "fast",
+            "--out",
+            str(tmp_path),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "samverkansgraf.nq").is_file()
