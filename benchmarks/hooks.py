@@ -21,7 +21,7 @@ from typing import Any
 
 from samverkansgraf.sources import ProjectPaths
 
-__all__ = ["HOOKS", "HookContext", "StageMissing"]
+__all__ = ["BASELINES", "HOOKS", "HookContext", "StageMissing"]
 
 
 class StageMissing(Exception):  # noqa: N818 - a signal, not an error
@@ -87,6 +87,19 @@ def queries(ctx: HookContext) -> dict[str, object]:
     return {"queries": timings}
 
 
+def queries_rdflib(ctx: HookContext) -> dict[str, object]:
+    """Baseline of ``queries``: the same catalogue on rdflib's in-memory SPARQL."""
+    catalogue: Any = _module("catalogue")
+    query: Any = _module("query")
+    specs = catalogue.load_catalogue(ctx.queries)
+    engine = query.ENGINES["rdflib"](ctx.dist / "samverkansgraf.nq")
+    for _, spec in sorted(specs.items()):
+        if any(p.required and p.default is None for p in spec.parameters):
+            continue
+        query.run_query(spec, engine=engine)
+    return {}
+
+
 def publish(ctx: HookContext) -> dict[str, object]:
     """The static linked-data site (``publish.py``) from the built ``dist/``."""
     module: Any = _module("publish")
@@ -100,3 +113,10 @@ HOOKS: dict[str, Callable[[HookContext], dict[str, object]]] = {
     "publish": publish,
 }
 """Stage name → hook, in table order."""
+
+BASELINES: dict[str, Callable[[HookContext], dict[str, object]]] = {
+    "queries": queries_rdflib,
+}
+"""Stage name → its straightforward baseline, run at the baseline scales. The
+network stage has none: the straightforward approach (networkx, exact
+betweenness) is what it runs."""

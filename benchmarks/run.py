@@ -116,7 +116,7 @@ def run(
         "seed": SEED,
         "scales": {},
     }
-    from benchmarks.hooks import HOOKS
+    from benchmarks.hooks import BASELINES, HOOKS
 
     for scale in scales:
         directory = work / scale
@@ -152,6 +152,10 @@ def run(
                 file=sys.stderr,
             )
         entry["hooks"] = {name: _child(["hook", name, *args]) for name in HOOKS}
+        if scale in baseline_scales:
+            entry["hook_baselines"] = {
+                name: _child(["hook-baseline", name, *args]) for name in BASELINES
+            }
         results["scales"][scale] = entry
         shutil.rmtree(directory / "project" / "data", ignore_errors=True)
     _analyse(results, scales)
@@ -184,7 +188,15 @@ def _analyse(results: dict[str, Any], scales: list[str]) -> None:
             for s in scales
             if "stages" in data[s]["hooks"][name]
         ]
-        exponents[name] = {"fast": _slope(points), "baseline": None}
+        base_points = [
+            (
+                data[s]["triples"],
+                data[s]["hook_baselines"][name]["stages"][name]["seconds"],
+            )
+            for s in scales
+            if "stages" in data[s].get("hook_baselines", {}).get(name, {})
+        ]
+        exponents[name] = {"fast": _slope(points), "baseline": _slope(base_points)}
     results["exponents"] = exponents
     measured = [s for s in scales if "baseline" in data[s]]
     for scale in scales:
@@ -309,9 +321,18 @@ def format_markdown(results: dict[str, Any]) -> str:
             hook = entry["hooks"][name]
             if "stages" in hook:
                 stage = hook["stages"][name]
+                base_run = entry.get("hook_baselines", {}).get(name, {})
+                base = base_run.get("stages", {}).get(name)
+                ratio = (
+                    f"{base['seconds'] / stage['seconds']:.1f}×"
+                    if base and stage["seconds"]
+                    else "–"
+                )
                 lines.append(
-                    f"| {name} | {scale} | {_fmt(stage['seconds'])} | – | – | "
-                    f"{_fmt(stage['peak_mb'], 0)} | – |"
+                    f"| {name} | {scale} | {_fmt(stage['seconds'])} | "
+                    f"{_fmt(base and base['seconds'])} | {ratio} | "
+                    f"{_fmt(stage['peak_mb'], 0)} | "
+                    f"{_fmt(base and base['peak_mb'], 0)} |"
                 )
             else:
                 why = (

@@ -6,6 +6,7 @@ memory is that pipeline's alone)::
     python -m benchmarks.stage fast PROJECT WORK
     python -m benchmarks.stage baseline PROJECT WORK
     python -m benchmarks.stage hook NAME PROJECT WORK
+    python -m benchmarks.stage hook-baseline NAME PROJECT WORK
 
 Input: a project directory (synthetic) and a scratch directory. Output: one JSON
 line on stdout: per stage the seconds and the process's peak resident memory
@@ -110,15 +111,18 @@ def run_baseline(paths: ProjectPaths, work: Path) -> dict[str, Any]:
     }
 
 
-def run_hook(name: str, paths: ProjectPaths, work: Path) -> dict[str, Any]:
-    """One hook of ``benchmarks/hooks.py`` on the fast pipeline's dumps."""
-    from benchmarks.hooks import HOOKS, HookContext, StageMissing
+def run_hook(
+    name: str, paths: ProjectPaths, work: Path, *, baseline: bool = False
+) -> dict[str, Any]:
+    """One hook of ``benchmarks/hooks.py`` (or its baseline) on the built dumps."""
+    from benchmarks.hooks import BASELINES, HOOKS, HookContext, StageMissing
 
     clock = _Clock()
     queries = Path(__file__).resolve().parents[1] / "queries"
     context = HookContext(paths, paths.dist_dir, work / name, queries)
+    hook = (BASELINES if baseline else HOOKS)[name]
     try:
-        extra = clock.run(name, lambda: HOOKS[name](context))
+        extra = clock.run(name, lambda: hook(context))
     except StageMissing as missing:
         return {"missing": str(missing)}
     except Exception as exc:  # a hook whose guessed API does not match yet
@@ -129,8 +133,13 @@ def run_hook(name: str, paths: ProjectPaths, work: Path) -> dict[str, Any]:
 def main(argv: list[str]) -> None:
     """Run one pipeline and print its JSON line."""
     kind = argv[0]
-    if kind == "hook":
-        result = run_hook(argv[1], ProjectPaths(Path(argv[2])), Path(argv[3]))
+    if kind in ("hook", "hook-baseline"):
+        result = run_hook(
+            argv[1],
+            ProjectPaths(Path(argv[2])),
+            Path(argv[3]),
+            baseline=kind == "hook-baseline",
+        )
     else:
         runner = {"fast": run_fast, "baseline": run_baseline}[kind]
         result = runner(ProjectPaths(Path(argv[1])), Path(argv[2]))

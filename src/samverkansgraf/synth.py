@@ -831,6 +831,10 @@ def synth_project(
         shutil.rmtree(out)
     for name in ("ontology", "shapes"):
         shutil.copytree(project.root / name, out / name)
+    # Publication settings, so that the publish stage can be benchmarked too.
+    for name in ("publication.toml", "CHANGELOG.md"):
+        if (project.root / name).is_file():
+            shutil.copyfile(project.root / name, out / name)
     shutil.copytree(project.reference_dir, out / "data" / "reference")
     sources = out / "data" / "sources"
     curated = out / "data" / "curated"
