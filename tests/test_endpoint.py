@@ -135,6 +135,32 @@ def test_read_only_server_answers_and_refuses_uploads(
         assert result.output.count("\n") == 1
 
 
+@pytest.mark.parametrize("method", ["update", "gsp"])
+def test_answers_over_the_size_limit_are_refused_uploads_stream_through(
+    full_dump: Path, method: str
+) -> None:
+    """The result-size-limiting proxy: small answers and whole-dataset uploads
+    pass, an answer over the limit is HTTP 413 with a reason, and the server
+    keeps answering afterwards."""
+    with start_server(None, read_only=False, max_result_bytes=4000) as server:
+        assert server.proxy is not None and server.port != server.proxy.port
+        report = upload_dataset(server.url, full_dump, method=method)
+        assert report.bytes_sent > 4000
+        assert _count(server.url) == report.triples == _quads(full_dump)
+        everything = "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"
+        with pytest.raises(EndpointError) as refused:
+            RemoteEngine(server.url, timeout=30).select(everything)
+        assert str(refused.value) == (
+            f"{server.query_url} answered HTTP 413 Content Too Large: the answer to "
+            "this request (/query) is larger than this server's limit of 4000 "
+            "bytes; add a LIMIT or narrow the query"
+        )
+        assert refused.value.hint is None  # the reason already says what to do
+        rows = RemoteEngine(server.url, timeout=30).select(everything + " LIMIT 3")
+        assert len(rows) == 3
+        assert _count(server.url) == report.triples
+
+
 def test_remote_syntax_error_has_a_position(
     writable: OxigraphServer, runner: CliRunner
 ) -> None:
@@ -257,7 +283,7 @@ def test_serve_command_serves_until_interrupted(built_project: ProjectPaths) -> 
         assert process.stdout is not None
         first = process.stdout.readline()
         assert first.startswith("serving ") and first.endswith(
-            f"dist/samverkansgraf.nq (read-only) with Oxigraph at http://127.0.0.1:{port}\n"
+            f"dist/samverkansgraf.nq (read-only, answers up to 64 MB) with Oxigraph at http://127.0.0.1:{port}\n"
         )
         endpoint = process.stdout.readline().strip()
         assert endpoint == f"SPARQL endpoint: http://127.0.0.1:{port}/query"

@@ -28,7 +28,10 @@ def test_eight_clients_times_two_hundred_queries_without_errors(
         if any(p.name == "resource" for p in spec.parameters)
     }
     dump = built_project.dist_dir / "samverkansgraf.nq"
-    with start_server(dump, read_only=True, timeout_s=30) as server:
+    # Through the result-size-limiting proxy, as `samverkansgraf serve` runs it.
+    with start_server(
+        dump, read_only=True, timeout_s=30, max_result_bytes=64 * 2**20
+    ) as server:
         report = run_load_test(
             server.query_url, specs, clients=8, queries_per_client=200, params=params
         )

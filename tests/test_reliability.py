@@ -174,6 +174,24 @@ def _endpoint(status: int, body: bytes, kind: str, delay: float = 0.0):
     return setup
 
 
+_SERVERS: list = []  # real Oxigraph servers, stopped by _stop_servers
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers() -> Iterator[None]:
+    yield
+    while _SERVERS:
+        _SERVERS.pop().stop()
+
+
+def _answer_over_the_limit(root: Path) -> list[str]:
+    from samverkansgraf.endpoint import start_server
+
+    server = start_server(root / "dist" / "samverkansgraf.nq", max_result_bytes=500)
+    _SERVERS.append(server)
+    return ["query", "01", "--endpoint", server.query_url]
+
+
 MATRIX = [
     BadInput("malformed Turtle", _malformed_turtle, 2, f"{HEDEMORA}:"),
     BadInput("unknown prefix", _unknown_prefix, 2, 'Prefix "skgg:" not bound'),
@@ -246,6 +264,13 @@ MATRIX = [
         _endpoint(200, b"<html>hi</html>", "text/html"),
         5,
         "did not answer with SPARQL JSON results",
+    ),
+    BadInput(
+        "answer larger than the server's result-size limit",
+        _answer_over_the_limit,
+        5,
+        "answered HTTP 413 Content Too Large: the answer to this request (/query) "
+        "is larger than this server's limit of 500 bytes; add a LIMIT",
     ),
 ]
 

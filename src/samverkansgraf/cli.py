@@ -982,15 +982,29 @@ def sparql_command(
     show_default=True,
     help="Oxigraph's per-query timeout in seconds: a runaway query is cut off.",
 )
+@click.option(
+    "--max-result-mb",
+    type=click.IntRange(0),
+    default=64,
+    show_default=True,
+    help="Refuse answers larger than this (HTTP 413, 'add a LIMIT'); 0: no limit.",
+)
 @click.pass_context
 def serve(
-    ctx: click.Context, host: str, port: int, writable: bool, timeout_s: int | None
+    ctx: click.Context,
+    host: str,
+    port: int,
+    writable: bool,
+    timeout_s: int | None,
+    max_result_mb: int,
 ) -> None:
     """Serve dist/ as a SPARQL endpoint (an Oxigraph server) until Ctrl-C.
 
     Loads dist/samverkansgraf.nq with its named graphs into a fresh Oxigraph
     store and serves it read-only, with the union of the named graphs as the
     default graph. Query it with --endpoint, any SPARQL client, or the browser.
+    Answers larger than --max-result-mb are refused with HTTP 413 (Oxigraph has
+    no such limit, so a small proxy in front of it enforces it).
 
     \b
     Example:
@@ -1009,9 +1023,16 @@ def serve(
     code = 0
     try:
         server = start_server(
-            dump, host=host, port=port, read_only=not writable, timeout_s=timeout_s
+            dump,
+            host=host,
+            port=port,
+            read_only=not writable,
+            timeout_s=timeout_s,
+            max_result_bytes=max_result_mb * 2**20 if max_result_mb else None,
         )
         mode = "read-write" if writable else "read-only"
+        if max_result_mb:
+            mode += f", answers up to {max_result_mb} MB"
         click.echo(f"serving {_relative(dump)} ({mode}) with Oxigraph at {server.url}")
         click.echo(f"SPARQL endpoint: {server.query_url}")
         click.echo("press Ctrl-C to stop")

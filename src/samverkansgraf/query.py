@@ -580,9 +580,16 @@ def network_error(url: str, exc: BaseException, timeout: float) -> EndpointError
 
     reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(exc, urllib.error.HTTPError):
+        detail = _http_error_text(exc)
         return EndpointError(
-            f"{url} answered HTTP {exc.code} {exc.reason}",
-            hint="is it a SPARQL endpoint? look at the server's log",
+            f"{url} answered HTTP {exc.code} {exc.reason}"
+            + (f": {detail}" if detail else ""),
+            # A 413 body (ResultLimitProxy's) already says what to do.
+            hint=None
+            if exc.code == 413 and detail
+            else "add a LIMIT or narrow the query"
+            if exc.code == 413
+            else "is it a SPARQL endpoint? look at the server's log",
         )
     if isinstance(reason, (TimeoutError, socket.timeout)) or "timed out" in str(reason):
         return EndpointError(
@@ -597,6 +604,19 @@ def network_error(url: str, exc: BaseException, timeout: float) -> EndpointError
     return EndpointError(
         f"cannot reach {url}: {_first_line(exc)}", hint="check the URL and the server"
     )
+
+
+def _http_error_text(exc: BaseException) -> str:
+    """The first line of a plain-text HTTP error body (e.g. a proxy's reason)."""
+    try:
+        content_type = exc.headers.get("Content-Type", "")  # type: ignore[attr-defined]
+        if not content_type.startswith("text/plain"):
+            return ""
+        text = exc.read(2000).decode("utf-8", "replace")  # type: ignore[attr-defined]
+    except Exception:  # the body may be gone or unreadable: the status says enough
+        return ""
+    lines = text.strip().splitlines()
+    return lines[0][:300] if lines else ""
 
 
 def _parse_json_results(url: str, body: bytes, content_type: str) -> QueryResult:
