@@ -37,6 +37,7 @@ from samverkansgraf.network import (
     format_comparison,
     format_rows,
     load_network_graph,
+    load_network_source,
     normalise_words,
     participation_matrices,
     rank_nodes,
@@ -419,19 +420,49 @@ def test_comparison_formats_and_methods(fixture_graph: Graph) -> None:
 # --- input -------------------------------------------------------------------------
 
 
-def test_input_errors_are_clear(tmp_path: Path) -> None:
+@pytest.mark.parametrize("load", [load_network_graph, load_network_source])
+def test_input_errors_are_clear(tmp_path: Path, load) -> None:
     with pytest.raises(SourceError, match="no such file"):
-        load_network_graph(tmp_path / "missing.nq")
+        load(tmp_path / "missing.nq")
     empty = tmp_path / "empty.nq"
     empty.write_text("")
     with pytest.raises(SourceError, match="no skg:Activity and no skg:Agreement"):
-        load_network_graph(empty)
+        load(empty)
     broken = tmp_path / "broken.nq"
     broken.write_text("this is not N-Quads\n")
     with pytest.raises(SourceError, match="cannot parse"):
-        load_network_graph(broken)
+        load(broken)
     with pytest.raises(SourceError, match="unknown RDF file type"):
-        load_network_graph(tmp_path / "notes.txt")
+        load(tmp_path / "notes.txt")
+
+
+def test_a_parse_error_in_a_dump_names_its_line_and_column(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.nq"
+    broken.write_text("<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n")
+    with pytest.raises(SourceError) as error:
+        load_network_source(broken)
+    assert error.value.location() == f"{broken}:2:23"
+    assert "cannot parse" in str(error.value)
+
+
+@pytest.mark.parametrize("dump_name", ["fixture", "full"])
+def test_oxigraph_and_rdflib_inputs_give_the_same_network(
+    dump_name: str, fixture_nq: Path, full_dump: Path
+) -> None:
+    """A dump is read with pyoxigraph, an in-memory graph with rdflib: the
+    network data, the measures and the comparison are the same."""
+    dump = fixture_nq if dump_name == "fixture" else full_dump
+    from_oxigraph = load_network_source(dump)
+    from_rdflib = load_network_source(load_network_graph(dump))
+    assert from_oxigraph.store is not None and from_rdflib.graph is not None
+    data = extract_network_data(from_oxigraph)
+    assert data == extract_network_data(from_rdflib)
+    assert len(data.events) > 0 and len(data.ties) > 0
+    for spec in GRAPHS.values():
+        ours = analyse_network(spec.build(data)).rows()
+        theirs = analyse_network(spec.build(extract_network_data(from_rdflib))).rows()
+        assert ours == theirs
+    assert compare_agreements(from_oxigraph) == compare_agreements(from_rdflib)
 
 
 # --- CLI -----------------------------------------------------------------------------

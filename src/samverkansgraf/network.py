@@ -2,7 +2,10 @@
 
 Input: the built dataset (an rdflib ``Graph`` or ``Dataset``, or a path to
 ``dist/samverkansgraf.nq``/``.trig``/``.ttl``), read only through the SPARQL
-queries in ``network_queries/*.rq`` run on the union of its named graphs.
+queries in ``network_queries/*.rq`` run on the union of its named graphs — on
+pyoxigraph for a dump file (``NetworkSource``: Rust parsing and SPARQL, the
+rdflib load dominated the stage at national scale), on rdflib for a graph
+handed over in memory. Both give the same ``NetworkData`` (tested).
 
 Output:
 
@@ -63,6 +66,7 @@ from .atomic import atomic_directory
 from .build import assemble_dataset
 from .errors import OutputError, SamverkansgrafError, SourceError
 from .namespaces import SKG, SKGID, bind_prefixes, preferred_label
+from .query import term_from_oxigraph
 from .sources import ProjectPaths, parse_turtle
 
 __all__ = [
@@ -82,6 +86,7 @@ __all__ = [
     "NetworkData",
     "NetworkError",
     "NetworkResult",
+    "NetworkSource",
     "ParticipationMatrix",
     "analyse_network",
     "build_actor_graph",
@@ -95,6 +100,7 @@ __all__ = [
     "format_comparison",
     "format_rows",
     "load_network_graph",
+    "load_network_source",
     "load_project_graph",
     "normalise_words",
     "participation_matrices",
@@ -159,6 +165,9 @@ _RDF_FORMATS = {
 def load_network_graph(source: str | Path | Graph | Dataset) -> Graph:
     """The union of all named graphs of ``source``, as one rdflib ``Graph``.
 
+    For users who want the network stage's input in rdflib; the stage itself
+    reads files through ``load_network_source`` (pyoxigraph).
+
     Args:
         source: a built dump (``.nq``, ``.trig``, ``.ttl``, ``.nt``, ``.jsonld``),
             an rdflib ``Dataset`` or a ``Graph`` (returned as it is).
@@ -177,17 +186,7 @@ def load_network_graph(source: str | Path | Graph | Dataset) -> Graph:
         return union
     if isinstance(source, Graph):
         return source
-    path = Path(source)
-    if path.suffix not in _RDF_FORMATS:
-        raise SourceError(
-            "unknown RDF file type",
-            path=path,
-            hint="give a built dump: .nq, .trig, .ttl, .nt or .jsonld",
-        )
-    if not path.is_file():
-        raise SourceError(
-            "no such file", path=path, hint="run `samverkansgraf build` first"
-        )
+    path = _checked_dump_path(source)
     try:
         if path.suffix == ".ttl":
             union = parse_turtle(path)  # errors located by line and column
@@ -204,13 +203,157 @@ def load_network_graph(source: str | Path | Graph | Dataset) -> Graph:
             path=path,
             hint="rebuild it with `samverkansgraf build`",
         ) from exc
-    _require_content(union, path)
+    _require_content(NetworkSource.from_graph(union), path)
     return union
 
 
-def _require_content(graph: Graph, path: Path | None) -> None:
+NAME_PROPERTIES = (
+    RDFS.label,
+    SKOS.prefLabel,
+    SKOS.altLabel,
+    SKG.shortName,
+    SKG.officialName,
+    SKG.formerName,
+)
+"""The naming properties the network stage reads besides its queries (labels,
+short names for pictures, a region's and municipality's names in ``compare``)."""
+
+_OXIGRAPH_FORMATS = {
+    ".nq": "N_QUADS",
+    ".trig": "TRIG",
+    ".ttl": "TURTLE",
+    ".nt": "N_TRIPLES",
+    ".jsonld": "JSON_LD",
+}
+_PARSER_POSITION = re.compile(r"line (\d+) column (\d+)")
+
+
+class NetworkSource:
+    """The dataset the network stage reads: network queries and names.
+
+    Either a pyoxigraph store (from a dump file, by ``load_network_source``) or
+    an rdflib graph (handed over in memory); ``select`` runs a
+    ``network_queries/*.rq`` query on the union of the named graphs, ``names``
+    is an rdflib graph of the naming triples (``NAME_PROPERTIES``) for
+    ``preferred_label`` and friends.
+    """
+
+    def __init__(self, names: Graph, *, store: Any = None, graph: Graph | None = None):
+        """Wrap a pyoxigraph ``store`` or an rdflib ``graph`` (exactly one)."""
+        if (store is None) == (graph is None):
+            raise ValueError("give a pyoxigraph store or an rdflib graph")
+        self.names = names
+        self.store = store
+        self.graph = graph
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> NetworkSource:
+        """A source over an rdflib graph (its own triples are the names)."""
+        return cls(graph, graph=graph)
+
+    @classmethod
+    def from_store(cls, store: Any) -> NetworkSource:
+        """A source over a pyoxigraph ``Store`` holding the dataset."""
+        names = Graph()
+        for prop in NAME_PROPERTIES:
+            for quad in store.quads_for_pattern(None, _ox_node(prop), None, None):
+                names.add(
+                    (
+                        term_from_oxigraph(quad.subject),
+                        prop,
+                        term_from_oxigraph(quad.object),
+                    )
+                )
+        return cls(names, store=store)
+
+    def select(self, name: str) -> list[dict[str, Node]]:
+        """Run ``network_queries/<name>.rq``; each row a dict of its bound values."""
+        text = _query_text(name)
+        if self.graph is not None:
+            return [row.asdict() for row in self.graph.query(text)]  # type: ignore[union-attr]
+        solutions = self.store.query(text, use_default_graph_as_union=True)
+        columns = [variable.value for variable in solutions.variables]
+        rows = []
+        for solution in solutions:
+            row = {}
+            for column in columns:
+                value = solution[column]
+                if value is not None:
+                    row[column] = term_from_oxigraph(value)
+            rows.append(row)
+        return rows
+
+
+def _ox_node(iri: URIRef) -> Any:
+    import pyoxigraph as ox
+
+    return ox.NamedNode(str(iri))
+
+
+def load_network_source(
+    source: str | Path | Graph | Dataset | NetworkSource,
+) -> NetworkSource:
+    """What the network stage reads from ``source``, checked to hold something.
+
+    A dump file is parsed by pyoxigraph into an in-memory store (about ten times
+    faster than rdflib, which dominated the stage at national scale); an rdflib
+    ``Graph`` or ``Dataset`` is queried with rdflib as it is.
+
+    Args:
+        source: a built dump (``.nq``, ``.trig``, ``.ttl``, ``.nt``, ``.jsonld``),
+            an rdflib ``Dataset`` or ``Graph``, or a ``NetworkSource``.
+
+    Raises:
+        SourceError: the file is missing, of an unknown type, unparsable, or holds
+            neither an activity nor an agreement.
+    """
+    if isinstance(source, NetworkSource):
+        return source
+    if isinstance(source, (Graph, Dataset)):
+        found = NetworkSource.from_graph(load_network_graph(source))
+        _require_content(found, None)
+        return found
+    import pyoxigraph as ox
+
+    path = _checked_dump_path(source)
+    store = ox.Store()
+    try:
+        store.bulk_load(
+            path=str(path), format=getattr(ox.RdfFormat, _OXIGRAPH_FORMATS[path.suffix])
+        )
+    except (SyntaxError, OSError, ValueError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        position = _PARSER_POSITION.search(reason)
+        raise SourceError(
+            f"cannot parse: {reason}",
+            path=path,
+            line=int(position[1]) if position else None,
+            column=int(position[2]) if position else None,
+            hint="rebuild it with `samverkansgraf build`",
+        ) from exc
+    found = NetworkSource.from_store(store)
+    _require_content(found, path)
+    return found
+
+
+def _checked_dump_path(source: str | Path) -> Path:
+    path = Path(source)
+    if path.suffix not in _RDF_FORMATS:
+        raise SourceError(
+            "unknown RDF file type",
+            path=path,
+            hint="give a built dump: .nq, .trig, .ttl, .nt or .jsonld",
+        )
+    if not path.is_file():
+        raise SourceError(
+            "no such file", path=path, hint="run `samverkansgraf build` first"
+        )
+    return path
+
+
+def _require_content(source: NetworkSource, path: Path | None) -> None:
     """Fail with one clear line when there is nothing to analyse."""
-    if _select(graph, "events"):
+    if source.select("events"):
         return
     raise SourceError(
         "the input holds no skg:Activity and no skg:Agreement",
@@ -222,8 +365,8 @@ def _require_content(graph: Graph, path: Path | None) -> None:
 
 def load_project_graph(
     paths: ProjectPaths | None, dump: str | Path | None = None
-) -> tuple[Graph, str]:
-    """The graph ``network`` and ``compare`` analyse, and where it came from.
+) -> tuple[NetworkSource, str]:
+    """What ``network`` and ``compare`` analyse, and where it came from.
 
     ``dump`` if given; else ``dist/samverkansgraf.nq`` when it exists; else the
     project's curated data, assembled in memory (evidence checked, no SHACL), so
@@ -234,8 +377,8 @@ def load_project_graph(
         dump: an explicit built dump to read instead.
 
     Returns:
-        The union graph and a short description of its origin (for messages);
-        the description says when ``dist/`` is older than ``data/curated``.
+        The source and a short description of its origin (for messages); the
+        description says when ``dist/`` is older than ``data/curated``.
 
     Raises:
         SourceError, EvidenceError: unreadable input, or nothing to analyse.
@@ -249,23 +392,22 @@ def load_project_graph(
             return str(path)
 
     if dump is not None:
-        return load_network_graph(dump), shown(Path(dump))
+        return load_network_source(dump), shown(Path(dump))
     if paths is None:
         raise SourceError(
             "no input", hint="pass --input a built dump or run inside the project"
         )
     default = Path(paths.dist_dir) / "samverkansgraf.nq"
     if default.is_file():
-        graph = load_network_graph(default)
+        source = load_network_source(default)
         curated = list(Path(paths.curated_dir).glob("*.ttl"))
         newest = max((p.stat().st_mtime for p in curated), default=0.0)
         if newest > default.stat().st_mtime:
             stale = "older than data/curated/: run `samverkansgraf build` to refresh"
-            return graph, f"{shown(default)} ({stale})"
-        return graph, shown(default)
-    union = assemble_dataset(paths).union()
-    _require_content(union, None)
-    return union, f"{shown(paths.curated_dir)}/ (assembled: no {shown(default)} yet)"
+            return source, f"{shown(default)} ({stale})"
+        return source, shown(default)
+    source = load_network_source(assemble_dataset(paths).union())
+    return source, f"{shown(paths.curated_dir)}/ (assembled: no {shown(default)} yet)"
 
 
 # ---------------------------------------------------------------------------
@@ -277,14 +419,6 @@ def _query_text(name: str) -> str:
     """The text of ``network_queries/<name>.rq``."""
     folder = resources.files("samverkansgraf") / "network_queries"
     return (folder / f"{name}.rq").read_text(encoding="utf-8")
-
-
-def _select(graph: Graph, name: str) -> list[dict[str, Any]]:
-    """Run a named query; each row as a dict of its bound variables."""
-    return [
-        row.asdict()  # type: ignore[union-attr]
-        for row in graph.query(_query_text(name))
-    ]
 
 
 @dataclass(frozen=True)
@@ -417,7 +551,9 @@ def _first_words(text: str, limit: int = 48) -> str:
     return textwrap.shorten(text, width=limit, placeholder="…") if text else ""
 
 
-def extract_network_data(source: Graph | Dataset | str | Path) -> NetworkData:
+def extract_network_data(
+    source: Graph | Dataset | str | Path | NetworkSource,
+) -> NetworkData:
     """Run the network queries once and collect their answers.
 
     Args:
@@ -426,11 +562,12 @@ def extract_network_data(source: Graph | Dataset | str | Path) -> NetworkData:
     Returns:
         The nodes, events, ties, commitments and covered municipalities.
     """
-    graph = load_network_graph(source)
+    found = load_network_source(source)
+    graph = found.names  # labels; everything else comes from the queries
     nodes: dict[str, NodeInfo] = {}
     chosen: dict[str, int] = {}
     ranks = {str(cls): i for i, cls in enumerate(ACTOR_TYPES)}
-    for row in _select(graph, "actors"):
+    for row in found.select("actors"):
         iri = str(row["actor"])
         rank = ranks[str(row["class"])]
         if iri in chosen and chosen[iri] <= rank:
@@ -458,7 +595,7 @@ def extract_network_data(source: Graph | Dataset | str | Path) -> NetworkData:
     ties = sorted(
         {
             (str(r["event"]), str(r["role"]), str(r["actor"]))
-            for r in _select(graph, "event_ties")
+            for r in found.select("event_ties")
         }
     )
     for _, _, actor in ties:
@@ -467,10 +604,14 @@ def extract_network_data(source: Graph | Dataset | str | Path) -> NetworkData:
             label = preferred_label(graph, node)
             nodes[actor] = NodeInfo(actor, label, label, "actor")
 
+    event_actors: dict[str, list[str]] = defaultdict(list)
+    for event, _, actor in ties:
+        event_actors[event].append(actor)
+
     plan_counties = {
-        str(r["plan"]): _str(r.get("countyCode")) for r in _select(graph, "plans")
+        str(r["plan"]): _str(r.get("countyCode")) for r in found.select("plans")
     }
-    event_rows = _select(graph, "events")
+    event_rows = found.select("events")
     event_plan = {
         str(r["event"]): str(r["plan"]) for r in event_rows if r.get("plan") is not None
     }
@@ -494,7 +635,7 @@ def extract_network_data(source: Graph | Dataset | str | Path) -> NetworkData:
         node = URIRef(iri)
         kind = str(row["kind"])
         label = preferred_label(graph, node)
-        parties = [nodes[a] for e, r, a in ties if e == iri and a in nodes]
+        parties = [nodes[a] for a in event_actors.get(iri, ()) if a in nodes]
         county = ""
         if kind == "activity":
             county = plan_counties.get(event_plan.get(iri, ""), "")
@@ -510,7 +651,7 @@ def extract_network_data(source: Graph | Dataset | str | Path) -> NetworkData:
         nodes[iri] = NodeInfo(iri, label, short, kind, county=county)
 
     commitments: dict[str, tuple[str, set[str], set[str]]] = {}
-    for row in _select(graph, "commitment_ties"):
+    for row in found.select("commitment_ties"):
         key = str(row["commitment"])
         agreement, committers, concerned = commitments.setdefault(
             key, (_str(row.get("agreement")), set(), set())
@@ -525,10 +666,10 @@ def extract_network_data(source: Graph | Dataset | str | Path) -> NetworkData:
                 nodes[actor] = NodeInfo(actor, label, label, "actor")
 
     covered = sorted(
-        str(r["municipality"]) for r in _select(graph, "covered_municipalities")
+        str(r["municipality"]) for r in found.select("covered_municipalities")
     )
     county_names = {}
-    for row in _select(graph, "counties"):
+    for row in found.select("counties"):
         place = row.get("county")
         name = (
             preferred_label(graph, place)
@@ -2118,7 +2259,7 @@ def _party_names(graph: Graph, region: str, municipality: str) -> dict[str, str]
 
 
 def compare_agreements(
-    source: Graph | Dataset | str | Path,
+    source: Graph | Dataset | str | Path | NetworkSource,
     *,
     threshold: float = DEFAULT_THRESHOLD,
     method: str = "jaccard",
@@ -2150,10 +2291,11 @@ def compare_agreements(
         )
     if not 0.0 <= threshold <= 1.0:
         raise NetworkError(f"threshold {threshold} is outside 0–1", hint="use e.g. 0.5")
-    graph = load_network_graph(source)
+    found = load_network_source(source)
+    graph = found.names
     similarity = SIMILARITIES[method][0]
     items: dict[str, dict[str, Any]] = {}
-    for row in _select(graph, "bilateral_commitments"):
+    for row in found.select("bilateral_commitments"):
         key = str(row["commitment"])
         start = int(row["start"]) if row.get("start") is not None else math.inf  # type: ignore[call-overload]
         current = items.get(key)
