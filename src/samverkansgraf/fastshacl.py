@@ -154,9 +154,16 @@ def protect_nquads(data: bytes) -> bytes:
 
 
 def store_from_nquads(data: bytes) -> ox.Store:
-    """A store for ``validate_store`` from N-Quads or N-Triples bytes."""
+    """A store for ``validate_store`` from N-Quads or N-Triples bytes.
+
+    When the caller holds no other reference to ``data`` (the build hands its
+    dump over), the original bytes are let go once rewritten, before Oxigraph
+    loads them: at 1M triples that keeps a 270 MB copy out of the build's peak.
+    """
     store = ox.Store()
-    store.bulk_load(protect_nquads(data), format=ox.RdfFormat.N_QUADS)
+    protected = protect_nquads(data)
+    del data  # the rewritten copy is all the load needs
+    store.bulk_load(protected, format=ox.RdfFormat.N_QUADS)
     return store
 
 
