@@ -196,4 +196,3 @@ def test_cli_engine_option(runner, project: ProjectPaths, tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "samverkansgraf.nq").is_file()
-

@@ -115,3 +115,35 @@ def test_parse_scale_rejects_nonsense() -> None:
     assert parse_scale("1.5M") == 1_500_000
     with pytest.raises(ValueError):
         parse_scale("lots")
+
+
+def test_build_summary_of_a_national_project_stays_short(
+    runner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    """With more documents than SUMMARY_DOCUMENTS, the document graphs and their
+    coverage are one line each, not one per document."""
+    import re
+
+    from samverkansgraf.cli import SUMMARY_DOCUMENTS, cli
+
+    small = tmp_path / "s20k"
+    synth_project(small, scale=20_000, seed=1, project=project)
+    documents = len(list((small / "data" / "sources").glob("*.txt")))
+    assert documents > SUMMARY_DOCUMENTS
+    result = runner.invoke(
+        cli, ["--project", str(small), "build", "--out", str(tmp_path / "dist")]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) < 15, result.stdout
+    assert re.search(
+        rf"^ +\d+  in {documents} document graphs \(smallest \d+, largest \d+\)$",
+        result.stdout,
+        re.M,
+    )
+    assert re.search(
+        rf"^coverage: {documents} documents, median \d+\.\d%, lowest \d+\.\d% "
+        r"\(synth-[^)]+\.txt\) \(\d+ uncovered passages",
+        result.stdout,
+        re.M,
+    )

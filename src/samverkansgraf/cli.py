@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from . import __version__
 from .atomic import write_files_atomically
@@ -70,6 +70,10 @@ from .site_server import make_site_server
 from .sources import ProjectPaths, find_project_root, parse_turtle
 from .validate import ENGINES as SHACL_ENGINES
 from .validate import ValidationReport, load_shapes, validate_graph
+
+SUMMARY_DOCUMENTS = 12
+"""Above this many documents the build summary shows the document graphs and
+their coverage in one line each (a national project has over a thousand)."""
 
 
 class CommandError(click.ClickException):
@@ -199,15 +203,32 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, engine: str) 
         f"samverkansgraf {__version__}: {total} triples in "
         f"{len(assembled.graphs)} named graphs"
     )
+    documents = {str(doc.document) for doc in assembled.documents}
+    many = len(documents) > SUMMARY_DOCUMENTS
     for iri in assembled.graphs:
+        if many and str(iri) in documents:
+            continue
         size = assembled.graphs.triple_count(iri)
         click.echo(f"  {size:>7}  {_graph_name(str(iri), names)}")
+    if many:  # a national project: one line instead of a thousand
+        sizes = [assembled.graphs.triple_count(URIRef(iri)) for iri in documents]
+        click.echo(
+            f"  {sum(sizes):>7}  in {len(sizes)} document graphs "
+            f"(smallest {min(sizes)}, largest {max(sizes)})"
+        )
     for line in _count_lines(result.counts):
         click.echo(line)
     spans = sum(1 for doc in assembled.documents for r in doc.evidence if not r.skipped)
     click.echo(f"evidence: {spans} quotes found in their sources, offsets checked")
     coverage = compute_coverage(assembled)
     shares = " · ".join(f"{d.file_name[:3]} {d.share:.1%}" for d in coverage.documents)
+    if len(coverage.documents) > SUMMARY_DOCUMENTS:
+        ordered = sorted(coverage.documents, key=lambda d: d.share)
+        shares = (
+            f"{len(ordered)} documents, median "
+            f"{ordered[len(ordered) // 2].share:.1%}, lowest {ordered[0].share:.1%} "
+            f"({ordered[0].file_name})"
+        )
     gaps = sum(len(d.uncovered) for d in coverage.documents)
     click.echo(f"coverage: {shares} ({gaps} uncovered passages; see `coverage`)")
     if result.validation is None:
