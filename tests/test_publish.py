@@ -461,6 +461,38 @@ def test_publish_refuses_a_graph_that_fails_the_privacy_shapes(
     assert not out.exists() and not (tmp_path / "rel").exists()
 
 
+def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
+    scratch: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are checked and written one by one; contact data found in the
+    middle of the run aborts it, and the site published before stays whole."""
+    from samverkansgraf import publish
+
+    for name in ("publication.toml", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, scratch.root / name)
+    out = tmp_path / "site"
+    first = publish.publish_site(scratch, out)
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert len(before) == first.files > 300
+    real_files = publish.SiteRenderer.files
+
+    def leaky(self: publish.SiteRenderer):
+        for number, item in enumerate(real_files(self)):
+            yield item
+            if number == 200:
+                yield "id/leak.html", b"<p>ring 070-684 34 81</p>"
+
+    monkeypatch.setattr(publish.SiteRenderer, "files", leaky)
+    with pytest.raises(publish.PublishError) as error:
+        publish.publish_site(scratch, out)
+    assert str(error.value).startswith(
+        "output file id/leak.html would contain contact data at 8–21"
+    )
+    after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(tmp_path.glob(".site.*"))  # no temporary directory left
+
+
 # -- a real browser --------------------------------------------------------------
 
 CHROMIUM = next(

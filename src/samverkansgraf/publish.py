@@ -32,7 +32,7 @@ import posixpath
 import re
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,8 @@ __all__ = [
     "find_published_contact_data",
     "page_path",
     "publish_site",
+    "SiteRenderer",
+    "check_file_privacy",
     "render_site",
 ]
 
@@ -1086,13 +1088,143 @@ def canonical_json(data: bytes) -> bytes:
     ).encode()
 
 
+class SiteRenderer:
+    """The files of the site, made one resource at a time.
+
+    The dataset dumps, the DCAT record and VoID are made first (``record`` is
+    ready for validation before any page exists); ``files()`` then yields every
+    file, so that ``publish_site`` writes each as it comes instead of holding a
+    national site (~240,000 files at 1M triples) in memory.
+    """
+
+    def __init__(
+        self,
+        assembled: AssembledDataset,
+        settings: PublicationSettings,
+        *,
+        issued: dt.date | None = None,
+    ) -> None:
+        """Index the graph, make the dumps and the catalogue record."""
+        self.assembled = assembled
+        self.settings = settings
+        self.site = _Site(assembled, settings)
+        self._dumps: dict[str, bytes] | None = serialise_dataset(assembled)
+        self.distributions = []
+        for suffix, data in self._dumps.items():
+            media_type, title_sv, title_en = DUMP_MEDIA_TYPES[suffix]
+            path = f"download/{DUMP_STEM}{suffix}"
+            self.distributions.append(
+                Distribution(
+                    suffix.lstrip("."), path, media_type, title_sv, title_en, len(data)
+                )
+            )
+        date = issued if issued is not None else today()
+        self.record: Graph = describe_catalogue(
+            self.site.graph, settings, self.distributions, issued=date
+        )
+        """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """Every file of the site as (site-relative path, bytes), once."""
+        site, settings = self.site, self.settings
+        pages: list[str] = []
+
+        def page(path: str, data: bytes) -> tuple[str, bytes]:
+            if path.endswith(".html"):
+                pages.append(path)
+            return path, data
+
+        yield "style.css", style_sheet().encode("utf-8")
+        if self._dumps is None:
+            raise RuntimeError("SiteRenderer.files() can run only once")
+        dumps, self._dumps = self._dumps, None  # let each dump go once written
+        for suffix in list(dumps):
+            yield f"download/{DUMP_STEM}{suffix}", dumps.pop(suffix)
+        for node in sorted(site.pages, key=str):
+            for item in site.resource_page(node).items():
+                yield page(*item)
+        for rendered in (
+            site.class_index_pages(),
+            site.ontology_page(),
+            site.source_pages(),
+        ):
+            for item in rendered.items():
+                yield page(*item)
+        yield "dcat.ttl", self.record.serialize(format="turtle", encoding="utf-8")
+        yield "dcat.rdf", serialise_rdfxml(self.record)
+        void = describe_void(
+            site.graph, settings, [d.path for d in self.distributions]
+        ).serialize(format="turtle", encoding="utf-8")
+        yield "void.ttl", void
+        yield ".well-known/void", void
+
+        counts: list[dict[str, Any]] = [
+            {
+                **row,
+                "link": Link(
+                    row["link"].iri,
+                    row["link"].text,
+                    _href("index.html", site.class_pages[URIRef(row["link"].iri)]),
+                ),
+            }
+            for row in site.class_rows
+            if str(row["link"].iri).startswith(str(SKG))
+        ]
+        yield page(
+            "index.html",
+            site.render(
+                "home.html",
+                "index.html",
+                title=settings.title_sv,
+                alternates=[
+                    {
+                        "type": "text/turtle",
+                        "name": "DCAT (Turtle)",
+                        "href": "dcat.ttl",
+                    },
+                    {
+                        "type": "application/rdf+xml",
+                        "name": "DCAT (RDF/XML)",
+                        "href": "dcat.rdf",
+                    },
+                ],
+                settings=settings,
+                triples=len(site.graph),
+                graphs=len(self.assembled.graphs),
+                evidence=sum(len(doc.evidence) for doc in self.assembled.documents),
+                documents=len(self.assembled.documents),
+                counts=counts,
+                downloads=self.distributions,
+            ),
+        )
+        yield (
+            "site.json",
+            (
+                json.dumps(
+                    {
+                        "generator": f"samverkansgraf {__version__}",
+                        "base_url": settings.base_url,
+                        "pages": sorted(pages),
+                        "alternates": {
+                            suffix: media
+                            for suffix, (media, _, _) in ALTERNATES.items()
+                        },
+                    },
+                    indent=1,
+                    ensure_ascii=False,
+                )
+                + "\n"
+            ).encode("utf-8"),
+        )
+
+
 def render_site(
     assembled: AssembledDataset,
     settings: PublicationSettings,
     *,
     issued: dt.date | None = None,
 ) -> tuple[dict[str, bytes], Graph]:
-    """Render every file of the site.
+    """Render every file of the site in memory (``SiteRenderer`` streams them).
 
     Args:
         assembled: the dataset (already validated by the caller).
@@ -1102,81 +1234,8 @@ def render_site(
     Returns:
         Site-relative path → bytes, and the DCAT catalogue record graph.
     """
-    site = _Site(assembled, settings)
-    files: dict[str, bytes] = {"style.css": style_sheet().encode("utf-8")}
-    dumps = serialise_dataset(assembled)
-    distributions = []
-    for suffix, data in dumps.items():
-        media_type, title_sv, title_en = DUMP_MEDIA_TYPES[suffix]
-        path = f"download/{DUMP_STEM}{suffix}"
-        files[path] = data
-        distributions.append(
-            Distribution(
-                suffix.lstrip("."), path, media_type, title_sv, title_en, len(data)
-            )
-        )
-    for node in sorted(site.pages, key=str):
-        files.update(site.resource_page(node))
-    files.update(site.class_index_pages())
-    files.update(site.ontology_page())
-    files.update(site.source_pages())
-
-    date = issued if issued is not None else today()
-    record = describe_catalogue(site.graph, settings, distributions, issued=date)
-    files["dcat.ttl"] = record.serialize(format="turtle", encoding="utf-8")
-    files["dcat.rdf"] = serialise_rdfxml(record)
-    void = describe_void(site.graph, settings, [d.path for d in distributions])
-    files["void.ttl"] = void.serialize(format="turtle", encoding="utf-8")
-    files[".well-known/void"] = files["void.ttl"]
-
-    counts: list[dict[str, Any]] = [
-        {
-            **row,
-            "link": Link(
-                row["link"].iri,
-                row["link"].text,
-                _href("index.html", site.class_pages[URIRef(row["link"].iri)]),
-            ),
-        }
-        for row in site.class_rows
-        if str(row["link"].iri).startswith(str(SKG))
-    ]
-    files["index.html"] = site.render(
-        "home.html",
-        "index.html",
-        title=settings.title_sv,
-        alternates=[
-            {"type": "text/turtle", "name": "DCAT (Turtle)", "href": "dcat.ttl"},
-            {
-                "type": "application/rdf+xml",
-                "name": "DCAT (RDF/XML)",
-                "href": "dcat.rdf",
-            },
-        ],
-        settings=settings,
-        triples=len(site.graph),
-        graphs=len(assembled.graphs),
-        evidence=sum(len(doc.evidence) for doc in assembled.documents),
-        documents=len(assembled.documents),
-        counts=counts,
-        downloads=distributions,
-    )
-    files["site.json"] = (
-        json.dumps(
-            {
-                "generator": f"samverkansgraf {__version__}",
-                "base_url": settings.base_url,
-                "pages": sorted(p for p in files if p.endswith(".html")),
-                "alternates": {
-                    suffix: media for suffix, (media, _, _) in ALTERNATES.items()
-                },
-            },
-            indent=1,
-            ensure_ascii=False,
-        )
-        + "\n"
-    ).encode("utf-8")
-    return files, record
+    renderer = SiteRenderer(assembled, settings, issued=issued)
+    return dict(renderer.files()), renderer.record
 
 
 def check_conformance(assembled: AssembledDataset, paths: ProjectPaths) -> None:
@@ -1213,17 +1272,26 @@ def check_privacy(files: dict[str, bytes]) -> None:
         PublishError: naming the file and the offset of the first match.
     """
     for path, data in sorted(files.items()):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        found = find_published_contact_data(text)
-        if found:
-            start, end = found[0]
-            raise PublishError(
-                f"output file {path} would contain contact data at {start}–{end}",
-                hint="mask it (privacy.mask_contact_data) or remove it from the data",
-            )
+        check_file_privacy(path, data)
+
+
+def check_file_privacy(path: str, data: bytes) -> None:
+    """``check_privacy`` for one output file (binary files pass).
+
+    Raises:
+        PublishError: naming the file and the offset of the first match.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    found = find_published_contact_data(text)
+    if found:
+        start, end = found[0]
+        raise PublishError(
+            f"output file {path} would contain contact data at {start}–{end}",
+            hint="mask it (privacy.mask_contact_data) or remove it from the data",
+        )
 
 
 def publish_site(
@@ -1252,8 +1320,8 @@ def publish_site(
     assembled = assemble_dataset(paths)
     check_conformance(assembled, paths)
     settings = settings or load_publication(paths.root)
-    files, record = render_site(assembled, settings)
-    report = validate_catalogue(record, load_dcat_shapes(paths.shapes_dir))
+    renderer = SiteRenderer(assembled, settings)
+    report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
     if not report.conforms:
         first = report.violations[0]
         raise PublishError(
@@ -1261,23 +1329,31 @@ def publish_site(
             path=paths.root / "publication.toml",
             hint="complete the publication metadata",
         )
-    check_privacy(files)
+    written: set[str] = set()
+    # Each file is checked and written as it is made; any error (contact data,
+    # a full disk) leaves the previous site as it was (atomic_directory). A path
+    # made twice (the ontology's own page replaces its generic resource page)
+    # keeps its last version, as it always has.
     with atomic_directory(out) as work:
-        for relative, data in files.items():
+        made: set[Path] = set()
+        for relative, data in renderer.files():
+            check_file_privacy(relative, data)
             target = work / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             target.write_bytes(data)
+            written.add(relative)
         # A site is for serving: world-readable like any web content.
         for directory, _, names in os.walk(work):
             os.chmod(directory, 0o755)
             for name in names:
                 os.chmod(os.path.join(directory, name), 0o644)
-    pages = sum(1 for p in files if p.endswith(".html"))
+    files = len(written)
+    pages = sum(1 for path in written if path.endswith(".html"))
     warnings = [f"{r.message}" for r in report.results if r.severity != "Violation"]
     result = PublishResult(
-        Path(out), pages, len(files), time.perf_counter() - began, warnings
+        Path(out), pages, files, time.perf_counter() - began, warnings
     )
-    log.info(
-        "published %d pages (%d files) in %.1f s", pages, len(files), result.seconds
-    )
+    log.info("published %d pages (%d files) in %.1f s", pages, files, result.seconds)
     return result
