@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from . import __version__
 from .atomic import write_files_atomically
@@ -203,15 +203,15 @@ def build(ctx: click.Context, out: Path | None, no_validate: bool, engine: str) 
         f"samverkansgraf {__version__}: {total} triples in "
         f"{len(assembled.graphs)} named graphs"
     )
-    documents = {str(doc.document) for doc in assembled.documents}
+    documents = {doc.document for doc in assembled.documents}
     many = len(documents) > SUMMARY_DOCUMENTS
     for iri in assembled.graphs:
-        if many and str(iri) in documents:
+        if many and iri in documents:
             continue
         size = assembled.graphs.triple_count(iri)
         click.echo(f"  {size:>7}  {_graph_name(str(iri), names)}")
     if many:  # a national project: one line instead of a thousand
-        sizes = [assembled.graphs.triple_count(URIRef(iri)) for iri in documents]
+        sizes = [assembled.graphs.triple_count(iri) for iri in documents]
         click.echo(
             f"  {sum(sizes):>7}  in {len(sizes)} document graphs "
             f"(smallest {min(sizes)}, largest {max(sizes)})"

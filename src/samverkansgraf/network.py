@@ -66,7 +66,7 @@ from .atomic import atomic_directory
 from .build import assemble_dataset
 from .errors import OutputError, SamverkansgrafError, SourceError
 from .namespaces import SKG, SKGID, bind_prefixes, preferred_label
-from .query import term_from_oxigraph
+from .query import OxigraphEngine, term_from_oxigraph
 from .sources import ProjectPaths, parse_turtle
 
 __all__ = [
@@ -245,6 +245,9 @@ class NetworkSource:
         self.names = names
         self.store = store
         self.graph = graph
+        # Each query runs once: the content check and the extraction both ask
+        # for "events".
+        self._answers: dict[str, list[dict[str, Node]]] = {}
 
     @classmethod
     def from_graph(cls, graph: Graph) -> NetworkSource:
@@ -267,21 +270,24 @@ class NetworkSource:
         return cls(names, store=store)
 
     def select(self, name: str) -> list[dict[str, Node]]:
-        """Run ``network_queries/<name>.rq``; each row a dict of its bound values."""
-        text = _query_text(name)
-        if self.graph is not None:
-            return [row.asdict() for row in self.graph.query(text)]  # type: ignore[union-attr]
-        solutions = self.store.query(text, use_default_graph_as_union=True)
-        columns = [variable.value for variable in solutions.variables]
-        rows = []
-        for solution in solutions:
-            row = {}
-            for column in columns:
-                value = solution[column]
-                if value is not None:
-                    row[column] = term_from_oxigraph(value)
-            rows.append(row)
-        return rows
+        """Run ``network_queries/<name>.rq``; each row a dict of its bound values
+        (the same list on every call: do not change it)."""
+        if name not in self._answers:
+            text = _query_text(name)
+            if self.graph is not None:
+                rows = [row.asdict() for row in self.graph.query(text)]  # type: ignore[union-attr]
+            else:
+                result = OxigraphEngine(self.store).select(text)
+                rows = [
+                    {
+                        c: v
+                        for c, v in zip(result.columns, row, strict=True)
+                        if v is not None
+                    }
+                    for row in result.rows
+                ]
+            self._answers[name] = rows
+        return self._answers[name]
 
 
 def _ox_node(iri: URIRef) -> Any:

@@ -594,15 +594,14 @@ def network_error(url: str, exc: BaseException, timeout: float) -> EndpointError
     reason: object = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(exc, urllib.error.HTTPError):
         detail = _http_error_text(exc)
+        hint: str | None = "is it a SPARQL endpoint? look at the server's log"
+        if exc.code == 413:  # an answer over the server's size limit
+            # ResultLimitProxy's reason already says what to do.
+            hint = None if detail else "add a LIMIT or narrow the query"
         return EndpointError(
             f"{url} answered HTTP {exc.code} {exc.reason}"
             + (f": {detail}" if detail else ""),
-            # A 413 body (ResultLimitProxy's) already says what to do.
-            hint=None
-            if exc.code == 413 and detail
-            else "add a LIMIT or narrow the query"
-            if exc.code == 413
-            else "is it a SPARQL endpoint? look at the server's log",
+            hint=hint,
         )
     if isinstance(reason, (TimeoutError, socket.timeout)) or "timed out" in str(reason):
         return EndpointError(
