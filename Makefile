@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SGRAF  := $(BIN)/samverkansgraf
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install install-test build validate lint format check bench clean
+.PHONY: help run test test-fast install install-test build validate lint format check bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -40,9 +40,13 @@ test: install-test ## run the whole test suite (installs Debian's chromium for t
 	@.ci/install-browser || true
 	$(BIN)/python -m pytest
 
-lint: install-test ## ruff check and format check
+test-fast: install-test ## the quick tests only: no slow, network (server) or browser tests
+	$(BIN)/python -m pytest -m "not slow and not network and not browser"
+
+lint: install-test ## ruff check, ruff format check and mypy (0 errors)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 format: install-test ## format the code with ruff
 	$(BIN)/ruff check --fix src tests benchmarks

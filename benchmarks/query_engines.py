@@ -17,8 +17,8 @@ import statistics
 import sys
 import time
 
-from samverkansgraf.catalogue import load_catalogue
-from samverkansgraf.query import ENGINES, dataset_file, run_query
+from samverkansgraf.query.catalogue import load_catalogue
+from samverkansgraf.query.engines import ENGINES, dataset_file, run_query
 from samverkansgraf.sources import find_project_root
 
 # Parameters for queries that have no default.

@@ -33,8 +33,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from samverkansgraf.devtools.synth import synth_project
 from samverkansgraf.sources import ProjectPaths
-from samverkansgraf.synth import synth_project
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALES = {"S": 20_000, "M": 200_000, "L": 1_000_000}

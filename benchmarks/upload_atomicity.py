@@ -32,8 +32,8 @@ from pathlib import Path
 
 from rdflib import Dataset, URIRef
 
-from samverkansgraf.endpoint import start_server, upload_dataset
-from samverkansgraf.query import RemoteEngine, dataset_file
+from samverkansgraf.query.endpoint import start_server, upload_dataset
+from samverkansgraf.query.engines import RemoteEngine, dataset_file
 from samverkansgraf.sources import find_project_root
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"

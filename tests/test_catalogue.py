@@ -9,7 +9,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from samverkansgraf.catalogue import (
+from samverkansgraf.errors import CatalogueError, QueryError
+from samverkansgraf.query.catalogue import (
     HEADER_KEYS,
     QuerySpec,
     check_query,
@@ -19,7 +20,6 @@ from samverkansgraf.catalogue import (
     render_catalogue_markdown,
     scan_sparql,
 )
-from samverkansgraf.errors import CatalogueError, QueryError
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"

@@ -21,16 +21,16 @@ import pytest
 from click.testing import CliRunner
 
 from helpers import fake_endpoint
-from samverkansgraf.catalogue import load_catalogue
 from samverkansgraf.cli import cli
-from samverkansgraf.endpoint import (
+from samverkansgraf.errors import EndpointError
+from samverkansgraf.query.catalogue import load_catalogue
+from samverkansgraf.query.endpoint import (
     OxigraphServer,
     free_port,
     start_server,
     upload_dataset,
 )
-from samverkansgraf.errors import EndpointError
-from samverkansgraf.query import OxigraphEngine, RemoteEngine, run_query
+from samverkansgraf.query.engines import OxigraphEngine, RemoteEngine, run_query
 from samverkansgraf.sources import ProjectPaths
 
 pytestmark = pytest.mark.network
@@ -247,7 +247,7 @@ def test_slow_endpoint_times_out_exit_5(
 
 
 def test_upload_of_a_missing_server_binary_is_explained(monkeypatch) -> None:
-    import samverkansgraf.endpoint as endpoint
+    import samverkansgraf.query.endpoint as endpoint
 
     monkeypatch.setattr(endpoint.sys, "executable", "/nonexistent/python")
     monkeypatch.setenv("PATH", "/nonexistent")

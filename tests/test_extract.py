@@ -15,9 +15,8 @@ from rdflib.namespace import PROV, RDF
 
 from samverkansgraf.build import AssembledDataset, load_vocabulary_and_reference
 from samverkansgraf.cli import cli
-from samverkansgraf.evaluate import TARGETS, evaluate_extraction, span_iou
 from samverkansgraf.evidence import check_evidence
-from samverkansgraf.extract import (
+from samverkansgraf.extract.core import (
     ExtractionResult,
     Extractor,
     Gazetteer,
@@ -25,6 +24,7 @@ from samverkansgraf.extract import (
     extract_file,
     extractor_iri,
 )
+from samverkansgraf.extract.evaluate import TARGETS, evaluate_extraction, span_iou
 from samverkansgraf.namespaces import (
     GRAPH_REFERENCE,
     GRAPH_SCHEMES,

@@ -13,9 +13,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 from samverkansgraf.build import assemble_dataset, load_vocabulary_and_reference
+from samverkansgraf.devtools.synth import synth_project
 from samverkansgraf.namespaces import OA, SH, SKG, SKGID, bind_prefixes
 from samverkansgraf.sources import ProjectPaths, parse_turtle
-from samverkansgraf.synth import synth_project
 from samverkansgraf.validate import (
     ValidationReport,
     load_shapes,

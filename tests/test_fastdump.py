@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from samverkansgraf.build import AssembledDataset, assemble_dataset, serialise_dataset
+from samverkansgraf.devtools.synth import synth_project
 from samverkansgraf.sources import ProjectPaths
-from samverkansgraf.synth import synth_project
 
 
 def test_fast_dumps_equal_rdflib_on_the_real_data(assembled: AssembledDataset) -> None:

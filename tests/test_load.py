@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from samverkansgraf.catalogue import load_catalogue
-from samverkansgraf.endpoint import run_load_test, start_server
+from samverkansgraf.query.catalogue import load_catalogue
+from samverkansgraf.query.endpoint import run_load_test, start_server
 from samverkansgraf.sources import ProjectPaths
 
 ARTEFACTS = Path(__file__).parent / "artefacts"

@@ -18,7 +18,7 @@ from samverkansgraf.build import ONTOLOGY_FILE, SCHEMES_FILE
 from samverkansgraf.cli import cli
 from samverkansgraf.errors import OutputError, SourceError
 from samverkansgraf.namespaces import SKGID
-from samverkansgraf.network import (
+from samverkansgraf.network.core import (
     EDGE_COLUMNS,
     GRAPHS,
     MEASURES,

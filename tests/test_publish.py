@@ -20,13 +20,13 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
 
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
-from samverkansgraf.metadata import load_dcat_shapes, validate_catalogue
 from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, WD
-from samverkansgraf.publish import (
+from samverkansgraf.publish.metadata import load_dcat_shapes, validate_catalogue
+from samverkansgraf.publish.server import choose_representation, running_site_server
+from samverkansgraf.publish.site import (
     find_published_contact_data,
     render_marked_text,
 )
-from samverkansgraf.site_server import choose_representation, running_site_server
 from samverkansgraf.sources import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -466,7 +466,7 @@ def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
 ) -> None:
     """Files are checked and written one by one; contact data found in the
     middle of the run aborts it, and the site published before stays whole."""
-    from samverkansgraf import publish
+    from samverkansgraf.publish import site as publish
 
     for name in ("publication.toml", "CHANGELOG.md"):
         shutil.copy(ROOT / name, scratch.root / name)

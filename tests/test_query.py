@@ -17,11 +17,11 @@ from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 
 from samverkansgraf import run_query
-from samverkansgraf.catalogue import QuerySpec, load_catalogue, read_query_file
 from samverkansgraf.cli import cli
 from samverkansgraf.errors import QueryError
 from samverkansgraf.namespaces import PREFIXES
-from samverkansgraf.query import (
+from samverkansgraf.query.catalogue import QuerySpec, load_catalogue, read_query_file
+from samverkansgraf.query.engines import (
     ENGINES,
     WRITERS,
     Engine,
@@ -433,7 +433,7 @@ def empty_engines() -> dict[str, Engine]:
     import pyoxigraph as ox
     from rdflib import Dataset
 
-    from samverkansgraf.query import OxigraphEngine, RdflibEngine
+    from samverkansgraf.query.engines import OxigraphEngine, RdflibEngine
 
     return {
         "oxigraph": OxigraphEngine(ox.Store()),
@@ -446,7 +446,7 @@ def empty_engines() -> dict[str, Engine]:
 def test_any_string_parameter_comes_back_as_the_same_literal(
     value: str, empty_engines: dict[str, Engine]
 ) -> None:
-    from samverkansgraf.catalogue import Parameter
+    from samverkansgraf.query.catalogue import Parameter
 
     term = Parameter("name", "string").to_term(value)
     for name, engine in empty_engines.items():
@@ -459,7 +459,7 @@ def test_any_string_parameter_comes_back_as_the_same_literal(
 def test_any_iri_parameter_is_an_iri_or_one_clear_error(value: str) -> None:
     from rdflib import URIRef
 
-    from samverkansgraf.catalogue import Parameter
+    from samverkansgraf.query.catalogue import Parameter
 
     try:
         term = Parameter("programme", "IRI").to_term(value)

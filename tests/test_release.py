@@ -20,8 +20,8 @@ from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
 from samverkansgraf.errors import PublishError
 from samverkansgraf.namespaces import SKG
-from samverkansgraf.publication import load_publication
-from samverkansgraf.publish import find_published_contact_data
+from samverkansgraf.publish.settings import load_publication
+from samverkansgraf.publish.site import find_published_contact_data
 from samverkansgraf.release import TABLES, build_release, changelog_entry, check_version
 from samverkansgraf.sources import ProjectPaths
 
@@ -274,7 +274,7 @@ def test_activities_and_participation_from_a_fixture_plan(
 
     from samverkansgraf.build import CuratedDocument, load_vocabulary_and_reference
     from samverkansgraf.namespaces import SKGID
-    from samverkansgraf.publish import render_site
+    from samverkansgraf.publish.site import render_site
     from samverkansgraf.sources import SourceText
 
     assert PLAN_TEXT[11:31] == "Läsfrämjande i länet"

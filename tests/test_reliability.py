@@ -148,7 +148,7 @@ def _sparql_syntax_error(root: Path) -> list[str]:
 
 
 def _endpoint_down(root: Path) -> list[str]:
-    from samverkansgraf.endpoint import free_port
+    from samverkansgraf.query.endpoint import free_port
 
     return ["query", "01", "--endpoint", f"http://127.0.0.1:{free_port()}/query"]
 
@@ -185,7 +185,7 @@ def _stop_servers() -> Iterator[None]:
 
 
 def _answer_over_the_limit(root: Path) -> list[str]:
-    from samverkansgraf.endpoint import start_server
+    from samverkansgraf.query.endpoint import start_server
 
     server = start_server(root / "dist" / "samverkansgraf.nq", max_result_bytes=500)
     _SERVERS.append(server)

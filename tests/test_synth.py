@@ -11,10 +11,10 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from samverkansgraf.build import assemble_dataset, build
+from samverkansgraf.devtools.synth import parse_scale, synth_project
 from samverkansgraf.errors import SourceError
 from samverkansgraf.namespaces import OA, SKG
 from samverkansgraf.sources import ProjectPaths
-from samverkansgraf.synth import parse_scale, synth_project
 
 
 def _digest(root: Path) -> dict[str, str]:
@@ -124,7 +124,7 @@ def test_build_summary_of_a_national_project_stays_short(
     coverage are one line each, not one per document."""
     import re
 
-    from samverkansgraf.cli import SUMMARY_DOCUMENTS, cli
+    from samverkansgraf.cli.commands import SUMMARY_DOCUMENTS, cli
 
     small = tmp_path / "s20k"
     synth_project(small, scale=20_000, seed=1, project=project)

@@ -19,12 +19,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .build import AssembledDataset, BuildResult, assemble_dataset, build
-from .catalogue import (
-    QuerySpec,
-    find_query,
-    load_catalogue,
-    render_catalogue_markdown,
-)
 from .errors import (
     CatalogueError,
     EndpointError,
@@ -36,9 +30,16 @@ from .errors import (
     SamverkansgrafError,
     SourceError,
 )
-from .evaluate import EvaluationReport, evaluate_extraction, evaluate_project
 from .evidence import Span, check_evidence, find_quote, find_span, resolve_evidence
-from .extract import ExtractionResult, Extractor, extract_file, write_draft
+from .extract import (
+    EvaluationReport,
+    ExtractionResult,
+    Extractor,
+    evaluate_extraction,
+    evaluate_project,
+    extract_file,
+    write_draft,
+)
 from .network import (
     NetworkResult,
     analyse_network,
@@ -46,10 +47,17 @@ from .network import (
     export_network,
     extract_network_data,
 )
-from .publish import PublishResult, publish_site
-from .query import QueryResult, run_query, run_sparql
+from .publish import PublishResult, make_site_server, publish_site
+from .query import (
+    QueryResult,
+    QuerySpec,
+    find_query,
+    load_catalogue,
+    render_catalogue_markdown,
+    run_query,
+    run_sparql,
+)
 from .release import ReleaseResult, write_release
-from .site_server import make_site_server
 from .sources import ProjectPaths, find_project_root
 from .validate import ValidationReport, validate_graph
 

@@ -36,8 +36,8 @@ from .build import DUMP_STEM, AssembledDataset, assemble_dataset, serialise_data
 from .errors import PublishError
 from .namespaces import GRAPH_ONTOLOGY, OA, SKG, WD
 from .privacy import mask_contact_data
-from .publication import PublicationSettings, load_publication
-from .publish import check_conformance, check_privacy
+from .publish.settings import PublicationSettings, load_publication
+from .publish.site import check_conformance, check_privacy
 from .sources import ProjectPaths
 
 __all__ = [

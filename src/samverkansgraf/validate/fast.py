@@ -44,7 +44,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
-from .namespaces import SH
+from ..namespaces import SH
 
 __all__ = [
     "CompiledShapes",

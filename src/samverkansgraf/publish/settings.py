@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError
+from ..errors import SourceError
 
 __all__ = ["PUBLICATION_FILE", "PublicationSettings", "load_publication", "today"]
 

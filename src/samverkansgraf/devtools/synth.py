@@ -37,9 +37,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import SourceError
-from .namespaces import slugify
-from .sources import ProjectPaths
+from ..errors import SourceError
+from ..namespaces import slugify
+from ..sources import ProjectPaths
 
 __all__ = [
     "PERIODS",
@@ -900,6 +900,6 @@ def synth_project(
 
 def _count_base_triples(project: ProjectPaths) -> int:
     """Triples of the ontology, schemes and reference graph (parsed, ~0.5 s)."""
-    from .build import load_vocabulary_and_reference
+    from ..build import load_vocabulary_and_reference
 
     return sum(len(g) for g in load_vocabulary_and_reference(project).values())

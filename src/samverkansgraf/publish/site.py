@@ -43,19 +43,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from . import __version__
-from .atomic import atomic_directory
-from .build import DUMP_STEM, AssembledDataset, assemble_dataset, serialise_dataset
-from .errors import PublishError
-from .metadata import (
-    Distribution,
-    describe_catalogue,
-    describe_void,
-    load_dcat_shapes,
-    serialise_rdfxml,
-    validate_catalogue,
-)
-from .namespaces import (
+from .. import __version__
+from ..atomic import atomic_directory
+from ..build import DUMP_STEM, AssembledDataset, assemble_dataset, serialise_dataset
+from ..errors import PublishError
+from ..namespaces import (
     GRAPH_ONTOLOGY,
     GRAPH_SCHEMES,
     OA,
@@ -65,11 +57,19 @@ from .namespaces import (
     SKGID,
     bind_prefixes,
 )
-from .privacy import find_contact_data, mask_contact_data
-from .publication import PublicationSettings, load_publication, today
-from .site_templates import make_environment, style_sheet
-from .sources import ProjectPaths
-from .validate import load_shapes, validate_graph
+from ..privacy import find_contact_data, mask_contact_data
+from ..sources import ProjectPaths
+from ..validate import load_shapes, validate_graph
+from .html import make_environment, style_sheet
+from .metadata import (
+    Distribution,
+    describe_catalogue,
+    describe_void,
+    load_dcat_shapes,
+    serialise_rdfxml,
+    validate_catalogue,
+)
+from .settings import PublicationSettings, load_publication, today
 
 __all__ = [
     "ALTERNATES",

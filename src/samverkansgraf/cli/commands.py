@@ -21,23 +21,22 @@ from typing import Any
 import click
 from rdflib import Graph
 
-from . import __version__
-from .atomic import write_files_atomically
-from .build import assemble_dataset, count_facts, load_vocabulary_and_reference
-from .build import build as build_dataset
-from .catalogue import find_query, load_catalogue, render_catalogue_markdown
-from .curate import (
+from .. import __version__
+from ..atomic import write_files_atomically
+from ..build import assemble_dataset, count_facts, load_vocabulary_and_reference
+from ..build import build as build_dataset
+from ..curate import (
     EntityRow,
     compute_coverage,
     find_label_collisions,
     list_entities,
     plot_coverage,
 )
-from .errors import QueryError, SamverkansgrafError, SourceError
-from .evaluate import evaluate_project
-from .extract import Extractor, extract_file, write_draft
-from .namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES, bind_prefixes
-from .network import (
+from ..errors import QueryError, SamverkansgrafError, SourceError
+from ..extract.core import Extractor, extract_file, write_draft
+from ..extract.evaluate import evaluate_project
+from ..namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES, bind_prefixes
+from ..network.core import (
     DEFAULT_SEED,
     DEFAULT_THRESHOLD,
     GRAPHS,
@@ -54,8 +53,10 @@ from .network import (
     load_project_graph,
     rank_nodes,
 )
-from .publish import publish_site
-from .query import (
+from ..publish.server import make_site_server
+from ..publish.site import publish_site
+from ..query.catalogue import find_query, load_catalogue, render_catalogue_markdown
+from ..query.engines import (
     DEFAULT_TIMEOUT,
     ENGINES,
     WRITERS,
@@ -65,11 +66,10 @@ from .query import (
     run_query,
     run_sparql,
 )
-from .release import write_release
-from .site_server import make_site_server
-from .sources import ProjectPaths, find_project_root, parse_turtle
-from .validate import ENGINES as SHACL_ENGINES
-from .validate import ValidationReport, load_shapes, validate_graph
+from ..release import write_release
+from ..sources import ProjectPaths, find_project_root, parse_turtle
+from ..validate import ENGINES as SHACL_ENGINES
+from ..validate import ValidationReport, load_shapes, validate_graph
 
 SUMMARY_DOCUMENTS = 12
 """Above this many documents the build summary shows the document graphs and
@@ -1033,7 +1033,7 @@ def serve(
         samverkansgraf query 01 --endpoint http://127.0.0.1:7878/query
         samverkansgraf serve --port 7879 --writable
     """
-    from .endpoint import start_server
+    from ..query.endpoint import start_server
 
     dump = dataset_file(_paths(ctx))
     # SIGTERM (kill, service managers) stops the server like Ctrl-C does, and
@@ -1117,7 +1117,7 @@ def upload(
         samverkansgraf upload --endpoint http://127.0.0.1:7878
         samverkansgraf upload --endpoint http://127.0.0.1:7878 --method gsp
     """
-    from .endpoint import upload_dataset
+    from ..query.endpoint import upload_dataset
 
     source = dump if dump is not None else dataset_file(_paths(ctx))
     report = upload_dataset(endpoint, source, method=method, timeout=timeout)
@@ -1158,7 +1158,7 @@ def synth(ctx: click.Context, scale: str, seed: int, out: Path) -> None:
         samverkansgraf synth --scale 200k --seed 1 --out /tmp/synth-m
         samverkansgraf --project /tmp/synth-m build --out /tmp/synth-m/dist
     """
-    from .synth import parse_scale, synth_project
+    from ..devtools.synth import parse_scale, synth_project
 
     try:
         target = parse_scale(scale)

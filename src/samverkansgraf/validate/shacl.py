@@ -26,10 +26,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from ._gc import paused_gc
-from .errors import NonConformanceError
-from .namespaces import SH, bind_prefixes
-from .sources import parse_turtle
+from .._gc import paused_gc
+from ..errors import NonConformanceError
+from ..namespaces import SH, bind_prefixes
+from ..sources import parse_turtle
 
 __all__ = [
     "ENGINES",
@@ -170,7 +170,7 @@ def validate_graph(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
     if engine in ("auto", "fast"):
-        from .fastshacl import UnsupportedShapesError, compile_shapes
+        from .fast import UnsupportedShapesError, compile_shapes
 
         try:
             compiled = compile_shapes(shapes)
@@ -213,7 +213,7 @@ def validate_nquads_taken(
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
     if engine in ("auto", "fast"):
-        from .fastshacl import UnsupportedShapesError, compile_shapes, store_from_nquads
+        from .fast import UnsupportedShapesError, compile_shapes, store_from_nquads
 
         try:
             compiled = compile_shapes(shapes)
@@ -251,7 +251,7 @@ def _store_to_graph(store: ox.Store) -> Graph:
 
 
 def _validate_fast(data: Graph | ox.Store, compiled: object) -> ValidationReport:
-    from .fastshacl import graph_to_store, validate_store
+    from .fast import graph_to_store, validate_store
 
     store = data if isinstance(data, ox.Store) else graph_to_store(data)
     findings = validate_store(store, compiled)  # type: ignore[arg-type]

@@ -39,11 +39,11 @@ from dataclasses import asdict, dataclass, field
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from .build import AssembledDataset, CuratedDocument
-from .evidence import Span
-from .extract import DraftClause, DraftCommitment, ExtractionResult, Extractor
-from .namespaces import OA, SKG
-from .sources import ProjectPaths
+from ..build import AssembledDataset, CuratedDocument
+from ..evidence import Span
+from ..namespaces import OA, SKG
+from ..sources import ProjectPaths
+from .core import DraftClause, DraftCommitment, ExtractionResult, Extractor
 
 __all__ = [
     "IOU_THRESHOLD",
@@ -765,8 +765,8 @@ def evaluate_project(
     Raises:
         SourceError, EvidenceError: when the curated data does not assemble.
     """
-    from .build import assemble_dataset, load_vocabulary_and_reference
-    from .namespaces import GRAPH_REFERENCE, GRAPH_SCHEMES
+    from ..build import assemble_dataset, load_vocabulary_and_reference
+    from ..namespaces import GRAPH_REFERENCE, GRAPH_SCHEMES
 
     assembled = assemble_dataset(paths)
     graphs = load_vocabulary_and_reference(paths)

@@ -59,8 +59,8 @@ from urllib.parse import urlsplit
 from rdflib import URIRef
 from rdflib.term import Identifier
 
-from .errors import EndpointError
-from .query import (
+from ..errors import EndpointError
+from .engines import (
     DEFAULT_TIMEOUT,
     RemoteEngine,
     network_error,
@@ -724,7 +724,7 @@ def run_load_test(
     import statistics
     from concurrent.futures import ThreadPoolExecutor
 
-    from .query import run_query
+    from .engines import run_query
 
     engine = RemoteEngine(endpoint, timeout=timeout)
     params = params or {}

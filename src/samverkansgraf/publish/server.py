@@ -23,7 +23,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
-from .errors import OutputError, SourceError
+from ..errors import OutputError, SourceError
 
 __all__ = [
     "MEDIA_TYPES",

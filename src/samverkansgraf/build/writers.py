@@ -31,7 +31,7 @@ from rdflib.namespace import RDF, RDFS, XSD, split_uri
 from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.term import Node, _is_valid_uri
 
-from .namespaces import bind_prefixes
+from ..namespaces import bind_prefixes
 
 __all__ = [
     "UnsupportedGraphError",

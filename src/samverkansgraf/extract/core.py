@@ -51,11 +51,11 @@ from rapidfuzz import fuzz, process
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
-from . import __version__
-from .atomic import write_files_atomically
-from .errors import SourceError
-from .evidence import Span, add_evidence, add_location
-from .namespaces import (
+from .. import __version__
+from ..atomic import write_files_atomically
+from ..errors import SourceError
+from ..evidence import Span, add_evidence, add_location
+from ..namespaces import (
     OA,
     PREFIXES,
     SKG,
@@ -64,8 +64,8 @@ from .namespaces import (
     preferred_label,
     slugify,
 )
-from .privacy import find_contact_data, mask_contact_data
-from .sources import ProjectPaths
+from ..privacy import find_contact_data, mask_contact_data
+from ..sources import ProjectPaths
 
 __all__ = [
     "EXTRACTOR_VERSION",
@@ -1049,8 +1049,8 @@ class Extractor:
         Raises:
             SourceError: when the reference data cannot be read.
         """
-        from .build import load_vocabulary_and_reference
-        from .namespaces import GRAPH_REFERENCE, GRAPH_SCHEMES
+        from ..build import load_vocabulary_and_reference
+        from ..namespaces import GRAPH_REFERENCE, GRAPH_SCHEMES
 
         graphs = load_vocabulary_and_reference(paths)
         return cls(

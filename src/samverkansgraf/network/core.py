@@ -61,13 +61,13 @@ from rdflib.exceptions import ParserError
 from rdflib.namespace import RDFS, SKOS
 from rdflib.term import Node
 
-from . import __version__
-from .atomic import atomic_directory
-from .build import assemble_dataset
-from .errors import OutputError, SamverkansgrafError, SourceError
-from .namespaces import SKG, SKGID, bind_prefixes, preferred_label
-from .query import OxigraphEngine, term_from_oxigraph
-from .sources import ProjectPaths, parse_turtle
+from .. import __version__
+from ..atomic import atomic_directory
+from ..build import assemble_dataset
+from ..errors import OutputError, SamverkansgrafError, SourceError
+from ..namespaces import SKG, SKGID, bind_prefixes, preferred_label
+from ..query.engines import OxigraphEngine, term_from_oxigraph
+from ..sources import ProjectPaths, parse_turtle
 
 __all__ = [
     "ACTOR_TYPES",
@@ -423,7 +423,7 @@ def load_project_graph(
 
 def _query_text(name: str) -> str:
     """The text of ``network_queries/<name>.rq``."""
-    folder = resources.files("samverkansgraf") / "network_queries"
+    folder = resources.files(__package__) / "queries"
     return (folder / f"{name}.rq").read_text(encoding="utf-8")
 
 

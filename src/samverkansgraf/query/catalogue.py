@@ -38,8 +38,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from .errors import CatalogueError, QueryError
-from .namespaces import PREFIXES
+from ..errors import CatalogueError, QueryError
+from ..namespaces import PREFIXES
 
 __all__ = [
     "HEADER_KEYS",

@@ -44,10 +44,10 @@ from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from ..errors import EndpointError, QueryError
+from ..namespaces import PREFIXES
+from ..sources import ProjectPaths, find_project_root
 from .catalogue import IRI_FORBIDDEN, QuerySpec, find_query, load_catalogue, scan_sparql
-from .errors import EndpointError, QueryError
-from .namespaces import PREFIXES
-from .sources import ProjectPaths, find_project_root
 
 __all__ = [
     "ENGINES",

@@ -24,9 +24,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
-from .namespaces import CC0, SKGID, VCARD, WD, bind_prefixes
-from .publication import PublicationSettings
-from .validate import ValidationReport, validate_graph
+from ..namespaces import CC0, SKGID, VCARD, WD, bind_prefixes
+from ..validate import ValidationReport, validate_graph
+from .settings import PublicationSettings
 
 __all__ = [
     "DATA_THEME",

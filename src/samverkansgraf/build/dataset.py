@@ -1,48 +1,40 @@
-"""Stage 3 — build: assemble, check and write the whole dataset.
+"""Stage 3a — the assembled dataset: every named graph of the project, checked.
 
-Input: the project (``ontology/``, ``shapes/``, ``data/``). Steps: parse the
-ontology, the SKOS schemes and the reference gazetteer; parse each curated file
-(one per source document), check its source's bytes against ``SHA256SUMS``, resolve
-its quotes into evidence, verify every evidence offset; check that every
-``skgid:``/``skg:`` IRI used is declared; validate with SHACL. Output: an
-``AssembledDataset`` (one named graph per source document plus ontology, schemes and
-reference) and, from ``build()``, the dumps in ``dist/`` — TriG, N-Quads, Turtle
-(union) and JSON-LD, plus ``build-report.json`` — written atomically.
+Input: the project (``ontology/``, ``data/``). Parses the ontology, the SKOS
+schemes and the reference gazetteer; parses each curated file (one per source
+document), checks its source's bytes against ``SHA256SUMS``, resolves its quotes
+into evidence and verifies every evidence offset; checks that every
+``skgid:``/``skg:`` IRI used is declared. Output: an ``AssembledDataset`` (one
+named graph per source document plus ontology, schemes and reference), the data
+model every later stage reads.
 """
 
 from __future__ import annotations
 
 import difflib
-import itertools
-import json
 import logging
-import re
-import threading
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from ._gc import paused_gc
-from .atomic import AtomicFiles, write_files_atomically
-from .errors import SourceError
-from .evidence import EvidenceRecord, check_evidence, resolve_evidence
-from .namespaces import (
+from .._gc import paused_gc
+from ..errors import SourceError
+from ..evidence import EvidenceRecord, check_evidence, resolve_evidence
+from ..namespaces import (
     GRAPH_ONTOLOGY,
     GRAPH_REFERENCE,
     GRAPH_SCHEMES,
-    PREFIXES,
     SKG,
     SKGID,
     bind_prefixes,
 )
-from .reference import load_reference
-from .sources import (
+from ..reference import load_reference
+from ..sources import (
     ProjectPaths,
     SourceText,
     find_line,
@@ -51,27 +43,6 @@ from .sources import (
     read_checksums,
     read_source_text,
 )
-from .validate import (
-    ValidationReport,
-    load_shapes,
-    validate_graph,
-    validate_nquads_taken,
-)
-
-__all__ = [
-    "AssembledDataset",
-    "BuildResult",
-    "CuratedDocument",
-    "assemble_dataset",
-    "build",
-    "GraphMap",
-    "count_assembled",
-    "count_facts",
-    "count_facts_in",
-    "load_vocabulary_and_reference",
-    "run_build",
-    "serialise_dataset",
-]
 
 log = logging.getLogger(__name__)
 
@@ -295,21 +266,6 @@ class AssembledDataset:
     def texts(self) -> dict[URIRef, str]:
         """Source-document IRI → text."""
         return {doc.document: doc.source.text for doc in self.documents}
-
-
-@dataclass
-class BuildResult:
-    """What ``build()`` produced."""
-
-    assembled: AssembledDataset
-    """The dataset."""
-    validation: ValidationReport | None
-    """The SHACL report (``None`` when validation was skipped)."""
-    outputs: list[Path]
-    """Files written (empty when the graph did not conform)."""
-    counts: dict[str, int]
-    """Resources per summary class."""
-
 
 def _document_of(graph: Graph, path: Path) -> URIRef:
     documents = sorted(graph.subjects(RDF.type, SKG.SourceDocument))
@@ -624,444 +580,3 @@ def count_facts_in(graphs: Iterable[Graph]) -> dict[str, int]:
         name: len({s for graph in graphs for s in graph.subjects(RDF.type, cls)})
         for name, cls in SUMMARY_CLASSES.items()
     }
-
-
-def serialise_dataset(
-    assembled: AssembledDataset, *, fast: bool = True
-) -> dict[str, bytes]:
-    """Serialise the dataset deterministically in every dump format.
-
-    There are no blank nodes (evidence IRIs are derived from the fact's IRI).
-    rdflib orders named graphs, and JSON-LD values, by Python's per-process
-    string hashing, so this function fixes the order itself: graphs in
-    ``assembled.graphs`` order (ontology, schemes, reference, documents), N-Quads
-    lines sorted, JSON-LD nodes and values sorted. The same input therefore gives
-    byte-identical dumps in any process, so releases have stable checksums.
-
-    Args:
-        assembled: the dataset.
-        fast: write with ``fastdump`` (the same bytes as rdflib's serialisers,
-            several times faster); graphs it cannot mirror (blank nodes) are
-            written by rdflib. ``False`` uses rdflib throughout (the reference).
-
-    Returns:
-        File suffix → bytes: ``.trig``, ``.nq``, ``.ttl`` (union of all graphs,
-        without graph names) and ``.jsonld``.
-    """
-    if fast:
-        with paused_gc():
-            return _serialise_fast(assembled)
-    text = (
-        assembled.dataset().serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    )
-    lines = sorted(set(text.splitlines()))
-    return {
-        ".trig": _trig(assembled, fast=False),
-        ".nq": ("\n".join(line for line in lines if line) + "\n").encode("utf-8"),
-        ".ttl": assembled.union().serialize(format="turtle", encoding="utf-8"),
-        ".jsonld": _jsonld(assembled, fast=False),
-    }
-
-
-def _serialise_fast(assembled: AssembledDataset) -> dict[str, bytes]:
-    """``serialise_dataset`` with the ``fastdump`` writers."""
-    nquads = _nquads_fast(assembled)
-    dumps = {
-        suffix: data if isinstance(data, bytes) else b"".join(data)
-        for suffix, data in _dumps_fast(assembled)
-    }
-    return {
-        ".trig": dumps[".trig"],
-        ".nq": nquads,
-        ".ttl": dumps[".ttl"],
-        ".jsonld": dumps[".jsonld"],
-    }
-
-
-# Characters str.splitlines() breaks at besides "\n", which rdflib's N-Quads rows
-# may contain inside literals (the reference path splits the whole dump).
-_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def _nquads_fast(assembled: AssembledDataset) -> bytes:
-    """The N-Quads dump (sorted, unique lines) from the plain triples.
-
-    Lines are kept as UTF-8 bytes: bytes sort in the same order as their strings
-    (UTF-8 preserves code-point order), and the dump is joined once, without a
-    second full-size copy for the encoding.
-    """
-    from rdflib.plugins.serializers.nquads import _nq_row
-
-    lines: set[bytes] = set()
-    add = lines.add
-    graphs = assembled.graphs
-    for iri in graphs:
-        for triple in graphs.triples_of(iri):
-            row = _nq_row(triple, iri)
-            if _LINE_BREAKS.search(row):
-                lines.update(line.encode("utf-8") for line in row.splitlines())
-            else:
-                add(row[:-1].encode("utf-8"))
-    lines.discard(b"")
-    ordered = sorted(lines)
-    del lines
-    return b"\n".join(ordered) + b"\n"
-
-
-def _dumps_fast(
-    assembled: AssembledDataset,
-) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
-    """TriG, Turtle and JSON-LD, one at a time (so a writer can store and drop
-    each before the next is made; JSON-LD comes as chunks, graph by graph), in
-    one pass over each graph's triples."""
-    from .fastdump import (
-        UnsupportedGraphError,
-        clear_caches,
-        index_triples,
-        merge_indexes,
-        turtle_pieces,
-    )
-
-    graphs = assembled.graphs
-    indexes = {iri: index_triples(graphs.triples_of(iri)) for iri in graphs}
-    yield ".trig", _trig_chunks(assembled, fast=True, indexes=indexes)
-    try:
-        union = merge_indexes(indexes.values())
-        # Made (and checked for unsupported terms) before the first piece goes out.
-        pieces = turtle_pieces(union, None)
-        first = next(pieces)
-        union_ttl: bytes | Iterator[bytes] = itertools.chain(
-            [first.encode("utf-8")], (piece.encode("utf-8") for piece in pieces)
-        )
-    except UnsupportedGraphError as reason:
-        log.info("union Turtle written by rdflib: %s", reason)
-        union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
-    yield ".ttl", union_ttl
-    del union_ttl, union, pieces
-    clear_caches()
-    context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    yield ".jsonld", _jsonld_chunks(assembled, context, indexes)
-
-
-def _graph_turtle(
-    graphs: GraphMap,
-    iri: URIRef,
-    fast: bool,
-    index: dict[Node, dict[Node, list[Node]]] | None = None,
-) -> str:
-    """rdflib's Turtle of ``bind_prefixes(Graph() + graph)`` (fast when possible)."""
-    if fast:
-        from .fastdump import UnsupportedGraphError, index_triples, turtle_text
-
-        try:
-            return turtle_text(
-                index or index_triples(graphs.triples_of(iri)),
-                graphs.namespaces_of(iri),
-            )
-        except UnsupportedGraphError as reason:
-            log.info("graph written by rdflib: %s", reason)
-    return bind_prefixes(Graph() + graphs[iri]).serialize(format="turtle")
-
-
-def _graph_jsonld(
-    graphs: GraphMap,
-    iri: URIRef,
-    fast: bool,
-    triples: Iterable[Triple] | None = None,
-) -> object:
-    """rdflib's JSON-LD node objects of a graph (fast when possible)."""
-    if fast:
-        from .fastdump import UnsupportedGraphError, jsonld_nodes
-
-        try:
-            return jsonld_nodes(graphs.triples_of(iri) if triples is None else triples)
-        except UnsupportedGraphError as reason:
-            log.info("graph written by rdflib: %s", reason)
-    return json.loads(graphs[iri].serialize(format="json-ld"))
-
-
-def _trig(
-    assembled: AssembledDataset,
-    *,
-    fast: bool = True,
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
-) -> bytes:
-    """TriG with one ``<graph> { … }`` block per named graph, in a fixed order.
-
-    Each block is rdflib's (deterministic) Turtle of that graph without its prefix
-    lines; the prefixes are declared once at the top.
-    """
-    return b"".join(_trig_chunks(assembled, fast=fast, indexes=indexes))
-
-
-def _trig_chunks(
-    assembled: AssembledDataset,
-    *,
-    fast: bool = True,
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
-) -> Iterator[bytes]:
-    """``_trig``'s bytes in pieces: the prefix lines, then one block per graph
-    (each block is encoded as soon as it is made; the prefixes are known only
-    when every block is)."""
-    prefixes: set[str] = set()
-    blocks: list[bytes] = []
-    for iri in assembled.graphs:
-        turtle = _graph_turtle(assembled.graphs, iri, fast, (indexes or {}).get(iri))
-        body = []
-        for line in turtle.splitlines():
-            if line.startswith("@prefix "):
-                prefixes.add(line)
-            else:
-                body.append(line)
-        del turtle
-        block = f"<{iri}> {{\n" + "\n".join(body).strip("\n") + "\n}\n"
-        blocks.append(block.encode("utf-8"))
-    yield ("\n".join(sorted(prefixes)) + "\n\n").encode("utf-8")
-    for number, block in enumerate(blocks):
-        yield b"\n" + block if number else block
-
-
-def _jsonld(
-    assembled: AssembledDataset,
-    *,
-    fast: bool = True,
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
-) -> bytes:
-    """JSON-LD with one named-graph object per graph; nodes and values sorted."""
-
-    def canonical(value: object) -> object:
-        if isinstance(value, dict):
-            return {key: canonical(value[key]) for key in sorted(value)}
-        if isinstance(value, list):
-            items = [canonical(item) for item in value]
-            return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-        return value
-
-    context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    if fast:
-        return _jsonld_fast(assembled, context, indexes or {})
-    graphs = []
-    for iri in assembled.graphs:
-        nodes = _graph_jsonld(assembled.graphs, iri, fast)
-        graphs.append({"@id": str(iri), "@graph": canonical(nodes)})
-    document = {"@context": context, "@graph": graphs}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _jsonld_fast(
-    assembled: AssembledDataset,
-    context: dict[str, str],
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]],
-) -> bytes:
-    """``_jsonld``'s bytes, written graph by graph (one graph's nodes in memory)."""
-    return b"".join(_jsonld_chunks(assembled, context, indexes))
-
-
-def _jsonld_chunks(
-    assembled: AssembledDataset,
-    context: dict[str, str],
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]],
-) -> Iterator[bytes]:
-    """``_jsonld``'s bytes in pieces, one named graph at a time."""
-    from .fastdump import canonical_json, dumps_indented, index_items
-
-    yield b'{\n "@context": ' + dumps_indented(context, 1).encode("utf-8")
-    yield b',\n "@graph": '
-    if not assembled.graphs:
-        yield b"[]"
-    for number, iri in enumerate(assembled.graphs):
-        index = indexes.pop(iri, None)  # the last use: let it go
-        triples = (
-            index_items(index)
-            if index is not None
-            else assembled.graphs.triples_of(iri)
-        )
-        nodes = canonical_json(_graph_jsonld(assembled.graphs, iri, True, triples))
-        entry = {"@id": str(iri), "@graph": nodes}
-        yield (b"[\n  " if number == 0 else b",\n  ") + dumps_indented(entry, 2).encode(
-            "utf-8"
-        )
-    if assembled.graphs:
-        yield b"\n ]"
-    yield b"\n}\n"
-
-
-def build(
-    paths: ProjectPaths,
-    out_dir: str | Path | None = None,
-    *,
-    validate: bool = True,
-    engine: str = "auto",
-) -> BuildResult:
-    """Assemble, validate and write the dataset.
-
-    Nothing is written when the graph does not conform: ``outputs`` is then empty
-    and the previous ``dist/`` stays as it was.
-
-    Args:
-        paths: the project.
-        out_dir: where to write (default ``dist/``).
-        validate: run SHACL validation (skip only for drafts).
-        engine: the SHACL engine (``auto``, ``fast`` or ``pyshacl``; see
-            ``validate.validate_graph``). With ``pyshacl`` the dumps are also
-            written by rdflib's serialisers (the reference path, for benchmarks).
-
-    Returns:
-        The dataset, the validation report, the files written and the counts.
-
-    Raises:
-        SourceError, EvidenceError: bad input.
-        OutputError: the output directory cannot be written.
-    """
-    return run_build(paths, out_dir, validate=validate, engine=engine)
-
-
-def _untimed(_name: str, action: Callable[[], Any]) -> Any:
-    return action()
-
-
-def run_build(
-    paths: ProjectPaths,
-    out_dir: str | Path | None = None,
-    *,
-    validate: bool = True,
-    engine: str = "auto",
-    clock: Callable[[str, Callable[[], Any]], Any] = _untimed,
-) -> BuildResult:
-    """``build`` with each step run through ``clock(name, action)`` (the benchmarks
-    time ``assemble``, ``serialise``, ``validate`` and ``write`` with it).
-
-    The fast path makes and stages the N-Quads dump first, validates it on
-    Oxigraph in a second thread while it makes, stages and drops the other dumps
-    one at a time, and renames all of them into place at the end (or removes
-    them when the graph does not conform).
-    """
-    assembled = clock("assemble", lambda: assemble_dataset(paths))
-    out = Path(out_dir) if out_dir is not None else paths.dist_dir
-    shapes = load_shapes(paths.shapes_dir) if validate else None
-    counts = count_assembled(assembled)
-    if engine == "pyshacl":
-        dumps = clock("serialise", lambda: serialise_dataset(assembled, fast=False))
-        report = None
-        if shapes is not None:
-            report = clock(
-                "validate",
-                lambda: validate_graph(assembled.union(), shapes, engine="pyshacl"),
-            )
-        if report is not None and not report.conforms:
-            return BuildResult(assembled, report, [], counts)
-        files = {out / f"{DUMP_STEM}{suffix}": data for suffix, data in dumps.items()}
-        files[out / "build-report.json"] = _build_report(assembled, report, counts)
-        outputs = clock("write", lambda: write_files_atomically(files))
-        return BuildResult(assembled, report, outputs, counts)
-    with paused_gc():
-        return _run_fast_build(assembled, out, shapes, engine, counts, clock)
-
-
-def _run_fast_build(
-    assembled: AssembledDataset,
-    out: Path,
-    shapes: Graph | None,
-    engine: str,
-    counts: dict[str, int],
-    clock: Callable[[str, Callable[[], Any]], Any],
-) -> BuildResult:
-    """The fast build after assembly: the N-Quads dump first; then SHACL
-    validation of it on Oxigraph in a background thread (pyoxigraph releases the
-    GIL while it evaluates queries, so this uses the second core) while the
-    other dumps are made and staged one at a time; all renamed into place at the
-    end, or all removed when the graph does not conform."""
-    # The validator takes the only reference to the N-Quads dump (holder.pop)
-    # and drops it once Oxigraph has loaded it.
-    holder = [clock("serialise", lambda: _nquads_fast(assembled))]
-    writer = AtomicFiles()
-    nq_target = out / f"{DUMP_STEM}.nq"
-    try:
-        clock("write", lambda: writer.stage(nq_target, holder[0]))
-    except BaseException:
-        writer.abort()
-        raise
-    outcome: dict[str, Any] = {}
-
-    def check() -> None:
-        try:
-            outcome["report"] = clock(
-                "validate",
-                lambda: validate_nquads_taken(holder.pop, shapes, engine=engine),
-            )
-        except BaseException as exc:  # re-raised in the calling thread
-            outcome["error"] = exc
-
-    checker = threading.Thread(target=check, name="shacl") if shapes else None
-    if checker is not None:
-        checker.start()
-    else:
-        holder.clear()
-    later = _dumps_fast(assembled)
-    try:
-        for suffix in (".trig", ".ttl", ".jsonld"):
-            _stage_dump(
-                writer, out / f"{DUMP_STEM}{suffix}", lambda: next(later)[1], clock
-            )
-        report = None
-        if checker is not None:
-            checker.join()
-            if "error" in outcome:
-                raise outcome["error"]
-            report = outcome["report"]
-        if report is not None and not report.conforms:
-            writer.abort()
-            return BuildResult(assembled, report, [], counts)
-        report_bytes = _build_report(assembled, report, counts)
-        clock("write", lambda: writer.stage(out / "build-report.json", report_bytes))
-        order = [out / f"{DUMP_STEM}{s}" for s in (".trig", ".nq", ".ttl", ".jsonld")]
-        outputs = clock(
-            "write", lambda: writer.commit(order + [out / "build-report.json"])
-        )
-    except BaseException:
-        if checker is not None and checker.is_alive():
-            checker.join()
-        writer.abort()
-        raise
-    return BuildResult(assembled, report, outputs, counts)
-
-
-def _stage_dump(
-    writer: AtomicFiles,
-    target: Path,
-    produce: Callable[[], bytes | Iterator[bytes]],
-    clock: Callable[[str, Callable[[], Any]], Any],
-) -> None:
-    """Make one dump, stage it, and let it go (a dump made in chunks is written
-    as it is made, and timed as serialisation)."""
-    data = clock("serialise", produce)
-    if isinstance(data, bytes):
-        clock("write", lambda: writer.stage(target, data))
-    else:
-        clock("serialise", lambda: writer.stage(target, data))
-
-
-def _build_report(
-    assembled: AssembledDataset, report: ValidationReport | None, counts: dict[str, int]
-) -> bytes:
-    """A small JSON manifest of the build, for tools and the summary."""
-    triples = Counter(
-        {str(iri): assembled.graphs.triple_count(iri) for iri in assembled.graphs}
-    )
-    payload = {
-        "graphs": dict(triples),
-        "triples": sum(triples.values()),
-        "counts": counts,
-        "evidence": sum(len(doc.evidence) for doc in assembled.documents),
-        "sources": {
-            doc.source.path.name: {
-                "document": str(doc.document),
-                "sha256": doc.source.sha256,
-            }
-            for doc in assembled.documents
-        },
-        "conforms": None if report is None else report.conforms,
-    }
-    return (
-        json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    ).encode()
