@@ -765,10 +765,7 @@ class _Budget:
                     index = (round_ + period_index) % len(munis)
                     queue.append(("agreement", (munis[index], period)))
             # Each (municipality, period) pair exactly once.
-            seen: set[object] = set()
-            queues[county.code] = [
-                item for item in queue if not (item in seen or seen.add(item))
-            ]
+            queues[county.code] = list(dict.fromkeys(queue))
         full = (
             base
             + len(counties) * _PER_COUNTY_REFERENCE

@@ -80,13 +80,13 @@ _SINGLE = {
         "qualifiedValueShape qualifiedMinCount qualifiedMaxCount deactivated severity"
     ).split()
 }
-_COMPARISONS = {
+_COMPARISONS: dict[Node, str] = {
     SH.minInclusive: ">=",
     SH.maxInclusive: "<=",
     SH.minExclusive: ">",
     SH.maxExclusive: "<",
 }
-_NODE_KINDS = {
+_NODE_KINDS: dict[Node, str] = {
     SH.IRI: "!isIRI({v})",
     SH.BlankNode: "!isBlank({v})",
     SH.Literal: "!isLiteral({v})",
@@ -291,7 +291,7 @@ class _Compiler:
                 return "true"
             return "!(" + " || ".join(f"sameTerm({v}, {_n3(i)})" for i in items) + ")"
         if predicate in (SH.minLength, SH.maxLength):
-            length = int(argument)
+            length = _int(argument)
             if predicate == SH.minLength:
                 if length == 0:
                     return "false"
@@ -371,14 +371,14 @@ class _Compiler:
         for _, condition in self.value_conditions(shape, x):
             parts.append(f"EXISTS {{ {v} {p} {x} FILTER({condition}) }}")
         minimum = self.shapes.value(shape, SH.minCount)
-        if minimum is not None and int(minimum) > 0:
+        if minimum is not None and _int(minimum) > 0:
             parts.append(
-                f"NOT EXISTS {{ {self._distinct_values(v, p, int(minimum))} }}"
+                f"NOT EXISTS {{ {self._distinct_values(v, p, _int(minimum))} }}"
             )
         maximum = self.shapes.value(shape, SH.maxCount)
         if maximum is not None:
             parts.append(
-                f"EXISTS {{ {self._distinct_values(v, p, int(maximum) + 1)} }}"
+                f"EXISTS {{ {self._distinct_values(v, p, _int(maximum) + 1)} }}"
             )
         for value in self.shapes.objects(shape, SH.hasValue):
             parts.append(f"NOT EXISTS {{ {v} {p} {_n3(value)} }}")
@@ -565,29 +565,29 @@ class _Compiler:
         # Small counts as (anti-)joins of distinct values: 2-3x faster on Oxigraph
         # than grouping every focus node, and the same answer.
         minimum = self.shapes.value(shape, SH.minCount)
-        if minimum is not None and int(minimum) > 0:
-            if int(minimum) <= 4:
-                chain = self._distinct_values("?this", p, int(minimum))
+        if minimum is not None and _int(minimum) > 0:
+            if _int(minimum) <= 4:
+                chain = self._distinct_values("?this", p, _int(minimum))
                 sparql = (
                     f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ {chain} }} }}"
                 )
             else:
                 sparql = (
                     f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {p} ?v }} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {int(minimum)})"
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {_int(minimum)})"
                 )
-            add(sparql, f"Less than {int(minimum)} values", kind="focus")
+            add(sparql, f"Less than {_int(minimum)} values", kind="focus")
         maximum = self.shapes.value(shape, SH.maxCount)
         if maximum is not None:
-            if int(maximum) <= 3:
-                chain = self._distinct_values("?this", p, int(maximum) + 1)
+            if _int(maximum) <= 3:
+                chain = self._distinct_values("?this", p, _int(maximum) + 1)
                 sparql = f"SELECT DISTINCT ?this WHERE {{ {focus} {chain} }}"
             else:
                 sparql = (
                     f"SELECT ?this WHERE {{ {focus} ?this {p} ?v }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(maximum)})"
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {_int(maximum)})"
                 )
-            add(sparql, f"More than {int(maximum)} values", kind="focus")
+            add(sparql, f"More than {_int(maximum)} values", kind="focus")
         for value in self.shapes.objects(shape, SH.hasValue):
             add(
                 f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS "
@@ -619,21 +619,21 @@ class _Compiler:
             )
             low = self.shapes.value(shape, SH.qualifiedMinCount)
             high = self.shapes.value(shape, SH.qualifiedMaxCount)
-            if low is not None and high is not None and int(low) > int(high):
+            if low is not None and high is not None and _int(low) > _int(high):
                 raise UnsupportedShapesError(f"qualifiedMinCount > MaxCount on {shape}")
             bounds = []
             if low is not None:
-                bounds.append(f"?n < {int(low)}")
+                bounds.append(f"?n < {_int(low)}")
             if high is not None:
-                bounds.append(f"?n > {int(high)}")
+                bounds.append(f"?n > {_int(high)}")
             if bounds:
                 # One count for both bounds (a focus node can break only one).
                 add(
                     f"SELECT ?this WHERE {{ {{ {counted} }} "
                     f"FILTER({' || '.join(bounds)}) }}",
                     "The number of values conforming to the qualified shape is "
-                    f"outside {int(low) if low is not None else 0}.."
-                    f"{int(high) if high is not None else '*'}",
+                    f"outside {_int(low) if low is not None else 0}.."
+                    f"{_int(high) if high is not None else '*'}",
                     kind="focus",
                 )
 
@@ -649,6 +649,12 @@ class _Compiler:
             f"SELECT DISTINCT ?v WHERE {{ {focus} {pattern} "
             f"FILTER(isLiteral(?v) && DATATYPE(?v) = {_n3(stored)}) }}"
         )
+
+
+def _int(node: Node) -> int:
+    """The integer a shape's count or length literal gives (``"4"`` → 4)."""
+    # rdflib literals are str subclasses, so this is exactly int(Literal(...)).
+    return int(str(node))
 
 
 def _local(node: Node) -> str:
@@ -731,7 +737,7 @@ def _to_ox(term: Node, cache: dict[Node, object]) -> object:
         if term.language:
             converted = ox.Literal(str(term), language=term.language)
         elif term.datatype is not None:
-            datatype = _TO_PRIVATE.get(term.datatype, term.datatype)  # type: ignore[call-overload]
+            datatype = _TO_PRIVATE.get(term.datatype, term.datatype)
             converted = ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
         else:
             converted = ox.Literal(str(term))
@@ -793,8 +799,8 @@ def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
     targets: dict[Node, str] = {}
     for shape, queries in compiled.sparql_targets.items():
         nodes: set[str] = set()
-        for query in queries:
-            for row in _rows(store, query):
+        for target_query in queries:
+            for row in _rows(store, target_query):
                 nodes.add(str(row["this"]))
         targets[shape] = (
             "VALUES ?this { " + " ".join(sorted(nodes)) + " }"
