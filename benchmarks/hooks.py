@@ -1,13 +1,13 @@
-"""Benchmark hooks for the stages other branches add (network analysis, the query
-catalogue, publication).
+"""Benchmark hooks for the stages after the build: network analysis, the query
+catalogue, publication.
 
 Each hook takes a ``HookContext`` (the project and its freshly built ``dist/``)
-and runs its stage once; ``benchmarks/run.py`` times it in its own process and
-records its peak memory. A hook whose module is not merged yet raises
-``StageMissing`` and the table says "n/a — stage not merged". To plug a stage
-in, make its hook call the stage's public function (the bodies below use the
-names found on the other branches when this was written; a hook that fails is
-reported as "n/a — hook failed: …" with the error, not as a crash).
+and runs its stage once through the stage's public functions
+(``samverkansgraf.network``, ``samverkansgraf.query.catalogue`` and
+``.engines``, ``samverkansgraf.publish``); ``benchmarks/run.py`` times it in its
+own process and records its peak memory. A hook whose module cannot be imported
+raises ``StageMissing`` and the table says "n/a — stage not merged"; a hook that
+fails is reported as "n/a — hook failed: …" with the error, not as a crash.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ __all__ = ["BASELINES", "HOOKS", "HookContext", "StageMissing"]
 
 
 class StageMissing(Exception):  # noqa: N818 - a signal, not an error
-    """The stage's module is not in this checkout."""
+    """The stage's module cannot be imported from this checkout."""
 
 
 @dataclass
@@ -62,8 +62,8 @@ def _build_network_graphs(module: Any, data: Any) -> dict[str, Any]:
 
 
 def network(ctx: HookContext) -> dict[str, object]:
-    """Network construction (``network.py``): the dump read into pyoxigraph, the
-    network queries, the three networkx graphs."""
+    """Network construction (``samverkansgraf.network``): the dump read into
+    pyoxigraph, the network queries, the three networkx graphs."""
     import pickle
 
     module: Any = _module("network")
@@ -99,10 +99,11 @@ def network_measures(ctx: HookContext) -> dict[str, object]:
 
 
 def queries(ctx: HookContext) -> dict[str, object]:
-    """Every catalogue query on the local Oxigraph engine (``catalogue.py``,
-    ``query.py``); the rdflib engine is the natural baseline to add."""
-    catalogue: Any = _module("catalogue")
-    query: Any = _module("query")
+    """Every catalogue query on the local Oxigraph engine
+    (``samverkansgraf.query``: ``catalogue`` and ``engines``); ``queries_rdflib``
+    is its baseline."""
+    catalogue: Any = _module("query.catalogue")
+    query: Any = _module("query.engines")
     specs = catalogue.load_catalogue(ctx.queries)
     engine = query.OxigraphEngine.from_file(ctx.dist / "samverkansgraf.nq")
     timings: dict[str, object] = {}
@@ -123,8 +124,8 @@ def queries(ctx: HookContext) -> dict[str, object]:
 
 def queries_rdflib(ctx: HookContext) -> dict[str, object]:
     """Baseline of ``queries``: the same catalogue on rdflib's in-memory SPARQL."""
-    catalogue: Any = _module("catalogue")
-    query: Any = _module("query")
+    catalogue: Any = _module("query.catalogue")
+    query: Any = _module("query.engines")
     specs = catalogue.load_catalogue(ctx.queries)
     engine = query.ENGINES["rdflib"](ctx.dist / "samverkansgraf.nq")
     for _, spec in sorted(specs.items()):
@@ -135,7 +136,8 @@ def queries_rdflib(ctx: HookContext) -> dict[str, object]:
 
 
 def publish(ctx: HookContext) -> dict[str, object]:
-    """The static linked-data site (``publish.py``) from the built ``dist/``."""
+    """The static linked-data site (``samverkansgraf.publish``) from the built
+    ``dist/``."""
     module: Any = _module("publish")
     module.publish_site(ctx.paths, ctx.work / "site")
     return {}

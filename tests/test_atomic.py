@@ -27,10 +27,19 @@ def _snapshot(dist: Path) -> dict[str, bytes]:
     return {name: (dist / name).read_bytes() for name in DUMPS}
 
 
+def _temporaries_of(dist: Path, pid: int) -> set[str]:
+    """The names of the temporary files process ``pid`` has staged in ``dist``."""
+    return {path.name for path in dist.glob(f".*.{pid}.*.tmp")}
+
+
 @pytest.mark.slow
 def test_killed_build_leaves_old_or_new_complete_dumps(
     scratch: ProjectPaths, tmp_path: Path
 ) -> None:
+    """SIGKILL lands inside the build, provably: the build is killed when it
+    has staged its k-th temporary dump (k = 1 … 4), while it is still running,
+    and its temporaries are still there afterwards (so it never reached the
+    rename step). Every dump is then the complete old or new version."""
     build(scratch)
     old = _snapshot(scratch.dist_dir)
     # Change the data so that the new dumps differ from the old ones.
@@ -53,21 +62,32 @@ def test_killed_build_leaves_old_or_new_complete_dumps(
         str(scratch.root),
         "build",
     ]
-    for delay in (0.3, 0.7, 1.0, 1.2, 1.4, 1.7):
+    dist = scratch.dist_dir
+    # The build stages .nq, .trig, .ttl, .jsonld and build-report.json in turn
+    # and renames them all at the end; kill it as the k-th temporary appears.
+    for staged in (1, 2, 3, 4):
         process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(delay)
+        deadline = time.monotonic() + 60
+        while len(_temporaries_of(dist, process.pid)) < staged:
+            assert process.poll() is None, f"the build ended before {staged} temps"
+            assert time.monotonic() < deadline, "the build staged nothing in 60 s"
+            time.sleep(0.002)
         process.send_signal(signal.SIGKILL)
-        process.wait()
-        for name, data in _snapshot(scratch.dist_dir).items():
-            assert data in (old[name], new[name]), f"{name} is half-written"
+        assert process.wait() == -signal.SIGKILL, "the build exited before the kill"
+        left = _temporaries_of(dist, process.pid)
+        assert len(left) >= staged, f"the kill came after the renames: {left}"
+        for name, data in _snapshot(dist).items():
+            # Killed before its renames, the build leaves the old version whole.
+            assert data == old[name], f"{name} is not the complete old version"
     # An unkilled build completes and removes the killed builds' temporary files.
+    assert list(dist.glob(".*.tmp"))
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    assert _snapshot(scratch.dist_dir) == new
-    assert not list(scratch.dist_dir.glob(".*.tmp"))
+    assert _snapshot(dist) == new
+    assert not list(dist.glob(".*.tmp"))
     dataset = Dataset()
-    dataset.parse(scratch.dist_dir / "samverkansgraf.trig", format="trig")
+    dataset.parse(dist / "samverkansgraf.trig", format="trig")
     assert len(dataset) > 3000
 
 

@@ -84,11 +84,16 @@ def test_upload_then_every_query_answers_as_locally(
 def test_a_concurrent_reader_sees_old_or_new_never_a_mix(
     writable: OxigraphServer, full_dump: Path, fixture_dump: Path, method: str
 ) -> None:
-    """A reader counts quads while the two datasets replace each other."""
+    """A reader counts quads while the two datasets replace each other.
+
+    After each upload the writer waits until the reader has finished a read
+    that began after it, so both states are observed (the test could fail
+    either way: a mixed count, or a state never seen)."""
     sizes = {_quads(full_dump), _quads(fixture_dump)}
     assert len(sizes) == 2
     upload_dataset(writable.url, full_dump, method=method)
     seen: Counter[int] = Counter()
+    reads = [0]  # reads completed so far (only the reader thread writes it)
     stop = threading.Event()
     errors: list[BaseException] = []
 
@@ -96,25 +101,33 @@ def test_a_concurrent_reader_sees_old_or_new_never_a_mix(
         try:
             while not stop.is_set():
                 seen[_count(writable.url)] += 1
+                reads[0] += 1
         except BaseException as exc:  # surfaced below
             errors.append(exc)
+
+    def wait_for_a_fresh_read() -> None:
+        # The read under way may have begun before the upload; the next one not.
+        target = reads[0] + 2
+        deadline = time.monotonic() + 30
+        while reads[0] < target and not errors:
+            assert time.monotonic() < deadline, "the reader stalled"
+            time.sleep(0.005)
 
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        deadline = time.monotonic() + 30
         for i in range(6):
             upload_dataset(
                 writable.url, fixture_dump if i % 2 == 0 else full_dump, method=method
             )
-            if time.monotonic() > deadline:
-                break
+            wait_for_a_fresh_read()
     finally:
         stop.set()
         reader.join(timeout=30)
     assert not errors
-    assert sum(seen.values()) > 0
-    assert set(seen) <= sizes, f"the reader saw {dict(seen)}, expected only {sizes}"
+    mixed = {count: n for count, n in seen.items() if count not in sizes}
+    assert not mixed, f"mixed reads {mixed}; expected only counts {sizes}"
+    assert set(seen) == sizes, f"both states observed: {dict(seen)}"
 
 
 def test_read_only_server_answers_and_refuses_uploads(

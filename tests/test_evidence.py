@@ -11,10 +11,14 @@ from rdflib.namespace import RDF
 
 from samverkansgraf.errors import EvidenceError
 from samverkansgraf.evidence import (
+    EvidenceIndex,
     QuoteError,
+    Span,
+    add_evidence,
     check_evidence,
     find_quote,
     find_span,
+    read_evidence,
     resolve_evidence,
 )
 from samverkansgraf.namespaces import OA, SKG
@@ -105,6 +109,42 @@ def test_resolve_evidence_writes_the_model_pattern_and_removes_shorthands() -> N
     assert start == TEXT.index("Region Dalarna stödjer även Riksteatern")
     assert (None, SKG.quote, None) not in graph
     assert check_evidence(graph, {DOC: TEXT}) == 2
+
+
+def test_records_name_the_resources_the_pattern_was_written_with() -> None:
+    graph = _graph()
+    records = resolve_evidence(graph, DOC, TEXT)
+    commitment = next(r for r in records if r.fact == COMMITMENT)
+    assert commitment.resource == URIRef(f"{COMMITMENT}#evidence")
+    assert commitment.selectors == (
+        URIRef(f"{COMMITMENT}#quote"),
+        URIRef(f"{COMMITMENT}#position"),
+    )
+    # Reading the written pattern back gives the same records (evidence read
+    # once: consumers use the records, read_evidence only for graphs without).
+    assert read_evidence(graph, TEXT) == sorted(
+        records, key=lambda r: (r.fact, r.span.start)
+    )
+
+
+def test_evidence_written_out_in_full_is_in_the_records_too() -> None:
+    graph = Graph()
+    fact = URIRef("https://w3id.org/samverkansgraf/id/clause/x/1")
+    start = TEXT.index("Region Dalarna stödjer även Folkmusikens")
+    span = Span(start, start + 14, "Region Dalarna")
+    add_evidence(graph, fact, DOC, span)
+    (record,) = resolve_evidence(graph, DOC, TEXT)
+    assert (record.fact, record.document, record.span) == (fact, DOC, span)
+    assert record.resource == URIRef(f"{fact}#evidence")
+
+
+def test_evidence_index_looks_records_up_by_fact_in_offset_order() -> None:
+    graph = _graph()
+    records = resolve_evidence(graph, DOC, TEXT)
+    index = EvidenceIndex(reversed(records))
+    assert index.facts() == [CLAUSE, COMMITMENT]
+    assert [r.fact for r in index.of(COMMITMENT)] == [COMMITMENT]
+    assert index.of(URIRef("https://example.org/none")) == []
 
 
 def test_quote_outside_its_clause_is_reported_as_such() -> None:

@@ -13,10 +13,14 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from samverkansgraf.build import AssembledDataset, load_vocabulary_and_reference
+from samverkansgraf.build import (
+    AssembledDataset,
+    CuratedDocument,
+    load_vocabulary_and_reference,
+)
 from samverkansgraf.cli import cli
-from samverkansgraf.evidence import check_evidence
-from samverkansgraf.extract.core import (
+from samverkansgraf.evidence import EvidenceRecord, check_evidence
+from samverkansgraf.extract import (
     ExtractionResult,
     Extractor,
     Gazetteer,
@@ -24,7 +28,12 @@ from samverkansgraf.extract.core import (
     extract_file,
     extractor_iri,
 )
-from samverkansgraf.extract.evaluate import TARGETS, evaluate_extraction, span_iou
+from samverkansgraf.extract.evaluate import (
+    TARGETS,
+    evaluate_document,
+    evaluate_extraction,
+    span_iou,
+)
 from samverkansgraf.namespaces import (
     GRAPH_REFERENCE,
     GRAPH_SCHEMES,
@@ -506,7 +515,7 @@ def test_hedemora_reaches_the_targets(
     assembled: AssembledDataset, extractor: Extractor
 ) -> None:
     """Measured on the development document (the rules were written while reading
-    it), so these figures are optimistic; see docs-fragments/extract.md."""
+    it), so these figures are optimistic; see docs/extract.md."""
     report = evaluate_extraction(assembled, extractor)
     hedemora = next(d for d in report.documents if d.file_name == HEDEMORA)
     assert hedemora.in_scope
@@ -531,3 +540,27 @@ def test_every_curated_document_is_evaluated_or_explained(
     for doc in report.documents:
         assert doc.in_scope or "no skg:Agreement" in doc.note
     assert '"figures"' in report.to_json()
+
+
+def test_issue_14_evaluation_reads_the_builds_evidence_records(
+    assembled: AssembledDataset, extractor: Extractor
+) -> None:
+    """The gold spans come from ``CuratedDocument.evidence`` (resolved once by the
+    build), not from the evidence triples read back: without the triples the
+    figures stay the same, without the records no curated clause is found."""
+    curated = next(d for d in assembled.documents if d.source.path.name == HEDEMORA)
+    without_triples = Graph()
+    without_triples += curated.graph
+    without_triples.remove((None, SKG.evidence, None))
+
+    def variant(graph: Graph, records: list[EvidenceRecord]) -> CuratedDocument:
+        return CuratedDocument(
+            curated.path, curated.document, curated.source, graph, records
+        )
+
+    figures = evaluate_document(variant(without_triples, curated.evidence), extractor)
+    assert (figures.clauses.tp, figures.clauses.fp, figures.clauses.fn) == (10, 0, 0)
+    assert (figures.commitments.tp, figures.commitments.fn) == (33, 0)
+    no_records = evaluate_document(variant(curated.graph, []), extractor)
+    assert (no_records.clauses.tp, no_records.clauses.fn) == (0, 0)
+    assert no_records.clauses.fp == 10

@@ -18,7 +18,7 @@ from samverkansgraf.build import ONTOLOGY_FILE, SCHEMES_FILE
 from samverkansgraf.cli import cli
 from samverkansgraf.errors import OutputError, SourceError
 from samverkansgraf.namespaces import SKGID
-from samverkansgraf.network.core import (
+from samverkansgraf.network import (
     EDGE_COLUMNS,
     GRAPHS,
     MEASURES,
@@ -369,6 +369,39 @@ def test_pictures_are_deterministic(data: NetworkData) -> None:
     assert b"Lekeberg (0)" in heatmap[".svg"]
 
 
+_LAYOUT_SCRIPT = """
+import json, networkx as nx
+from samverkansgraf.network.pictures import layout_positions
+graph = nx.Graph()
+graph.add_edges_from((f"n{i:02}", f"n{i + 1:02}") for i in range(11))
+graph.add_edges_from([("n00", "n05"), ("n03", "n09")])
+graph.add_nodes_from(f"isolate{i:02}" for i in range(30))
+print(json.dumps(sorted(layout_positions(graph).items())))
+"""
+
+
+def test_issue_14_layout_does_not_depend_on_the_hash_seed() -> None:
+    """The pictures and the GEXF positions are the same in every process: a
+    small component's node order once came from a set (``graph.subgraph``), so
+    two runs of the same export drew different pictures."""
+    import os
+    import subprocess
+    import sys
+
+    layouts = [
+        subprocess.run(
+            [sys.executable, "-c", _LAYOUT_SCRIPT],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    ]
+    assert len(json.loads(layouts[0])) == 42
+    assert layouts[0] == layouts[1] == layouts[2]
+
+
 # --- cross-agreement comparison ---------------------------------------------------
 
 
@@ -436,13 +469,47 @@ def test_input_errors_are_clear(tmp_path: Path, load) -> None:
         load(tmp_path / "notes.txt")
 
 
-def test_a_parse_error_in_a_dump_names_its_line_and_column(tmp_path: Path) -> None:
-    broken = tmp_path / "broken.nq"
-    broken.write_text("<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n")
+@pytest.mark.parametrize("load", [load_network_graph, load_network_source])
+@pytest.mark.parametrize(
+    ("name", "text", "position"),
+    [
+        (
+            "broken.nq",
+            "<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n",
+            "2:23",
+        ),
+        (
+            "broken.ttl",
+            "<http://a> <http://b> <http://c> .\n<http://a> <http://b> .\n",
+            "2:23",
+        ),
+    ],
+)
+def test_issue_14_a_parse_error_in_a_dump_names_its_line_and_column(
+    tmp_path: Path, load, name: str, text: str, position: str
+) -> None:
+    """Both loaders parse with ``rdfio`` (pyoxigraph). Before issue 14 the rdflib
+    loader had its own parsers: no position for N-Quads, and "malformed Turtle"
+    (an rdflib column) for Turtle, where the store loader said "cannot parse"."""
+    broken = tmp_path / name
+    broken.write_text(text)
     with pytest.raises(SourceError) as error:
-        load_network_source(broken)
-    assert error.value.location() == f"{broken}:2:23"
+        load(broken)
+    assert error.value.location() == f"{broken}:{position}"
     assert "cannot parse" in str(error.value)
+
+
+@pytest.mark.parametrize("load", [load_network_graph, load_network_source])
+def test_issue_14_dump_suffixes_come_from_the_rdfio_table(
+    tmp_path: Path, fixture_nq: Path, load
+) -> None:
+    upper = tmp_path / "FIXTURE.NQ"
+    upper.write_bytes(fixture_nq.read_bytes())
+    assert extract_network_data(load(upper)) == extract_network_data(fixture_nq)
+    with pytest.raises(SourceError) as error:
+        load(tmp_path / "notes.rdf")  # RDF, but not a dump the build writes
+    assert "unknown RDF file type" in str(error.value)
+    assert error.value.hint == "give a built dump: .trig, .nq, .ttl, .jsonld or .nt"
 
 
 @pytest.mark.parametrize("dump_name", ["fixture", "full"])

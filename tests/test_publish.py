@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
 
+from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
 from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, WD
@@ -473,7 +474,9 @@ def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
     out = tmp_path / "site"
     first = publish.publish_site(scratch, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert len(before) == first.files > 300
+    # Every page, plus the output marker that lets the next publish replace it.
+    assert len(before) == first.files + 1 > 300
+    assert (out / OUTPUT_MARKER).read_text("utf-8") == "samverkansgraf publish\n"
     real_files = publish.SiteRenderer.files
 
     def leaky(self: publish.SiteRenderer):

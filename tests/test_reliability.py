@@ -39,6 +39,9 @@ class BadInput:
     """The documented exit code."""
     message: str
     """A fragment the stderr line must contain."""
+    server: bool = False
+    """The case talks to 127.0.0.1 (a server, or a closed port), so it is marked
+    ``network`` and ``make test-fast`` leaves it out."""
 
 
 def _malformed_turtle(root: Path) -> list[str]:
@@ -246,24 +249,27 @@ MATRIX = [
         4,
         "SPARQL syntax error: line ",
     ),
-    BadInput("endpoint down", _endpoint_down, 5, "connection refused"),
+    BadInput("endpoint down", _endpoint_down, 5, "connection refused", server=True),
     BadInput(
         "endpoint too slow",
         _endpoint(200, b"{}", "application/json", 3),
         5,
         "did not answer within 1 s",
+        server=True,
     ),
     BadInput(
         "endpoint answers HTTP 500",
         _endpoint(500, b"boom", "text/plain"),
         5,
         "answered HTTP 500",
+        server=True,
     ),
     BadInput(
         "endpoint answers non-SPARQL content",
         _endpoint(200, b"<html>hi</html>", "text/html"),
         5,
         "did not answer with SPARQL JSON results",
+        server=True,
     ),
     BadInput(
         "answer larger than the server's result-size limit",
@@ -271,11 +277,19 @@ MATRIX = [
         5,
         "answered HTTP 413 Content Too Large: the answer to this request (/query) "
         "is larger than this server's limit of 500 bytes; add a LIMIT",
+        server=True,
     ),
 ]
 
 
-@pytest.mark.parametrize("case", MATRIX, ids=lambda case: case.row)
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=pytest.mark.network) if case.server else case
+        for case in MATRIX
+    ],
+    ids=lambda case: case.row,
+)
 def test_bad_input_gives_one_clear_line(
     case: BadInput, built_project: ProjectPaths
 ) -> None:

@@ -12,7 +12,7 @@ from rdflib.namespace import RDF
 
 from samverkansgraf.build import assemble_dataset, build
 from samverkansgraf.devtools.synth import parse_scale, synth_project
-from samverkansgraf.errors import SourceError
+from samverkansgraf.errors import OutputError, SourceError
 from samverkansgraf.namespaces import OA, SKG
 from samverkansgraf.sources import ProjectPaths
 
@@ -95,9 +95,15 @@ def test_refuses_a_non_empty_foreign_directory(
     project: ProjectPaths, tmp_path: Path
 ) -> None:
     (tmp_path / "keep.txt").write_text("mine")
-    with pytest.raises(SourceError, match="not empty"):
+    with pytest.raises(OutputError, match="not written by samverkansgraf synth"):
         synth_project(tmp_path, scale=8_000, project=project)
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_refuses_to_write_over_the_project(project: ProjectPaths) -> None:
+    with pytest.raises(OutputError, match="project"):
+        synth_project(project.root, scale=8_000, project=project)
+    assert (project.root / "data" / "curated").is_dir()
 
 
 def test_cli_synth_writes_and_reports_progress(runner, tmp_path: Path) -> None:
@@ -124,7 +130,8 @@ def test_build_summary_of_a_national_project_stays_short(
     coverage are one line each, not one per document."""
     import re
 
-    from samverkansgraf.cli.commands import SUMMARY_DOCUMENTS, cli
+    from samverkansgraf.build.summary import SUMMARY_DOCUMENTS
+    from samverkansgraf.cli import cli
 
     small = tmp_path / "s20k"
     synth_project(small, scale=20_000, seed=1, project=project)

@@ -16,7 +16,10 @@ and, after a build, the query catalogue (in a notebook)::
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib.metadata
+
+# The version is defined once, in pyproject.toml; the installed metadata carries it.
+__version__ = importlib.metadata.version("samverkansgraf")
 
 from .build import AssembledDataset, BuildResult, assemble_dataset, build
 from .errors import (

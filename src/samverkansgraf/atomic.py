@@ -3,6 +3,12 @@
 Every command that writes (build, publish, release, network) writes to a temporary
 name beside the target and renames it into place, so a reader — or a later build
 after a crash or a kill — sees either the old complete output or the new one.
+
+It is also the one home of the output-directory policy (issue 16): no command
+deletes what it did not create. ``atomic_directory`` replaces a folder only when
+it does not exist, is empty, or carries the marker file (``OUTPUT_MARKER``) that
+the same command wrote there last time; it never replaces the project, a folder
+above it, or a folder holding ``.git``.
 """
 
 from __future__ import annotations
@@ -11,12 +17,23 @@ import contextlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import OutputError
 
-__all__ = ["AtomicFiles", "atomic_directory", "write_files_atomically"]
+__all__ = [
+    "OUTPUT_MARKER",
+    "AtomicFiles",
+    "atomic_directory",
+    "check_output_directory",
+    "holds_files",
+    "write_files_atomically",
+]
+
+OUTPUT_MARKER = ".samverkansgraf-output"
+"""The file a command leaves in each output folder it writes: its content names
+the command (``samverkansgraf publish``), which may replace the folder next time."""
 
 
 def _current_umask() -> int:
@@ -155,23 +172,138 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
+def _marker_text(command: str | None) -> str:
+    return f"samverkansgraf {command or 'output'}\n"
+
+
+def _refuse(target: Path, what: str) -> OutputError:
+    return OutputError(
+        f"{what}, so it will not be replaced",
+        path=target,
+        hint="choose a new or empty folder, or remove this one yourself",
+    )
+
+
+def holds_files(*names: str) -> Callable[[Path], bool]:
+    """A ``recognise`` test: the folder holds all these files.
+
+    For outputs written before ``OUTPUT_MARKER`` existed, recognised by files
+    only that command writes together (a site's ``dcat.ttl`` + ``void.ttl`` +
+    ``index.html``).
+
+    Example:
+        >>> holds_files("dcat.ttl", "index.html")(Path("/nonexistent"))
+        False
+    """
+
+    def recognise(folder: Path) -> bool:
+        return all((folder / name).is_file() for name in names)
+
+    return recognise
+
+
+def check_output_directory(
+    target: str | Path,
+    command: str | None,
+    *,
+    project_root: str | Path | None = None,
+    recognise: Callable[[Path], bool] | None = None,
+) -> None:
+    """Refuse to replace a folder that ``command`` did not create.
+
+    Allowed: a folder that does not exist, an empty folder, or one holding
+    ``OUTPUT_MARKER`` written by the same command. Never allowed: the project
+    root, a folder above it, or a folder holding ``.git``.
+
+    Args:
+        target: the output folder.
+        command: the CLI command that writes it (``"publish"``, ``"release"`` …);
+            ``None`` only for callers not yet updated: then the marker names no
+            command and any such unnamed output may be replaced.
+        project_root: the project, which is never replaced.
+        recognise: also accept a folder for which this returns True (outputs
+            written before the marker existed, e.g. an earlier network export).
+
+    Raises:
+        OutputError: one line naming the folder and what to do instead.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> check_output_directory(folder, "publish")  # empty: fine
+        >>> _ = (folder / "notes.txt").write_text("mine")
+        >>> try:
+        ...     check_output_directory(folder, "publish")
+        ... except OutputError as error:
+        ...     print(error.message)
+        the folder is not empty and was not written by samverkansgraf publish, so \
+it will not be replaced
+    """
+    target = Path(target).resolve()
+    if project_root is not None:
+        root = Path(project_root).resolve()
+        if target == root or target in root.parents:
+            raise _refuse(target, "the folder is the project itself or holds it")
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise _refuse(target, "it exists and is not a folder")
+    if (target / ".git").exists():
+        raise _refuse(target, "the folder holds a git repository (.git)")
+    if not any(target.iterdir()):
+        return
+    marker = target / OUTPUT_MARKER
+    try:
+        written_by = marker.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        written_by = None
+    if written_by == _marker_text(command):
+        return
+    if recognise is not None and recognise(target):
+        return
+    if written_by is not None:
+        other = written_by.strip() or "another command"
+        raise _refuse(target, f"the folder was written by {other}")
+    raise _refuse(
+        target,
+        "the folder is not empty and was not written by samverkansgraf"
+        + (f" {command}" if command else ""),
+    )
+
+
 @contextlib.contextmanager
-def atomic_directory(target: str | Path) -> Iterator[Path]:
+def atomic_directory(
+    target: str | Path,
+    command: str | None = None,
+    *,
+    project_root: str | Path | None = None,
+    recognise: Callable[[Path], bool] | None = None,
+) -> Iterator[Path]:
     """Build a directory under a temporary name and swap it in when done.
 
     Usage::
 
-        with atomic_directory("site") as work:
+        with atomic_directory("site", "publish", project_root=paths.root) as work:
             (work / "index.html").write_text(...)
+
+    Before anything is written, ``check_output_directory`` decides whether
+    ``target`` may be replaced (the arguments are passed on to it); the new
+    folder gets ``OUTPUT_MARKER`` naming ``command``, so the next run of the
+    same command may replace it.
 
     On an exception inside the block the temporary directory is removed and
     ``target`` is left as it was. The swap renames the old directory aside first,
     so the window in which ``target`` is missing is two renames long.
 
     Raises:
-        OutputError: when the parent directory is not writable or the disk is full.
+        OutputError: ``target`` is not ours to replace (see
+            ``check_output_directory``), the parent directory is not writable or
+            the disk is full.
     """
     target = Path(target).resolve()
+    check_output_directory(
+        target, command, project_root=project_root, recognise=recognise
+    )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -180,6 +312,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
         raise _output_error(target, exc) from exc
     try:
         yield work
+        (work / OUTPUT_MARKER).write_text(_marker_text(command), "utf-8")
         old = None
         if target.exists():
             old = Path(

@@ -10,20 +10,24 @@ one real-world thing curated twice).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from .atomic import write_files_atomically
 from .build import AssembledDataset
-from .namespaces import OA, SCB_CODE_LIST, SKG, preferred_label
+from .evidence import EvidenceRecord, document_evidence
+from .labels import names_of, preferred_label
+from .namespaces import SCB_CODE_LIST, SKG
 from .privacy import mask_contact_data
 
 __all__ = [
@@ -33,6 +37,8 @@ __all__ = [
     "Passage",
     "compute_coverage",
     "find_label_collisions",
+    "format_entities",
+    "format_label_collisions",
     "list_entities",
     "normalise_label",
     "plot_coverage",
@@ -48,7 +54,6 @@ ENTITY_CLASSES = {
     SKG.Programme: "programme",
     SKG.Plan: "plan",
 }
-LABEL_PROPERTIES = (RDFS.label, SKOS.prefLabel, SKOS.altLabel, SKG.officialName)
 
 
 @dataclass(frozen=True)
@@ -139,21 +144,15 @@ class CoverageReport:
 
 
 def _spans(
-    graph: Graph | Any, document: URIRef
+    records: list[EvidenceRecord], document: URIRef
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Evidence spans and skipped spans pointing into ``document``."""
-    evidence, skipped = [], []
-    for prop, bucket in ((SKG.evidence, evidence), (SKG.location, skipped)):
-        for _, target in graph.subject_objects(prop):
-            if graph.value(target, OA.hasSource) != document:
-                continue
-            for selector in graph.objects(target, OA.hasSelector):
-                start, end = (
-                    graph.value(selector, OA.start),
-                    graph.value(selector, OA.end),
-                )
-                if start is not None and end is not None:
-                    bucket.append((int(start), int(end)))
+    evidence: list[tuple[int, int]] = []
+    skipped: list[tuple[int, int]] = []
+    for record in records:
+        if record.document == document:
+            bucket = skipped if record.skipped else evidence
+            bucket.append((record.span.start, record.span.end))
     return evidence, skipped
 
 
@@ -177,7 +176,8 @@ def compute_coverage(
     reports = []
     for doc in assembled.documents:
         text = doc.source.text
-        evidence, skipped = _spans(doc.lookup(), doc.document)
+        # The build's resolved records: evidence is read once, not from triples.
+        evidence, skipped = _spans(document_evidence(doc), doc.document)
         state = bytearray(len(text))  # 0 uncovered, 1 skipped, 2 evidence
         for start, end in skipped:
             state[start:end] = b"\x01" * (end - start)
@@ -249,7 +249,8 @@ def plot_coverage(
     longest = max((len(doc.source.text) for doc in assembled.documents), default=1)
     pairs = zip(assembled.documents, report.documents, strict=True)
     for row, (doc, cov) in enumerate(pairs):
-        evidence, skipped = _spans(doc.lookup(), doc.document)
+        # The build's resolved records: evidence is read once, not from triples.
+        evidence, skipped = _spans(document_evidence(doc), doc.document)
         band = (row - 0.35, 0.7)
         axis.broken_barh([(0, len(doc.source.text))], band, color=colours["uncovered"])
         axis.broken_barh(
@@ -302,8 +303,10 @@ class EntityRow:
     """Number of facts (clauses, commitments, activities …) that mention it."""
 
 
-def _labels(graph: Graph, node: URIRef) -> list[str]:
-    return sorted({str(v) for p in LABEL_PROPERTIES for v in graph.objects(node, p)})
+def _labels(graph: Graph, node: Node) -> list[str]:
+    # Every name the extractor matches on (labels.NAME_PROPERTIES, with former
+    # names and hidden misspellings), so collisions are the ones it would meet.
+    return names_of(graph, node)
 
 
 def list_entities(
@@ -320,8 +323,8 @@ def list_entities(
         Rows sorted by kind, then label.
     """
     union = assembled.union()
-    mentions: dict[URIRef, set[URIRef]] = defaultdict(set)
-    documents: dict[URIRef, set[URIRef]] = defaultdict(set)
+    mentions: dict[Node, set[Node]] = defaultdict(set)
+    documents: dict[Node, set[Node]] = defaultdict(set)
     for doc in assembled.documents:
         for subject, _, obj in doc.triples():
             if isinstance(obj, URIRef):
@@ -329,7 +332,7 @@ def list_entities(
                 documents[obj].add(doc.document)
     rows = []
     for cls, kind in ENTITY_CLASSES.items():
-        for node in sorted(set(union.subjects(RDF.type, cls))):
+        for node in sorted(set(union.subjects(RDF.type, cls)), key=str):
             from_gazetteer = (node, None, SCB_CODE_LIST) in union
             if not include_unused and from_gazetteer and not mentions.get(node):
                 continue
@@ -378,3 +381,73 @@ def find_label_collisions(graph: Graph) -> dict[str, list[str]]:
     return {
         label: sorted(iris) for label, iris in sorted(owners.items()) if len(iris) > 1
     }
+
+
+ENTITY_FORMATS = ("table", "csv", "json")
+"""The formats ``format_entities`` writes (the ``entities`` command's --format)."""
+
+
+def format_entities(rows: list[EntityRow], output_format: str = "table") -> str:
+    """Entity rows as an aligned table, CSV or JSON.
+
+    Args:
+        rows: rows from ``list_entities``.
+        output_format: ``table`` (the first four columns aligned, the other labels
+            last, no IRI), ``csv`` (every column, other labels joined with `` | ``)
+            or ``json`` (a list of the rows' fields).
+
+    Returns:
+        The text, without a final newline.
+
+    Raises:
+        ValueError: for an output format not in ``ENTITY_FORMATS``.
+    """
+    if output_format not in ENTITY_FORMATS:
+        raise ValueError(f"unknown entity format {output_format!r}")
+    if output_format == "json":
+        return json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2)
+    header = ["kind", "label", "documents", "facts", "other labels", "iri"]
+    records = [
+        [
+            r.kind,
+            r.label,
+            str(r.documents),
+            str(r.facts),
+            " | ".join(r.alt_labels),
+            r.iri,
+        ]
+        for r in rows
+    ]
+    if output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(records)
+        return buffer.getvalue().rstrip("\n")
+    # The table leaves out the IRI and ends with the free-length other labels, so
+    # only the first four columns are padded.
+    widths = [
+        max([len(h), *(len(record[i]) for record in records)])
+        for i, h in enumerate(header[:4])
+    ]
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(header[:4], widths, strict=True))
+        + "  other labels"
+    ]
+    for record in records:
+        cells = "  ".join(c.ljust(w) for c, w in zip(record[:4], widths, strict=True))
+        lines.append(f"{cells}  {record[4]}")
+    return "\n".join(lines)
+
+
+def format_label_collisions(collisions: dict[str, list[str]]) -> list[str]:
+    """One line per label collision from ``find_label_collisions``.
+
+    Example:
+        >>> format_label_collisions({"kulturrådet": ["https://a", "https://b"]})
+        ["collision: 'kulturrådet' is a label of https://a, https://b"]
+    """
+    return [
+        f"collision: {label!r} is a label of {', '.join(iris)}"
+        for label, iris in collisions.items()
+    ]

@@ -28,16 +28,22 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from .errors import EvidenceError
 from .namespaces import OA, SKG
 from .sources import find_line
 
 __all__ = [
+    "EvidenceIndex",
     "EvidenceRecord",
+    "TripleLookup",
+    "document_evidence",
+    "read_evidence",
     "add_evidence",
     "add_location",
     "find_all_quotes",
@@ -286,6 +292,12 @@ class EvidenceRecord:
     """Where its words are."""
     skipped: bool = False
     """True for a passage deliberately left uncurated (``skg:SkippedPassage``)."""
+    resource: URIRef | None = None
+    """The ``oa:SpecificResource`` written for it (``skg:evidence`` or, when
+    skipped, ``skg:location``)."""
+    selectors: tuple[URIRef, ...] = ()
+    """Its selectors: the ``oa:TextQuoteSelector`` first (evidence only), then the
+    ``oa:TextPositionSelector``."""
 
 
 def _parent(graph: Graph, fact: URIRef) -> URIRef | None:
@@ -319,7 +331,8 @@ def resolve_evidence(
         curated_path: the curated file, for error messages.
 
     Returns:
-        One record per fact that had a quote, in document order.
+        One record per span of a fact that had a quote, and per evidence the
+        file already wrote out in full, in document order.
 
     Raises:
         EvidenceError: naming the curated file and line, the resource, and how
@@ -367,11 +380,19 @@ def resolve_evidence(
             graph.remove((fact, prop, None))
         skipped = (fact, RDF.type, SKG.SkippedPassage) in graph
         for index, span in enumerate(found, 1):
-            if skipped:
-                add_location(graph, fact, document, span, index)
-            else:
-                add_evidence(graph, fact, document, span, index)
-            records.append(EvidenceRecord(fact, document, span, skipped))
+            write = add_location if skipped else add_evidence
+            resource = write(graph, fact, document, span, index)
+            selectors = _selector_iris(fact, index, skipped)
+            records.append(
+                EvidenceRecord(fact, document, span, skipped, resource, selectors)
+            )
+    # Evidence a curated file writes out in full (test fixtures, hand-made
+    # examples) is read once here, so every consumer finds it in the records.
+    records.extend(
+        record
+        for record in read_evidence(graph, text)
+        if record.fact not in spans and record.document == document
+    )
     records.sort(key=lambda record: (record.span.start, record.fact))
     return records
 
@@ -408,6 +429,145 @@ def _locate(graph: Graph, fact: URIRef, text: str, within: Span | None) -> list[
     return [find_span(text, starts, ends, within=area, occurrence=occurrence)]
 
 
+class TripleLookup(Protocol):
+    """What reading the evidence pattern needs of a graph: an rdflib ``Graph`` or
+    the build's light triple index (``CuratedDocument.lookup()``)."""
+
+    def objects(self, subject: Any, predicate: Any) -> Iterable[Any]:
+        """Objects of ``subject``'s ``predicate``."""
+        ...
+
+    def value(self, subject: Any, predicate: Any) -> Any:
+        """One object of ``subject``'s ``predicate``, or ``None``."""
+        ...
+
+    def subject_objects(self, predicate: Any) -> Iterable[tuple[Any, Any]]:
+        """Every (subject, object) pair of ``predicate``."""
+        ...
+
+
+def read_evidence(graph: TripleLookup, text: str | None = None) -> list[EvidenceRecord]:
+    """Read the MODEL.md evidence pattern back from a graph, as records.
+
+    The one reader of ``skg:evidence`` / ``skg:location`` → ``oa:hasSource`` /
+    ``oa:hasSelector`` / ``oa:start`` / ``oa:end`` / ``oa:exact``: for graphs that
+    were not resolved from quote shorthands by ``resolve_evidence`` (evidence
+    written out in full). Incomplete patterns (no source or no offsets) are left
+    out; ``check_evidence`` is the place that reports them.
+
+    Args:
+        graph: the graph holding the pattern.
+        text: the source text, for the ``exact`` of a skipped passage's span
+            (locations record no ``oa:exact``); without it that is ``""``.
+
+    Returns:
+        One record per evidence or location, sorted by fact, start, end.
+    """
+    records = []
+    for prop, skipped in ((SKG.evidence, False), (SKG.location, True)):
+        for fact, resource in graph.subject_objects(prop):
+            document = graph.value(resource, OA.hasSource)
+            if not isinstance(fact, URIRef) or not isinstance(document, URIRef):
+                continue
+            start = end = None
+            exact: str | None = None
+            quote: list[URIRef] = []
+            position: list[URIRef] = []
+            for selector in sorted(graph.objects(resource, OA.hasSelector)):
+                begins = graph.value(selector, OA.start)
+                if begins is not None:
+                    start, end = int(begins), int(graph.value(selector, OA.end))
+                    position.append(selector)
+                written = graph.value(selector, OA.exact)
+                if written is not None:
+                    exact = str(written)
+                    quote.append(selector)
+            if start is None or end is None:
+                continue
+            if exact is None:
+                exact = text[start:end] if text is not None else ""
+            records.append(
+                EvidenceRecord(
+                    fact,
+                    document,
+                    Span(start, end, exact),
+                    skipped,
+                    resource,
+                    tuple(quote + [p for p in position if p not in quote]),
+                )
+            )
+    records.sort(key=lambda r: (r.fact, r.span.start, r.span.end, r.skipped))
+    return records
+
+
+class _Documented(Protocol):
+    """A curated document as ``EvidenceIndex`` reads it (``build.CuratedDocument``)."""
+
+    @property
+    def evidence(self) -> list[EvidenceRecord]: ...
+
+    @property
+    def source(self) -> Any: ...
+
+    def lookup(self) -> Any: ...
+
+
+class EvidenceIndex:
+    """Every fact's evidence records, looked up by fact.
+
+    Built from the records the build resolved (``CuratedDocument.evidence``), so
+    curation reports, publishing and the release read evidence once instead of
+    re-reading the pattern from triples. A document that carries no records (one
+    made by hand, e.g. in a test) has its records read from its graph instead.
+
+    Example:
+        >>> from rdflib import URIRef
+        >>> fact, doc = URIRef("https://ex.org/f"), URIRef("https://ex.org/d")
+        >>> index = EvidenceIndex([EvidenceRecord(fact, doc, Span(4, 9, "words"))])
+        >>> [r.span.exact for r in index.of(fact)], index.of(doc)
+        (['words'], [])
+    """
+
+    def __init__(self, records: Iterable[EvidenceRecord]) -> None:
+        self.records: list[EvidenceRecord] = sorted(
+            records,
+            key=lambda r: (r.fact, str(r.document), r.span.start, r.span.end),
+        )
+        """Every record, by fact, document, start and end."""
+        self._by_fact: dict[URIRef, list[EvidenceRecord]] = {}
+        for record in self.records:
+            self._by_fact.setdefault(record.fact, []).append(record)
+
+    @classmethod
+    def of_documents(cls, documents: Iterable[_Documented]) -> EvidenceIndex:
+        """The index of a dataset's documents (``AssembledDataset.documents``)."""
+        return cls(record for doc in documents for record in document_evidence(doc))
+
+    def of(self, fact: object) -> list[EvidenceRecord]:
+        """The records of ``fact`` (evidence and skipped locations), in order."""
+        return self._by_fact.get(fact, [])  # type: ignore[call-overload]
+
+    def facts(self) -> list[URIRef]:
+        """Every fact with at least one record, sorted."""
+        return list(self._by_fact)
+
+
+def document_evidence(doc: _Documented) -> list[EvidenceRecord]:
+    """A curated document's evidence records: those the build resolved, or, when
+    it carries none, those written out in its graph (read by ``read_evidence``)."""
+    if doc.evidence:
+        return list(doc.evidence)
+    return read_evidence(doc.lookup(), doc.source.text)
+
+
+def _selector_iris(fact: URIRef, index: int, skipped: bool) -> tuple[URIRef, ...]:
+    """The selector IRIs ``add_evidence`` / ``add_location`` give span ``index``."""
+    if skipped:
+        return (URIRef(f"{fact}#position-{index}"),)
+    suffix = "" if index == 1 else f"-{index}"
+    return (URIRef(f"{fact}#quote{suffix}"), URIRef(f"{fact}#position{suffix}"))
+
+
 def add_evidence(
     graph: Graph, fact: URIRef, document: URIRef, span: Span, index: int = 1
 ) -> URIRef:
@@ -426,8 +586,7 @@ def add_evidence(
     """
     suffix = "" if index == 1 else f"-{index}"
     evidence = URIRef(f"{fact}#evidence{suffix}")
-    quote_selector = URIRef(f"{fact}#quote{suffix}")
-    position_selector = URIRef(f"{fact}#position{suffix}")
+    quote_selector, position_selector = _selector_iris(fact, index, skipped=False)
     graph.add((fact, SKG.evidence, evidence))
     graph.add((evidence, RDF.type, OA.SpecificResource))
     graph.add((evidence, OA.hasSource, document))
@@ -455,7 +614,7 @@ def add_location(
         The ``oa:SpecificResource`` IRI.
     """
     location = URIRef(f"{passage}#location-{index}")
-    position = URIRef(f"{passage}#position-{index}")
+    (position,) = _selector_iris(passage, index, skipped=True)
     graph.add((passage, SKG.location, location))
     graph.add((location, RDF.type, OA.SpecificResource))
     graph.add((location, OA.hasSource, document))
@@ -491,7 +650,8 @@ def check_evidence(
     checked = 0
     for fact, evidence in sorted(graph.subject_objects(SKG.evidence)):
         source = graph.value(evidence, OA.hasSource)
-        if source not in texts:
+        text = texts.get(source) if isinstance(source, URIRef) else None
+        if text is None:
             raise _evidence_error(
                 graph,
                 fact,
@@ -499,7 +659,6 @@ def check_evidence(
                 "of this build",
                 path,
             )
-        text = texts[source]
         exact_values = [
             str(e)
             for s in _selectors(graph, evidence, OA.TextQuoteSelector)
@@ -512,7 +671,8 @@ def check_evidence(
                 raise _evidence_error(
                     graph, fact, "selector lacks oa:start/oa:end", path
                 )
-            start_i, end_i = int(start), int(end)
+            # rdflib literals are str: int() reads their lexical form.
+            start_i, end_i = int(str(start)), int(str(end))
             if not 0 <= start_i < end_i <= len(text):
                 raise _evidence_error(
                     graph,
@@ -536,9 +696,10 @@ def check_evidence(
         for selector in _selectors(graph, location, OA.TextPositionSelector):
             source = graph.value(location, OA.hasSource)
             start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
-            if source not in texts or start is None or end is None:
+            text = texts.get(source) if isinstance(source, URIRef) else None
+            if text is None or start is None or end is None:
                 raise _evidence_error(graph, passage, "location is incomplete", path)
-            if not 0 <= int(start) < int(end) <= len(texts[source]):
+            if not 0 <= int(str(start)) < int(str(end)) <= len(text):
                 raise _evidence_error(
                     graph,
                     passage,
@@ -549,18 +710,18 @@ def check_evidence(
     return checked
 
 
-def _selectors(graph: Graph, evidence: object, kind: URIRef) -> Iterable[URIRef]:
+def _selectors(graph: Graph, evidence: Node, kind: URIRef) -> list[URIRef]:
     return sorted(
         s
         for s in graph.objects(evidence, OA.hasSelector)
-        if (s, RDF.type, kind) in graph
+        if isinstance(s, URIRef) and (s, RDF.type, kind) in graph
     )
 
 
 def _evidence_error(
-    graph: Graph, fact: URIRef, message: str, path: str | Path | None
+    graph: Graph, fact: Node, message: str, path: str | Path | None
 ) -> EvidenceError:
-    line = find_line(path, fact) if path else None
+    line = find_line(path, fact) if path and isinstance(fact, URIRef) else None
     return EvidenceError(
         f"{_curie(graph, fact)}: {message}",
         path=path,
@@ -569,8 +730,8 @@ def _evidence_error(
     )
 
 
-def _curie(graph: Graph, node: URIRef) -> str:
+def _curie(graph: Graph, node: Node) -> str:
     try:
-        return graph.namespace_manager.normalizeUri(node)
+        return graph.namespace_manager.normalizeUri(str(node))
     except Exception:  # pragma: no cover - rdflib raises for odd IRIs
         return f"<{node}>"

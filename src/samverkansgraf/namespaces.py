@@ -1,17 +1,19 @@
 """Every IRI and prefix of samverkansgraf, in one place.
 
 Input: nothing. Output: rdflib ``Namespace`` objects, the named-graph IRIs of the
-build, the prefix map used by every serialisation, the slug rule for resource IRIs
-(MODEL.md: ``skgid:{kind}/{slug}`` with an ASCII slug, å→a, ä→a, ö→o), and the rule
-for choosing a resource's display label.
+build, the prefix map used by every serialisation and the slug rule for resource
+IRIs (MODEL.md: ``skgid:{kind}/{slug}`` with an ASCII slug, å→a, ä→a, ö→o). The
+display-label rule lives in :mod:`.labels` (``preferred_label`` is still importable
+from here).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Any
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
     DCAT,
     DCTERMS,
@@ -26,7 +28,9 @@ from rdflib.namespace import (
     VOID,
     XSD,
 )
-from rdflib.term import Node
+
+if TYPE_CHECKING:  # re-exported lazily by __getattr__ below
+    from .labels import preferred_label
 
 SKG = Namespace("https://w3id.org/samverkansgraf/ontology#")
 SKGID = Namespace("https://w3id.org/samverkansgraf/id/")
@@ -135,24 +139,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def preferred_label(graph: Graph, node: Node, lang: str = "sv") -> str:
-    """The label to show for ``node``: rdfs:label in ``lang``, else skos:prefLabel
-    in ``lang``, else any rdfs:label, else the IRI's last segment.
+def __getattr__(name: str) -> Any:
+    """Keep ``namespaces.preferred_label`` importable: it moved to :mod:`.labels`.
 
-    Args:
-        graph: where to look.
-        node: the resource.
-        lang: preferred language tag.
+    Resolved lazily because :mod:`.labels` imports ``SKG`` from here; an eager
+    import at either end would make the import order matter.
     """
-    for prop in (RDFS.label, SKOS.prefLabel):
-        labels = sorted(v for v in graph.objects(node, prop) if isinstance(v, Literal))
-        for label in labels:
-            if label.language == lang:
-                return str(label)
-    for prop in (RDFS.label, SKOS.prefLabel):
-        labels = sorted(
-            str(v) for v in graph.objects(node, prop) if isinstance(v, Literal)
-        )
-        if labels:
-            return labels[0]
-    return str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    if name == "preferred_label":
+        from .labels import preferred_label
+
+        return preferred_label
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

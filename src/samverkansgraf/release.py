@@ -26,18 +26,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from . import __version__
-from .atomic import atomic_directory
+from .atomic import atomic_directory, check_output_directory, holds_files
 from .build import DUMP_STEM, AssembledDataset, assemble_dataset, serialise_dataset
 from .errors import PublishError
-from .namespaces import GRAPH_ONTOLOGY, OA, SKG, WD
+from .evidence import EvidenceIndex
+from .labels import find_label, natural_key
+from .namespaces import GRAPH_ONTOLOGY, SKG, WD
 from .privacy import mask_contact_data
 from .publish.settings import PublicationSettings, load_publication
 from .publish.site import check_conformance, check_privacy
+from .rdfio import format_for_path
 from .sources import ProjectPaths
 
 __all__ = [
@@ -181,6 +184,8 @@ class _Data:
         for doc in assembled.documents:
             for subject in doc.graph.subjects(RDF.type, None):
                 self.document_of.setdefault(subject, doc.document)
+        # The build's resolved records: evidence is read once, not from triples.
+        self.evidence = EvidenceIndex.of_documents(assembled.documents)
         self.mentioned = {
             o
             for doc in assembled.documents
@@ -199,10 +204,9 @@ class _Data:
         return SEPARATOR.join(str(v) for v in self.values(s, p))
 
     def label(self, s: Node, lang: str, prop: URIRef = RDFS.label) -> str:
-        for value in sorted(self.graph.objects(s, prop), key=str):
-            if isinstance(value, Literal) and value.language == lang:
-                return str(value)
-        return ""
+        """``s``'s ``prop`` in exactly ``lang`` (a column per language: no
+        fallback to another language), else ``""``."""
+        return find_label(self.graph, s, lang, (prop,), any_language=False) or ""
 
     def alt_labels(self, s: Node) -> str:
         return SEPARATOR.join(
@@ -212,7 +216,7 @@ class _Data:
     def instances(self, cls: URIRef) -> list[URIRef]:
         return sorted(
             (s for s in self.graph.subjects(RDF.type, cls) if isinstance(s, URIRef)),
-            key=_natural,
+            key=natural_key,
         )
 
     def subclasses(self, cls: URIRef) -> set[URIRef]:
@@ -230,18 +234,11 @@ class _Data:
 
     def spans(self, fact: Node) -> list[tuple[URIRef, int, int, str]]:
         """(document, start, end, exact) of every evidence of ``fact``."""
-        found = []
-        for evidence in self.graph.objects(fact, SKG.evidence):
-            document = self.graph.value(evidence, OA.hasSource)
-            start = end = None
-            exact = ""
-            for selector in self.graph.objects(evidence, OA.hasSelector):
-                if (selector, OA.start, None) in self.graph:
-                    start = int(str(self.graph.value(selector, OA.start)))
-                    end = int(str(self.graph.value(selector, OA.end)))
-                exact = str(self.graph.value(selector, OA.exact) or exact)
-            if isinstance(document, URIRef) and start is not None and end is not None:
-                found.append((document, start, end, exact))
+        found = [
+            (r.document, r.span.start, r.span.end, r.span.exact)
+            for r in self.evidence.of(fact)
+            if not r.skipped
+        ]
         return sorted(found, key=lambda f: (str(f[0]), f[1], f[2]))
 
     def first_span(self, fact: Node) -> list[str]:
@@ -257,14 +254,6 @@ class _Data:
             str(end),
             exact,
         ]
-
-
-def _natural(node: Node) -> list[object]:
-    return [
-        (0, int(part), "") if part.isdigit() else (1, 0, part)
-        for part in re.split(r"(\d+)", str(node))
-        if part
-    ]
 
 
 _SPAN_FIELDS = (
@@ -286,7 +275,7 @@ _SPAN_FIELDS = (
 
 def _actors(d: _Data) -> list[list[str]]:
     classes = d.subclasses(SKG.Actor)
-    actors = sorted({s for cls in classes for s in d.instances(cls)}, key=_natural)
+    actors = sorted({s for cls in classes for s in d.instances(cls)}, key=natural_key)
     rows = []
     for actor in actors:
         types = sorted(
@@ -406,8 +395,7 @@ def _participation(d: _Data) -> list[list[str]]:
 
 def _evidence(d: _Data) -> list[list[str]]:
     rows = []
-    for fact, evidence in d.graph.subject_objects(SKG.evidence):
-        del evidence
+    for fact in d.evidence.facts():
         types = sorted(d.curie(t) for t in d.graph.objects(fact, RDF.type))
         for document, start, end, exact in d.spans(fact):
             rows.append(
@@ -799,12 +787,6 @@ def build_release(
             }
         )
     others: list[dict[str, object]] = []
-    media = {
-        ".trig": "application/trig",
-        ".nq": "application/n-quads",
-        ".ttl": "text/turtle",
-        ".jsonld": "application/ld+json",
-    }
     for suffix, dump in serialise_dataset(assembled).items():
         path = f"rdf/{DUMP_STEM}{suffix}"
         files[path] = dump
@@ -814,7 +796,7 @@ def build_release(
                 "path": path,
                 "title": f"The complete dataset as RDF ({suffix.lstrip('.')})",
                 "format": suffix.lstrip("."),
-                "mediatype": media[suffix],
+                "mediatype": format_for_path(path).media_type,
                 "encoding": "utf-8",
             }
         )
@@ -879,6 +861,10 @@ def build_release(
     return files, date, counts
 
 
+_EARLIER_RELEASE = holds_files("datapackage.json", "CITATION.cff", "SHA256SUMS")
+"""How an earlier release written before ``atomic.OUTPUT_MARKER`` existed is known."""
+
+
 def write_release(
     paths: ProjectPaths, version: str, out: str | Path | None = None
 ) -> ReleaseResult:
@@ -895,9 +881,21 @@ def write_release(
     Raises:
         PublishError: invalid version, missing changelog entry, contact data.
         NonConformanceError: the graph fails the SHACL shapes — nothing is written.
-        SourceError, EvidenceError: bad input. OutputError: cannot write.
+        SourceError, EvidenceError: bad input. OutputError: cannot write, or
+            ``out`` is a folder release did not write.
     """
     check_version(version)
+    target = (
+        Path(out)
+        if out is not None
+        else paths.dist_dir / "releases" / f"samverkansgraf-{version}"
+    )
+    # Issue 16: never replace a folder release did not write (a release from
+    # before the marker is known by its package files). Checked before the
+    # build, so a refused --out fails at once; atomic_directory checks again.
+    check_output_directory(
+        target, "release", project_root=paths.root, recognise=_EARLIER_RELEASE
+    )
     changelog_path = paths.root / CHANGELOG
     try:
         changelog = changelog_path.read_text("utf-8")
@@ -913,12 +911,9 @@ def write_release(
         assembled, settings, version, changelog, changelog_path
     )
     check_privacy(files)
-    target = (
-        Path(out)
-        if out is not None
-        else paths.dist_dir / "releases" / f"samverkansgraf-{version}"
-    )
-    with atomic_directory(target) as work:
+    with atomic_directory(
+        target, "release", project_root=paths.root, recognise=_EARLIER_RELEASE
+    ) as work:
         for relative, content in files.items():
             path = work / relative
             path.parent.mkdir(parents=True, exist_ok=True)

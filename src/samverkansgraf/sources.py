@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from .errors import EvidenceError, SourceError
 from .namespaces import SKGID, bind_prefixes
+from .rdfio import TURTLE, BlankNodeScope, to_rdflib
 
 __all__ = [
     "ProjectPaths",
@@ -181,48 +182,30 @@ def parse_turtle_triples(
     try:
         data = path.read_bytes()
         parser = ox.parse(
-            data, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()
+            data, format=TURTLE.oxigraph, base_iri=path.resolve().as_uri()
         )
         quads = list(parser)
         prefixes = dict(parser.prefixes)
     except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
         return None
-    cache: dict[object, Node] = {}
-    triples = []
-    for quad in quads:
-        triples.append(
-            (
-                _rdflib_term(quad.subject, cache),
-                _rdflib_term(quad.predicate, cache),
-                _rdflib_term(quad.object, cache),
-            )
-        )
-    return triples, prefixes
+    # One file is one blank-node scope: ``_:a`` in two files stays two nodes
+    # (rdfio.to_rdflib). Terms repeat; each is converted once.
+    blank_nodes: BlankNodeScope = {}
+    converted: dict[object, Node] = {}
 
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def _rdflib_term(term: object, cache: dict[object, Node]) -> Node:
-    """The rdflib term for a pyoxigraph term (as rdflib's parser would make it)."""
-    found = cache.get(term)
-    if found is not None:
+    def convert(term: object) -> Node:
+        found = converted.get(term)
+        if found is None:
+            found = to_rdflib(term, blank_nodes)
+            assert found is not None  # a parsed triple has no unbound terms
+            converted[term] = found
         return found
-    if isinstance(term, ox.NamedNode):
-        converted: Node = URIRef(term.value)
-    elif isinstance(term, ox.Literal):
-        if term.language:
-            converted = Literal(term.value, lang=term.language)
-        elif term.datatype.value == _XSD_STRING:
-            converted = Literal(term.value)
-        else:
-            converted = Literal(term.value, datatype=URIRef(term.datatype.value))
-    elif isinstance(term, ox.BlankNode):
-        converted = BNode()  # a fresh node per file, as rdflib's parser does
-    else:  # pragma: no cover - Turtle has no other terms
-        raise TypeError(f"unexpected term {term!r}")
-    cache[term] = converted
-    return converted
+
+    triples = [
+        (convert(quad.subject), convert(quad.predicate), convert(quad.object))
+        for quad in quads
+    ]
+    return triples, prefixes
 
 
 def _bad_syntax_position(exc: BadSyntax, text: str) -> tuple[int, int]:

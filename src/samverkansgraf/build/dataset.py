@@ -256,7 +256,8 @@ class AssembledDataset:
 
     def dataset(self) -> Dataset:
         """An rdflib ``Dataset`` with one named graph per entry of ``graphs``."""
-        dataset = bind_prefixes(Dataset())
+        dataset = Dataset()
+        bind_prefixes(dataset)
         for iri in self.graphs:
             named = dataset.graph(iri)
             named.addN((s, p, o, named) for s, p, o in self.graphs.triples_of(iri))
@@ -267,8 +268,9 @@ class AssembledDataset:
         """Source-document IRI → text."""
         return {doc.document: doc.source.text for doc in self.documents}
 
+
 def _document_of(graph: Graph, path: Path) -> URIRef:
-    documents = sorted(graph.subjects(RDF.type, SKG.SourceDocument))
+    documents = sorted(graph.subjects(RDF.type, SKG.SourceDocument), key=str)
     if len(documents) != 1:
         raise SourceError(
             f"declares {len(documents)} skg:SourceDocument resources, expected 1",

@@ -19,11 +19,9 @@ compares both on the real data and on synthetic data.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from json.encoder import encode_basestring, encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -37,8 +35,6 @@ __all__ = [
     "UnsupportedGraphError",
     "clear_caches",
     "turtle_pieces",
-    "canonical_json",
-    "dumps_indented",
     "jsonld_nodes",
     "nquads_text",
     "turtle_text",
@@ -277,7 +273,9 @@ def turtle_pieces(
                 node_label(obj)
 
     # orderSubjects(): rdfs:Class instances first, then by (references, IRI).
-    classes = sorted(
+    # rdflib terms order themselves (Identifier.__lt__), which typeshed's Node
+    # does not declare: hence the type: ignore[type-var] on the sorts below.
+    classes = sorted(  # type: ignore[type-var]
         s for s, properties in by_subject.items() if _CLASS in properties.get(_TYPE, ())
     )
     seen = set(classes)
@@ -290,8 +288,8 @@ def turtle_pieces(
             yield "".join(out)
             out.clear()
         properties = by_subject[subject]
-        order = [p for p in _TOP if p in properties]
-        order += sorted(p for p in properties if p not in _TOP)
+        order: list[Node] = [p for p in _TOP if p in properties]
+        order += sorted(p for p in properties if p not in _TOP)  # type: ignore[type-var]
         write("\n")
         write(subject_labels[subject])
         for index, predicate in enumerate(order):
@@ -299,7 +297,7 @@ def turtle_pieces(
             write(verb_labels[predicate][0])
             objects = properties[predicate]
             if len(objects) > 1:
-                objects.sort()
+                objects.sort()  # type: ignore[call-arg] # terms order themselves
             write(" ")
             write(node_labels[objects[0]][0])
             for obj in objects[1:]:
@@ -371,7 +369,7 @@ def index_items(
 
 def jsonld_nodes(graph: Iterable[tuple[Node, Node, Node]]) -> list[dict[str, Any]]:
     """The node objects rdflib's JSON-LD serialiser writes for ``graph`` (without
-    a context), in no particular order: ``build._jsonld`` sorts them.
+    a context), in no particular order: ``rdfio.canonical_tree`` sorts them.
 
     Raises:
         UnsupportedGraphError: for blank nodes, RDF lists or literal
@@ -388,12 +386,12 @@ def jsonld_nodes(graph: Iterable[tuple[Node, Node, Node]]) -> list[dict[str, Any
         node = nodes.get(s)
         if node is None:
             node = nodes[s] = {"@id": str(s)}
-        if str.__eq__(p, _TYPE_STR):
+        if _TYPE_STR.__eq__(p):
             if not isinstance(o, URIRef):
                 raise UnsupportedGraphError("literal rdf:type")
             node.setdefault("@type", []).append(str(o))
             continue
-        if str.__eq__(p, _FIRST_STR):
+        if _FIRST_STR.__eq__(p):
             raise UnsupportedGraphError("RDF list")
         if isinstance(o, URIRef):
             value: dict[str, Any] = {"@id": str(o)}
@@ -414,119 +412,3 @@ def jsonld_nodes(graph: Iterable[tuple[Node, Node, Node]]) -> list[dict[str, Any
             raise UnsupportedGraphError(f"term {o!r}")
         node.setdefault(str(p), []).append(value)
     return list(nodes.values())
-
-
-def _scalar_json(value: object, encode: Any) -> str | None:
-    """``json.dumps`` of a scalar (``encode`` does the strings), None otherwise."""
-    if isinstance(value, str):
-        return encode(value)
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if value is None:
-        return "null"
-    if isinstance(value, int):
-        return int.__repr__(value)
-    if isinstance(value, float):
-        if value != value:
-            return "NaN"
-        if value in (float("inf"), float("-inf")):
-            return "Infinity" if value > 0 else "-Infinity"
-        return float.__repr__(value)
-    return None
-
-
-def _sort_key(item: object) -> str:
-    """``json.dumps(item, sort_keys=True)``, fast for scalars and flat dicts."""
-    scalar = _scalar_json(item, encode_basestring_ascii)
-    if scalar is not None:
-        return scalar
-    if isinstance(item, dict):
-        parts = []
-        for key in sorted(item):
-            value = _scalar_json(item[key], encode_basestring_ascii)
-            if value is None or not isinstance(key, str):
-                return json.dumps(item, sort_keys=True)
-            parts.append(f"{encode_basestring_ascii(key)}: {value}")
-        return "{" + ", ".join(parts) + "}"
-    return json.dumps(item, sort_keys=True)
-
-
-def canonical_json(value: object) -> object:
-    """``build._jsonld``'s canonical form: keys sorted, every list sorted by the
-    items' ``json.dumps(sort_keys=True)``, computed without dumping every item.
-
-    Node lists (dicts whose first key is a unique string ``@id``) are ordered by
-    the encoded ``@id``: their dumps begin ``{"@id": "<id>"`` and differ there
-    first, so the order is the same.
-    """
-    if isinstance(value, dict):
-        return {key: canonical_json(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        items = [canonical_json(item) for item in value]
-        ids = [
-            item.get("@id")
-            for item in items
-            if isinstance(item, dict) and item and min(item) == "@id"
-        ]
-        if (
-            len(ids) == len(items)
-            and all(isinstance(i, str) for i in ids)
-            and len(set(ids)) == len(ids)
-        ):
-            order = sorted(
-                range(len(items)), key=lambda k: encode_basestring_ascii(ids[k])
-            )
-            return [items[k] for k in order]
-        return sorted(items, key=_sort_key)
-    return value
-
-
-def dumps_indented(value: object, level: int = 0) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=1)``, written directly
-    (the standard library falls back to its pure-Python encoder for ``indent``).
-
-    Args:
-        value: JSON-compatible data.
-        level: the nesting level the value is written at (its indentation).
-    """
-    parts: list[str] = []
-    write = parts.append
-
-    def emit(item: object, level: int) -> None:
-        scalar = _scalar_json(item, encode_basestring)
-        if scalar is not None:
-            write(scalar)
-            return
-        if isinstance(item, dict):
-            if not item:
-                write("{}")
-                return
-            inner = "\n" + " " * (level + 1)
-            write("{")
-            first = True
-            for key, child in item.items():
-                write(inner if first else "," + inner)
-                first = False
-                write(encode_basestring(key) + ": ")
-                emit(child, level + 1)
-            write("\n" + " " * level + "}")
-            return
-        if isinstance(item, (list, tuple)):
-            if not item:
-                write("[]")
-                return
-            inner = "\n" + " " * (level + 1)
-            write("[")
-            first = True
-            for child in item:
-                write(inner if first else "," + inner)
-                first = False
-                emit(child, level + 1)
-            write("\n" + " " * level + "]")
-            return
-        write(json.dumps(item, ensure_ascii=False))
-
-    emit(value, level)
-    return "".join(parts)

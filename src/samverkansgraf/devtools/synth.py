@@ -37,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import check_output_directory, holds_files
 from ..errors import SourceError
 from ..namespaces import slugify
 from ..sources import ProjectPaths
@@ -725,18 +726,11 @@ def _check_out_dir(out: Path, project: ProjectPaths) -> None:
             hint="synthetic data is for benchmarks only and must never mix with the "
             "real data; choose a directory outside data/, e.g. /tmp/synth",
         )
-    if target == project.root.resolve() or target in project.root.resolve().parents:
-        raise SourceError(
-            "refusing to write synthetic data over the project itself",
-            path=out,
-            hint="choose an empty directory outside the project's data/",
-        )
-    if target.exists() and any(target.iterdir()) and not (target / MARKER).is_file():
-        raise SourceError(
-            "the output directory is not empty and was not written by synth",
-            path=out,
-            hint="choose an empty directory (a previous synth output is replaced)",
-        )
+    # Then the one output-directory policy (atomic.py): never the project, never
+    # a stranger's folder; a previous synth output (its SYNTHETIC.md) is replaced.
+    check_output_directory(
+        out, "synth", project_root=project.root, recognise=holds_files(MARKER)
+    )
 
 
 class _Budget:

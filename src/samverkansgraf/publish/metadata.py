@@ -9,7 +9,7 @@ against ``shapes/dcat/`` (never against the data graph's shapes).
 
 The DCAT-AP-SE 3.0.1 requirements checked by ``shapes/dcat/dcat-ap-se.ttl`` come from
 the specification's form templates (github.com/diggsweden/DCAT-AP-SE, ``templates/``)
-and its harvesting guide (``docs/harvesting.md``); see docs-fragments/publish.md.
+and its harvesting guide (``docs/harvesting.md`` there); see docs/publish.md.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
 from ..namespaces import CC0, SKGID, VCARD, WD, bind_prefixes
+from ..rdfio import TURTLE
+from ..sources import parse_turtle
 from ..validate import ValidationReport, validate_graph
 from .settings import PublicationSettings
 
@@ -245,7 +247,7 @@ def describe_void(
     )
     g.add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
     g.add((dataset, VOID.exampleResource, SKGID["kommun/2083"]))
-    g.add((dataset, VOID.feature, URIRef("http://www.w3.org/ns/formats/Turtle")))
+    g.add((dataset, VOID.feature, URIRef(TURTLE.oxigraph.iri)))
     if settings.sparql_endpoint:
         g.add((dataset, VOID.sparqlEndpoint, URIRef(settings.sparql_endpoint)))
         g.add(
@@ -376,10 +378,13 @@ def load_dcat_shapes(shapes_dir: str | Path) -> Graph:
 
     Args:
         shapes_dir: the project's ``shapes/`` directory.
+
+    Raises:
+        SourceError: a shapes file that does not parse (with its line).
     """
     graph = Graph()
-    for path in sorted((Path(shapes_dir) / "dcat").glob("*.ttl")):
-        graph.parse(path, format="turtle")
+    for path in sorted((Path(shapes_dir) / "dcat").glob(f"*{TURTLE.suffix}")):
+        parse_turtle(path, graph)  # a syntax error names the file and line
     return graph
 
 

@@ -5,7 +5,7 @@ the files as they are and, for a resource IRI's path without suffix
 (``/id/kommun/2083``, ``/ontology``), answers ``303 See Other`` to the
 representation the client's ``Accept`` header prefers — HTML for browsers, Turtle,
 JSON-LD, N-Triples (or RDF/XML where one exists) for RDF clients — the same rules as
-the production w3id.org/Apache/nginx configuration in docs-fragments/publish.md.
+the production w3id.org/Apache/nginx configuration in docs/publish.md.
 
 For local use and tests only: it binds 127.0.0.1 by default and is single-process.
 """
@@ -24,6 +24,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from ..errors import OutputError, SourceError
+from ..rdfio import FORMATS, JSON_LD, N_TRIPLES, RDF_XML, TURTLE
 
 __all__ = [
     "MEDIA_TYPES",
@@ -40,19 +41,11 @@ log = logging.getLogger(__name__)
 # client that accepts anything gets the page).
 MEDIA_TYPES: dict[str, str] = {
     "text/html": ".html",
-    "text/turtle": ".ttl",
-    "application/ld+json": ".jsonld",
-    "application/n-triples": ".nt",
-    "application/rdf+xml": ".rdf",
+    **{fmt.media_type: fmt.suffix for fmt in (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)},
 }
 SUFFIX_TYPES = {
     ".html": "text/html; charset=utf-8",
-    ".ttl": "text/turtle; charset=utf-8",
-    ".jsonld": "application/ld+json",
-    ".nt": "application/n-triples",
-    ".rdf": "application/rdf+xml",
-    ".trig": "application/trig",
-    ".nq": "application/n-quads",
+    **{fmt.suffix: fmt.content_type for fmt in FORMATS},
     ".txt": "text/plain; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".json": "application/json",
@@ -193,7 +186,7 @@ class SiteRequestHandler(SimpleHTTPRequestHandler):
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         """Media type by suffix; ``/.well-known/void`` is Turtle (VoID, section 7)."""
         if str(path).replace(os.sep, "/").endswith("/.well-known/void"):
-            return "text/turtle; charset=utf-8"
+            return TURTLE.content_type
         return super().guess_type(path)
 
     def end_headers(self) -> None:

@@ -44,9 +44,11 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from .. import __version__
-from ..atomic import atomic_directory
+from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import DUMP_STEM, AssembledDataset, assemble_dataset, serialise_dataset
 from ..errors import PublishError
+from ..evidence import EvidenceIndex, EvidenceRecord
+from ..labels import find_label, natural_key
 from ..namespaces import (
     GRAPH_ONTOLOGY,
     GRAPH_SCHEMES,
@@ -58,6 +60,7 @@ from ..namespaces import (
     bind_prefixes,
 )
 from ..privacy import find_contact_data, mask_contact_data
+from ..rdfio import DUMP_FORMATS, JSON_LD, N_TRIPLES, TURTLE, canonical_json
 from ..sources import ProjectPaths
 from ..validate import load_shapes, validate_graph
 from .html import make_environment, style_sheet
@@ -89,27 +92,12 @@ log = logging.getLogger(__name__)
 # Machine-readable alternates written beside every page: suffix → (media type, name,
 # rdflib format). serve-site and the production configs negotiate among these.
 ALTERNATES: dict[str, tuple[str, str, str]] = {
-    ".ttl": ("text/turtle", "Turtle", "turtle"),
-    ".jsonld": ("application/ld+json", "JSON-LD", "json-ld"),
-    ".nt": ("application/n-triples", "N-Triples", "nt"),
+    fmt.suffix: (fmt.media_type, fmt.name, fmt.rdflib)
+    for fmt in (TURTLE, JSON_LD, N_TRIPLES)
 }
+# Dump suffix → (media type, Swedish title, English title) for the download list.
 DUMP_MEDIA_TYPES = {
-    ".trig": ("application/trig", "TriG (namngivna grafer)", "TriG (named graphs)"),
-    ".nq": (
-        "application/n-quads",
-        "N-Quads (namngivna grafer)",
-        "N-Quads (named graphs)",
-    ),
-    ".ttl": (
-        "text/turtle",
-        "Turtle (alla grafer i en)",
-        "Turtle (union of all graphs)",
-    ),
-    ".jsonld": (
-        "application/ld+json",
-        "JSON-LD (namngivna grafer)",
-        "JSON-LD (named graphs)",
-    ),
+    fmt.suffix: (fmt.media_type, fmt.label_sv, fmt.label_en) for fmt in DUMP_FORMATS
 }
 CONTEXT_CHARS = 240
 """Characters of source text shown on each side of a quote."""
@@ -327,14 +315,6 @@ def _href(from_path: str, to_path: str, anchor: str = "") -> str:
     )
 
 
-def _natural_key(text: str) -> list[object]:
-    return [
-        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-        for part in re.split(r"(\d+)", text)
-        if part
-    ]
-
-
 def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -390,6 +370,8 @@ class _Site:
         self.files: dict[Node, str] = {
             doc.document: doc.source.path.name for doc in assembled.documents
         }
+        # The build's resolved records: evidence is read once, not from triples.
+        self.evidence = EvidenceIndex.of_documents(assembled.documents)
         self._labels: dict[tuple[Node, str], str] = {}
         self.class_pages = self._class_pages()
 
@@ -400,31 +382,20 @@ class _Site:
         return (0 if str(cls).startswith(str(SKG)) else 1, str(cls))
 
     def _literal(self, node: Node, props: Iterable[URIRef], lang: str) -> str | None:
-        for prop in props:
-            values = sorted(
-                v
-                for p, v in self.out.get(node, [])
-                if p == prop
-                if isinstance(v, Literal)
-            )
-            for value in values:
-                if value.language == lang:
-                    return str(value)
-        return None
+        """A value of ``props`` in exactly ``lang`` (the shared rule, no fallback)."""
+        return find_label(self.graph, node, lang, props, any_language=False)
 
     def label(self, node: Node, lang: str = "sv") -> str:
         """The display label of ``node`` in ``lang`` (falling back sensibly)."""
         key = (node, lang)
         if key in self._labels:
             return self._labels[key]
-        text = self._literal(node, LABEL_PROPERTIES, lang)
-        if text is None and lang == "sv":
-            any_label = sorted(
-                str(v)
-                for p, v in self.out.get(node, [])
-                if p in LABEL_PROPERTIES and isinstance(v, Literal)
-            )
-            text = any_label[0] if any_label else None
+        # Swedish is the site's main language: a page always has a Swedish
+        # title, so only Swedish falls back to other languages and to a name
+        # made from the IRI; an English label is shown only when one exists.
+        text = find_label(
+            self.graph, node, lang, LABEL_PROPERTIES, any_language=lang == "sv"
+        )
         if text is None and lang == "sv":
             if node in EXTERNAL_LABELS:
                 text = EXTERNAL_LABELS[node][0]
@@ -455,19 +426,14 @@ class _Site:
         """A short excerpt of the first evidence quote, for unlabeled facts."""
         if self._literal(node, LABEL_PROPERTIES, "sv") is not None:
             return None
-        for prop, evidence in sorted(self.out.get(node, [])):
-            if prop == SKG.evidence:
-                exact = self._exact(evidence)
-                if exact:
-                    return "”" + _plain(exact, 90) + "”"
-        return None
-
-    def _exact(self, evidence: Node) -> str | None:
-        for prop, selector in self.out.get(evidence, []):
-            if prop == OA.hasSelector:
-                for p2, value in self.out.get(selector, []):
-                    if p2 == OA.exact:
-                        return str(value)
+        # The first evidence by its IRI (``#evidence`` before ``#evidence-2``).
+        quoted = sorted(
+            (r for r in self.evidence.of(node) if not r.skipped),
+            key=lambda r: str(r.resource),
+        )
+        for record in quoted:
+            if record.span.exact:
+                return "”" + _plain(record.span.exact, 90) + "”"
         return None
 
     # -- links --------------------------------------------------------------
@@ -521,7 +487,7 @@ class _Site:
                 for s, _ in self.inv.get(cls, [])
                 if s in self.pages and (s, RDF.type, cls) in self.graph
             ),
-            key=lambda s: _natural_key(self.label(s)),
+            key=lambda s: natural_key(self.label(s)),
         )
 
     # -- values and rows ----------------------------------------------------
@@ -566,7 +532,7 @@ class _Site:
             values.sort(
                 key=lambda v: (
                     v.lang or "",
-                    _natural_key(v.link.text if v.link else v.text),
+                    natural_key(v.link.text if v.link else v.text),
                 )
             )
             rows.append({"prop": link, "prop_en": english, "vals": values})
@@ -580,48 +546,43 @@ class _Site:
         """The evidence blocks of ``node`` and the nodes they consume."""
         views: list[dict[str, Any]] = []
         consumed: set[Node] = set()
-        for prop in EVIDENCE_PROPERTIES:
-            evidences = sorted(
-                (v for p, v in self.out.get(node, []) if p == prop), key=str
-            )
-            for evidence in evidences:
-                view = self._evidence_view(evidence, from_path, prop)
-                if view is None:
-                    continue
-                consumed.add(evidence)
-                consumed.update(view.pop("selectors"))
-                views.append(view)
+        # Evidence before skipped locations, each by IRI (the order the views
+        # are sorted from).
+        records = sorted(
+            self.evidence.of(node), key=lambda r: (r.skipped, str(r.resource))
+        )
+        for record in records:
+            view = self._evidence_view(record, from_path)
+            if view is None:
+                continue
+            if record.resource is not None:
+                consumed.add(record.resource)
+            consumed.update(record.selectors)
+            views.append(view)
         views.sort(key=lambda v: (str(v["file"]), v["start"], v["end"]))
         return views, consumed
 
     def _evidence_view(
-        self, evidence: Node, from_path: str, prop: URIRef
+        self, record: EvidenceRecord, from_path: str
     ) -> dict[str, Any] | None:
-        pairs = self.out.get(evidence, [])
-        document = next((o for p, o in pairs if p == OA.hasSource), None)
-        selectors = [o for p, o in pairs if p == OA.hasSelector]
-        start = end = None
-        quote_anchor = None
-        for selector in selectors:
-            for p2, value in self.out.get(selector, []):
-                if p2 == OA.start:
-                    start = int(str(value))
-                elif p2 == OA.end:
-                    end = int(str(value))
-                elif p2 == OA.exact:
-                    quote_anchor = str(selector).rpartition("#")[2]
-        if document is None or start is None or end is None:
-            return None
+        document, start, end = record.document, record.span.start, record.span.end
         if document not in self.masked:
             return None
+        # Only evidence has a quote selector (listed first); a skipped
+        # passage's location records offsets only.
+        quote_anchor = (
+            str(record.selectors[0]).rpartition("#")[2]
+            if record.selectors and not record.skipped
+            else None
+        )
         text = self.masked[document]
         file_name = self.files[document]
         before_start = max(0, start - CONTEXT_CHARS)
         after_end = min(len(text), end + CONTEXT_CHARS)
         source_page = self.source_page_path(document)
-        heading = "Citat" if prop == SKG.evidence else "Överhoppat avsnitt"
+        heading = "Överhoppat avsnitt" if record.skipped else "Citat"
         return {
-            "anchor": str(evidence).rpartition("#")[2],
+            "anchor": str(record.resource).rpartition("#")[2],
             "heading": heading,
             "document": self.link(document, from_path),
             "file": file_name,
@@ -634,7 +595,6 @@ class _Site:
             "after_ellipsis": "…" if after_end < len(text) else "",
             "quote_anchor": quote_anchor,
             "source_href": _href(from_path, source_page, f"ev-{start}-{end}"),
-            "selectors": selectors,
         }
 
     def source_page_path(self, document: Node) -> str:
@@ -661,7 +621,7 @@ class _Site:
             )
         views = []
         for (prop, cls, via_part), links in groups.items():
-            unique = sorted(set(links), key=lambda link: _natural_key(link.text))
+            unique = sorted(set(links), key=lambda link: natural_key(link.text))
             singular = self.label(cls) if cls is not None else "resurs"
             plural = PLURALS_SV.get(singular.casefold(), singular)
             prop_sv, prop_en = self.label(prop), self.label(prop, "en")
@@ -929,16 +889,10 @@ class _Site:
         spans_by_doc: dict[Node, dict[tuple[int, int], list[tuple[Node, bool]]]] = (
             defaultdict(lambda: defaultdict(list))
         )
-        for fact, pairs in self.out.items():
-            for prop, evidence in pairs:
-                if prop not in EVIDENCE_PROPERTIES:
-                    continue
-                view = self._evidence_view(evidence, "x", prop)
-                if view is None:
-                    continue
-                document = next(o for p, o in self.out[evidence] if p == OA.hasSource)
-                key = (int(view["start"]), int(view["end"]))
-                spans_by_doc[document][key].append((fact, prop == SKG.location))
+        for record in self.evidence.records:
+            if record.document in self.masked:
+                key = (record.span.start, record.span.end)
+                spans_by_doc[record.document][key].append((record.fact, record.skipped))
         for doc in self.assembled.documents:
             document = doc.document
             file_name = doc.source.path.name
@@ -957,7 +911,7 @@ class _Site:
                         "end": end,
                         "facts": sorted(
                             {self.link(f, path) for f, _ in facts},
-                            key=lambda link: _natural_key(link.text),
+                            key=lambda link: natural_key(link.text),
                         ),
                         "excerpt": _plain(text[start:end], 70),
                     }
@@ -1054,38 +1008,8 @@ def serialise(graph: Graph, fmt: str) -> bytes:
     if fmt == "json-ld":
         context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
         data = graph.serialize(format="json-ld", context=context)
-        return canonical_json(data.encode("utf-8"))
+        return canonical_json(json.loads(data)).encode("utf-8")
     return graph.serialize(format=fmt, encoding="utf-8")
-
-
-def canonical_json(data: bytes) -> bytes:
-    """JSON(-LD) with keys and unordered arrays sorted, for byte-stable output.
-
-    rdflib emits nodes and values in hash order, which changes between runs. JSON-LD
-    arrays are sets except under ``@list``, whose order is kept.
-
-    Example:
-        >>> one = canonical_json(b'{"b": [2, 1], "a": {"@list": [2, 1]}}')
-        >>> one == canonical_json(b'{"a": {"@list": [2, 1]}, "b": [1, 2]}')
-        True
-        >>> json.loads(one)["a"]["@list"]
-        [2, 1]
-    """
-
-    def canon(value: object, ordered: bool = False) -> object:
-        if isinstance(value, dict):
-            return {k: canon(v, ordered=k == "@list") for k, v in value.items()}
-        if isinstance(value, list):
-            items = [canon(v) for v in value]
-            if ordered:
-                return items
-            return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-        return value
-
-    tree = canon(json.loads(data))
-    return (
-        json.dumps(tree, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
-    ).encode()
 
 
 class SiteRenderer:
@@ -1294,6 +1218,10 @@ def check_file_privacy(path: str, data: bytes) -> None:
         )
 
 
+_EARLIER_SITE = holds_files("dcat.ttl", "void.ttl", "index.html")
+"""How an earlier site written before ``atomic.OUTPUT_MARKER`` existed is known."""
+
+
 def publish_site(
     paths: ProjectPaths,
     out: str | Path = "site",
@@ -1304,7 +1232,8 @@ def publish_site(
 
     Args:
         paths: the project.
-        out: the site folder (replaced whole, or left as it was on any error).
+        out: the site folder (replaced whole, or left as it was on any error);
+            it must be new, empty or an earlier site (``atomic.atomic_directory``).
         settings: publication metadata (default: the project's publication.toml).
 
     Returns:
@@ -1314,9 +1243,16 @@ def publish_site(
         NonConformanceError: the graph fails the SHACL shapes — nothing is written.
         PublishError: the catalogue record fails shapes/dcat, or contact data would
             be published.
-        SourceError, EvidenceError: bad input. OutputError: cannot write.
+        SourceError, EvidenceError: bad input. OutputError: cannot write, or
+            ``out`` is a folder publish did not write.
     """
     began = time.perf_counter()
+    # Issue 16: never replace a folder publish did not write (a site from before
+    # the output marker is known by its catalogue files). Checked before the
+    # build, so a refused --out fails at once; atomic_directory checks again.
+    check_output_directory(
+        out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
+    )
     assembled = assemble_dataset(paths)
     check_conformance(assembled, paths)
     settings = settings or load_publication(paths.root)
@@ -1334,7 +1270,9 @@ def publish_site(
     # a full disk) leaves the previous site as it was (atomic_directory). A path
     # made twice (the ontology's own page replaces its generic resource page)
     # keeps its last version, as it always has.
-    with atomic_directory(out) as work:
+    with atomic_directory(
+        out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
+    ) as work:
         made: set[Path] = set()
         for relative, data in renderer.files():
             check_file_privacy(relative, data)

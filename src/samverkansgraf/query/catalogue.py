@@ -609,7 +609,8 @@ def check_query(spec: QuerySpec) -> list[str]:
     algebra = prepared.algebra
     if algebra.name != "SelectQuery":
         problems.append(f"is a {algebra.name}, the catalogue holds SELECT queries")
-    projected = tuple(str(v) for v in algebra.get("PV", []))
+    # CompValue.get's second argument is not a default: `or` supplies one.
+    projected = tuple(str(v) for v in algebra.get("PV") or [])
     if projected != spec.columns:
         problems.append(
             f"projects {', '.join(projected)} but the header declares "

@@ -59,15 +59,15 @@ from urllib.parse import urlsplit
 from rdflib import URIRef
 from rdflib.term import Identifier
 
-from ..errors import EndpointError
+from ..errors import EndpointError, SourceError
+from ..rdfio import format_for_path, to_rdflib
+from .catalogue import QuerySpec
 from .engines import (
     DEFAULT_TIMEOUT,
     RemoteEngine,
     network_error,
-    normalise_term,
     server_base,
     sparql_term,
-    term_from_oxigraph,
 )
 
 __all__ = [
@@ -530,21 +530,23 @@ def read_dump(path: Path) -> dict[URIRef, list[Triple]]:
     """
     import pyoxigraph as ox
 
-    fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
     graphs: dict[URIRef, list[Triple]] = {}
     try:
-        for quad in ox.parse(path=str(path), format=fmt):
+        fmt = format_for_path(path)
+        for quad in ox.parse(path=str(path), format=fmt.oxigraph):
             if not isinstance(quad.graph_name, ox.NamedNode):
                 raise EndpointError(
                     f"{path} has triples outside named graphs",
                     hint="every triple of the build lives in a named graph; rebuild",
                 )
+            # One dump is one blank-node scope: labels kept (rdfio.to_rdflib).
             s, p, o = (
-                normalise_term(term_from_oxigraph(term))
-                for term in (quad.subject, quad.predicate, quad.object)
+                to_rdflib(term) for term in (quad.subject, quad.predicate, quad.object)
             )
             assert s is not None and p is not None and o is not None
             graphs.setdefault(URIRef(quad.graph_name.value), []).append((s, p, o))
+    except SourceError as exc:
+        raise EndpointError(str(exc), hint="upload a .nq or .trig dump") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise EndpointError(
             f"cannot read {path}: {exc}", hint="rebuild with `samverkansgraf build`"
@@ -623,9 +625,7 @@ def upload_dataset(
         url = f"{base}/store" if base else endpoint
         body = dump.read_bytes()
         verb = "PUT"
-        content_type = (
-            "application/trig" if dump.suffix == ".trig" else "application/n-quads"
-        )
+        content_type = format_for_path(dump).media_type
     request = urllib.request.Request(
         url, data=body, method=verb, headers={"Content-Type": content_type}
     )
@@ -698,7 +698,7 @@ class LoadReport:
 
 def run_load_test(
     endpoint: str,
-    specs: Sequence[object],
+    specs: Sequence[QuerySpec],
     *,
     clients: int = 8,
     queries_per_client: int = 200,

@@ -34,11 +34,11 @@ import logging
 import re
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from rdflib import BNode, Dataset, Literal, URIRef
 from rdflib.namespace import XSD
@@ -46,7 +46,12 @@ from rdflib.term import Identifier
 
 from ..errors import EndpointError, QueryError
 from ..namespaces import PREFIXES
+from ..rdfio import load_dump, load_store, to_rdflib
 from ..sources import ProjectPaths, find_project_root
+
+if TYPE_CHECKING:
+    from rdflib.query import ResultRow
+
 from .catalogue import IRI_FORBIDDEN, QuerySpec, find_query, load_catalogue, scan_sparql
 
 __all__ = [
@@ -381,11 +386,12 @@ class RdflibEngine:
 
     @classmethod
     def from_file(cls, path: Path) -> RdflibEngine:
-        """Load an N-Quads (``.nq``) or TriG (``.trig``) dump."""
-        dataset = Dataset(default_union=True)
-        with _quiet_rdflib():
-            dataset.parse(path, format="trig" if path.suffix == ".trig" else "nquads")
-        return cls(dataset)
+        """Load a dump (``.nq``, ``.trig`` or any format of ``rdfio.FORMATS``).
+
+        Raises:
+            SourceError: an unknown suffix or a file that does not parse.
+        """
+        return cls(load_dump(path))
 
     def select(
         self, text: str, bindings: Mapping[str, Identifier] | None = None
@@ -403,8 +409,10 @@ class RdflibEngine:
                     raise QueryError(
                         f"{result.type} queries are not supported; use SELECT or ASK"
                     )
+                # A SELECT result iterates over ResultRows (rdflib types it wider).
+                select_rows = cast("Iterable[ResultRow]", result)
                 rows = tuple(
-                    tuple(normalise_term(term) for term in row) for row in result
+                    tuple(normalise_term(term) for term in row) for row in select_rows
                 )
         except ParseException as exc:
             raise _syntax_error(exc.msg, exc.lineno, exc.col) from exc
@@ -415,24 +423,8 @@ class RdflibEngine:
         return QueryResult(tuple(str(v) for v in result.vars or ()), rows)
 
 
-def term_from_oxigraph(term: Any) -> Identifier | None:
-    """The rdflib term of a pyoxigraph term (``None`` stays ``None``)."""
-    import pyoxigraph as ox
-
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == str(XSD.string):
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
-    raise QueryError(f"unsupported result value {term!r}")
+term_from_oxigraph = to_rdflib
+"""Deprecated alias of ``rdfio.to_rdflib`` (kept until its importers move)."""
 
 
 _OXIGRAPH_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
@@ -448,13 +440,12 @@ class OxigraphEngine:
 
     @classmethod
     def from_file(cls, path: Path) -> OxigraphEngine:
-        """Load an N-Quads (``.nq``) or TriG (``.trig``) dump."""
-        import pyoxigraph as ox
+        """Load a dump (``.nq``, ``.trig`` or any format of ``rdfio.FORMATS``).
 
-        store = ox.Store()
-        fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
-        store.load(path=str(path), format=fmt)
-        return cls(store)
+        Raises:
+            SourceError: an unknown suffix or a file that does not parse.
+        """
+        return cls(load_store(path))
 
     def select(
         self, text: str, bindings: Mapping[str, Identifier] | None = None
@@ -490,7 +481,11 @@ class OxigraphEngine:
                 return None
             found = converted.get(term)
             if found is None:
-                found = converted[term] = term_from_oxigraph(term)
+                try:
+                    # Labels kept: one store is one blank-node scope (rdfio).
+                    found = converted[term] = to_rdflib(term)
+                except TypeError as exc:  # e.g. an RDF-star quoted triple
+                    raise QueryError(f"unsupported result value {term!r}") from exc
             return found
 
         rows = tuple(

@@ -45,6 +45,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from ..namespaces import SH
+from ..rdfio import to_oxigraph, to_rdflib
 
 __all__ = [
     "CompiledShapes",
@@ -708,51 +709,32 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
 
 
 def _from_ox(term: object) -> Node:
-    """Convert a pyoxigraph term into the rdflib term rdflib would parse."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        if datatype == str(XSD.string):
-            return Literal(term.value)
-        return Literal(
-            term.value, datatype=_FROM_PRIVATE.get(datatype, URIRef(datatype))
-        )
-    raise TypeError(f"unexpected term {term!r}")
+    """The rdflib term of a store term, with the validator's private datatypes
+    (see ``protect_nquads``) turned back into the data's own."""
+    node = to_rdflib(term)
+    if isinstance(node, Literal) and node.datatype is not None:
+        original = _FROM_PRIVATE.get(str(node.datatype))
+        if original is not None:
+            return Literal(str(node), datatype=original)
+    if node is None:  # pragma: no cover - result rows bind every variable read
+        raise TypeError("unbound term")
+    return node
 
 
 def _to_ox(term: Node, cache: dict[Node, object]) -> object:
+    """The store term of an rdflib term, with derived datatypes made private so
+    that Oxigraph keeps their lexical forms (``protect_nquads``); cached, since a
+    graph repeats its terms."""
     found = cache.get(term)
     if found is not None:
         return found
-    if isinstance(term, URIRef):
-        converted: object = ox.NamedNode(str(term))
-    elif isinstance(term, BNode):
-        converted = ox.BlankNode(_bnode_id(str(term)))
-    elif isinstance(term, Literal):
-        if term.language:
-            converted = ox.Literal(str(term), language=term.language)
-        elif term.datatype is not None:
-            datatype = _TO_PRIVATE.get(term.datatype, term.datatype)
-            converted = ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
-        else:
-            converted = ox.Literal(str(term))
-    else:  # pragma: no cover - graphs hold no other terms
-        raise TypeError(f"unexpected term {term!r}")
+    if isinstance(term, Literal) and not term.language and term.datatype is not None:
+        private = _TO_PRIVATE.get(term.datatype)
+        if private is not None:
+            term = Literal(str(term), datatype=private)
+    converted = to_oxigraph(term)
     cache[term] = converted
     return converted
-
-
-def _bnode_id(value: str) -> str:
-    return (
-        value
-        if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", value)
-        else ("x" + value.encode().hex())
-    )
 
 
 def graph_to_store(graph: Graph) -> ox.Store:

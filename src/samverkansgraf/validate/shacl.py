@@ -29,6 +29,7 @@ from rdflib.term import Node
 from .._gc import paused_gc
 from ..errors import NonConformanceError
 from ..namespaces import SH, bind_prefixes
+from ..rdfio import N_QUADS, store_to_union, union_of_quads
 from ..sources import parse_turtle
 
 __all__ = [
@@ -227,27 +228,13 @@ def validate_nquads_taken(
 
 
 def _nquads_to_graph(nquads: bytes) -> Graph:
-    from rdflib import Dataset
-
-    dataset = Dataset()
-    dataset.parse(data=nquads, format="nquads")
-    graph = bind_prefixes(Graph())
-    for s, p, o, _ in dataset.quads():
-        graph.add((s, p, o))
-    return graph
+    """The union of an N-Quads dump as an rdflib graph (for pySHACL)."""
+    return union_of_quads(ox.parse(nquads, format=N_QUADS.oxigraph))
 
 
 def _store_to_graph(store: ox.Store) -> Graph:
     """The union of a store's graphs as an rdflib graph (for pySHACL)."""
-    dump = store.dump(format=ox.RdfFormat.N_QUADS)
-    graph = bind_prefixes(Graph())
-    from rdflib import Dataset
-
-    dataset = Dataset()
-    dataset.parse(data=dump, format="nquads")
-    for s, p, o, _ in dataset.quads():
-        graph.add((s, p, o))
-    return graph
+    return store_to_union(store)
 
 
 def _validate_fast(data: Graph | ox.Store, compiled: object) -> ValidationReport:

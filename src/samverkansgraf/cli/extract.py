@@ -1,0 +1,100 @@
+"""Commands that draft new documents and measure the drafts: ``extract``,
+``evaluate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..atomic import write_files_atomically
+from ..extract import Extractor, extract_file, write_draft
+from ..extract.evaluate import evaluate_project
+from .app import echo_written, out_option, project_paths, strict_option
+
+__all__ = ["evaluate", "extract"]
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@out_option("Write the draft Turtle to this file (default: standard output).")
+@click.option(
+    "--review",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the Markdown review list (clauses, commitments, unknown names, "
+    "skipped blocks) to this file.",
+)
+@click.pass_context
+def extract(
+    ctx: click.Context, file: Path, out: Path | None, review: Path | None
+) -> None:
+    """Draft clauses and commitments from a new agreement or plan text.
+
+    Segments the text (numbered, bulleted or headed clauses; repeated page headers,
+    footers and contact blocks skipped), finds actors and programmes with the
+    reference gazetteer, reads each commitment's actor, modality and themes, and
+    writes Turtle in the curated model with evidence offsets, every fact marked
+    prov:wasGeneratedBy the extractor. A machine proposal: review it before
+    curating. Odd input (empty, not UTF-8, no clauses) gives warnings and a valid,
+    possibly empty draft; exit 2 only when FILE cannot be read.
+
+    \b
+    Example:
+        samverkansgraf extract data/sources/001_2d90e2fd4dad697e.txt \\
+            --out draft.ttl --review draft.md
+        samverkansgraf validate draft.ttl
+    """
+    extractor = Extractor.from_project(project_paths(ctx))
+    result = extract_file(file, extractor=extractor)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    written = write_draft(result, out, review, extractor.reference)
+    if out is None:
+        click.echo(result.turtle().decode("utf-8"), nl=False)
+    click.echo(
+        f"{file.name}: {result.kind}; {len(result.clauses)} clauses, "
+        f"{len(result.commitments)} commitments, {len(result.candidates)} unknown "
+        f"names, {len(result.skipped)} skipped blocks",
+        err=True,
+    )
+    for path in written:
+        echo_written(path)
+
+
+@click.command()
+@out_option("Write the report as FILE.json and FILE.md (the suffix given is replaced).")
+@strict_option("Exit 1 when a target figure is not reached.")
+@click.option(
+    "--no-ablations",
+    is_flag=True,
+    help="Skip the runs without name variants and without fuzzy matching.",
+)
+@click.pass_context
+def evaluate(
+    ctx: click.Context, out: Path | None, strict: bool, no_ablations: bool
+) -> None:
+    """Measure the extractor against every curated agreement.
+
+    Drafts each curated source afresh and compares with the curated graph:
+    precision/recall/F1 of clause boundaries and commitments (spans matched at
+    IoU >= 0.5), committing-actor and modality accuracy on matched commitments,
+    entity F1 per clause; plans and other documents are reported as out of scope.
+    Targets: clause F1 >= 0.95, entity F1 >= 0.90, modality accuracy >= 0.90.
+
+    \b
+    Example:
+        samverkansgraf evaluate
+        samverkansgraf evaluate --out dist/extraction-evaluation.json
+    """
+    report = evaluate_project(project_paths(ctx), ablations=not no_ablations)
+    click.echo(report.format_table())
+    if out is not None:
+        files = {
+            out.with_suffix(".json"): report.to_json().encode("utf-8"),
+            out.with_suffix(".md"): report.format_markdown().encode("utf-8"),
+        }
+        for path in write_files_atomically(files):
+            echo_written(path)
+    for shortfall in report.shortfalls():
+        click.echo(f"below target: {shortfall}", err=True)
+    ctx.exit(1 if strict and report.shortfalls() else 0)

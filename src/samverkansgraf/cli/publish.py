@@ -1,0 +1,119 @@
+"""Commands that publish the dataset: ``publish``, ``serve-site``, ``release``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..build.summary import display_path
+from ..publish.server import make_site_server
+from ..publish.site import publish_site
+from ..release import write_release
+from .app import out_option, project_paths
+
+__all__ = ["publish", "release", "serve_site"]
+
+
+@click.command()
+@out_option(
+    "Site folder (replaced whole, atomically).",
+    folder=True,
+    default=Path("site"),
+    show_default=True,
+)
+@click.pass_context
+def publish(ctx: click.Context, out: Path) -> None:
+    """Publish the linked-data site: one page per resource, DCAT, VoID.
+
+    Validates the graph first (SHACL, privacy shapes included) and writes nothing
+    when it does not conform. Writes one HTML page per resource at the path of its
+    IRI with Turtle, JSON-LD and N-Triples beside it, class indexes, the ontology,
+    the source texts (contact data masked), the dumps, a DCAT-AP-SE catalogue
+    record (dcat.ttl, dcat.rdf) and a VoID description (void.ttl).
+
+    \b
+    Example:
+        samverkansgraf publish --out site/
+        samverkansgraf serve-site --dir site/
+    """
+    result = publish_site(project_paths(ctx), out)
+    click.echo(
+        f"published {result.pages} pages ({result.files} files) to "
+        f"{display_path(result.out)} in {result.seconds:.1f} s"
+    )
+    for warning in result.warnings:
+        click.echo(f"DCAT-AP-SE recommendation not met: {warning}", err=True)
+
+
+@click.command("serve-site")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The published site folder.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="TCP port (0: any free one).",
+)
+def serve_site(directory: Path, host: str, port: int) -> None:
+    """Serve a published site locally, with content negotiation.
+
+    Resource paths such as /id/kommun/2083 answer 303 to the representation the
+    Accept header prefers: HTML for browsers; Turtle, JSON-LD or N-Triples for
+    RDF clients. Stop with Ctrl-C.
+
+    \b
+    Example:
+        samverkansgraf serve-site --dir site/ --port 8000
+        curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/kommun/2083
+    """
+    server = make_site_server(directory, host, port)
+    bound_host, bound_port = server.server_address[:2]
+    click.echo(
+        f"serving {display_path(directory)} at http://{bound_host!s}:{bound_port}/"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+    finally:
+        server.server_close()
+
+
+@click.command()
+@click.option(
+    "--version",
+    "version",
+    required=True,
+    help="Semantic version X.Y.Z (needs a dated entry in CHANGELOG.md).",
+)
+@out_option(
+    "Release folder (default: dist/releases/samverkansgraf-X.Y.Z).", folder=True
+)
+@click.pass_context
+def release(ctx: click.Context, version: str, out: Path | None) -> None:
+    """Write a citable research release: CSV tables, data package, CITATION.cff.
+
+    Validates the graph first and writes nothing when it does not conform. The
+    folder holds datapackage.json (Frictionless), data/*.csv, codebook.md, the RDF
+    dumps, masked source texts, CITATION.cff, CHANGELOG.md and SHA256SUMS.
+
+    \b
+    Example:
+        samverkansgraf release --version 0.1.0
+        samverkansgraf release --version 0.2.0 --out /tmp/release
+    """
+    result = write_release(project_paths(ctx), version, out)
+    tables = ", ".join(f"{n} {name}" for name, n in result.rows.items())
+    click.echo(
+        f"released samverkansgraf {result.version} ({result.date}) to "
+        f"{display_path(result.out)}: {len(result.files)} files; rows: {tables}"
+    )

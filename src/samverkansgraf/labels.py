@@ -1,0 +1,194 @@
+"""Labels and natural sort: how a resource is named and how names are ordered.
+
+Shared by every stage that shows a resource to a person (curation reports,
+network pictures, the published site, the release tables, extraction drafts);
+input is an rdflib graph and a node, output a string or a sort key. One home so
+that the site, the release and the pictures cannot name the same resource
+differently (issue 14: four label rules and three natural sorts had drifted).
+
+The label rule, in order:
+
+1. a label in the wanted language, taking the properties in priority order
+   (``rdfs:label`` before ``skos:prefLabel`` …) and, within one property, the
+   alphabetically first value, so the answer does not depend on parse order;
+2. unless ``any_language=False``: a label in any language (or none), again by
+   property priority, then alphabetically;
+3. for :func:`preferred_label` only: the IRI's last path segment or fragment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rdflib import Graph, Literal, Node, URIRef
+from rdflib.namespace import RDFS, SKOS
+
+from .namespaces import SKG
+
+__all__ = [
+    "DISPLAY_PROPERTIES",
+    "NAME_PROPERTIES",
+    "find_label",
+    "local_name",
+    "names_of",
+    "natural_key",
+    "preferred_label",
+]
+
+DISPLAY_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel)
+"""The properties a display label is read from, by priority."""
+
+NAME_PROPERTIES: tuple[URIRef, ...] = (
+    RDFS.label,
+    SKOS.prefLabel,
+    SKG.officialName,
+    SKG.formerName,
+    SKOS.altLabel,
+    SKOS.hiddenLabel,
+)
+"""Every property a resource's names are given by (display label first, then
+official, former and alternative names, then hidden misspellings)."""
+
+
+def find_label(
+    graph: Graph,
+    node: Node,
+    lang: str = "sv",
+    properties: Iterable[URIRef] = DISPLAY_PROPERTIES,
+    *,
+    any_language: bool = True,
+) -> str | None:
+    """The label of ``node`` in ``lang``, or ``None`` when it has none.
+
+    Args:
+        graph: where to look.
+        node: the resource.
+        lang: the wanted language tag.
+        properties: the label properties, highest priority first.
+        any_language: fall back to a label in another language (or untagged)
+            when none is in ``lang``.
+
+    Returns:
+        The label text, or ``None``.
+
+    Example:
+        >>> from rdflib import Graph, Literal, URIRef
+        >>> g = Graph()
+        >>> n = URIRef("https://example.org/x")
+        >>> _ = g.add((n, SKOS.prefLabel, Literal("Ex", lang="en")))
+        >>> find_label(g, n, "sv")
+        'Ex'
+        >>> find_label(g, n, "sv", any_language=False) is None
+        True
+    """
+    properties = tuple(properties)
+    values = {
+        prop: [v for v in graph.objects(node, prop) if isinstance(v, Literal)]
+        for prop in properties
+    }
+    for prop in properties:
+        wanted = sorted(str(v) for v in values[prop] if v.language == lang)
+        if wanted:
+            return wanted[0]
+    if any_language:
+        for prop in properties:
+            if values[prop]:
+                return min(str(v) for v in values[prop])
+    return None
+
+
+def local_name(node: Node) -> str:
+    """The last path segment or fragment of an IRI (the fallback label).
+
+    Example:
+        >>> local_name(URIRef("https://example.org/id/actor/falun/"))
+        'falun'
+        >>> local_name(URIRef("https://example.org/ontology#Plan"))
+        'Plan'
+    """
+    return str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def preferred_label(
+    graph: Graph,
+    node: Node,
+    lang: str = "sv",
+    properties: Iterable[URIRef] = DISPLAY_PROPERTIES,
+) -> str:
+    """The label to show for ``node``: see the module docstring for the rule.
+
+    Args:
+        graph: where to look.
+        node: the resource.
+        lang: preferred language tag.
+        properties: the label properties, highest priority first.
+
+    Returns:
+        A label in ``lang``, else in any language, else the IRI's local name.
+
+    Example:
+        >>> from rdflib import Graph, Literal, URIRef
+        >>> g = Graph()
+        >>> n = URIRef("https://example.org/id/actor/falun")
+        >>> preferred_label(g, n)
+        'falun'
+        >>> _ = g.add((n, SKOS.prefLabel, Literal("Falu kommun", lang="sv")))
+        >>> _ = g.add((n, RDFS.label, Literal("Falun", lang="en")))
+        >>> preferred_label(g, n), preferred_label(g, n, "en")
+        ('Falu kommun', 'Falun')
+    """
+    found = find_label(graph, node, lang, properties, any_language=True)
+    return local_name(node) if found is None else found
+
+
+def names_of(
+    graph: Graph, node: Node, properties: Iterable[URIRef] = NAME_PROPERTIES
+) -> list[str]:
+    """Every distinct name ``node`` is given (any language), sorted.
+
+    Example:
+        >>> from rdflib import Graph, Literal, URIRef
+        >>> g = Graph()
+        >>> n = URIRef("https://example.org/id/actor/falun")
+        >>> _ = g.add((n, RDFS.label, Literal("Falu kommun", lang="sv")))
+        >>> _ = g.add((n, SKOS.altLabel, Literal("Falun")))
+        >>> names_of(g, n)
+        ['Falu kommun', 'Falun']
+    """
+    return sorted(
+        {
+            str(v)
+            for p in properties
+            for v in graph.objects(node, p)
+            if isinstance(v, Literal)
+        }
+    )
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: object) -> tuple[list[tuple[int, int, str]], str]:
+    """A sort key that orders runs of digits by value and letters case-blind.
+
+    Numbers sort before words at the same position; letters compare after
+    ``str.casefold``; texts equal but for case are then ordered by the text
+    itself, so the order never depends on the input's order. Accepts any object
+    (an IRI, a node) by its ``str``.
+
+    Example:
+        >>> sorted(["Avsnitt 10", "avsnitt 2", "Avsnitt 1"], key=natural_key)
+        ['Avsnitt 1', 'avsnitt 2', 'Avsnitt 10']
+        >>> sorted(["activity/x/10", "activity/x/9"], key=natural_key)
+        ['activity/x/9', 'activity/x/10']
+        >>> sorted(["b", "B", "a"], key=natural_key)
+        ['a', 'B', 'b']
+    """
+    raw = str(text)
+    parts = [
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in _DIGITS.split(raw)
+        if part
+    ]
+    return parts, raw

@@ -1,0 +1,435 @@
+"""Stage 6 — network, alongside: commitments compared across bilateral agreements.
+
+Input: the built dataset (as for :mod:`.source`). Output: a ``ComparisonReport``:
+for each commitment a region makes in a bilateral agreement (the region and one
+municipality as parties), its best match among the region's commitments in its
+other bilateral agreements, by the words of their evidence, and whether it
+*recurs* or is *local*; ``format_comparison`` prints it as a table, CSV or JSON.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SKOS
+
+from ..labels import natural_key, preferred_label
+from ..namespaces import SKG
+from .source import (
+    NetworkError,
+    NetworkSource,
+    load_network_source,
+    swedish_key,
+    text_or_empty,
+)
+from .tables import csv_text, text_table
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "DEFAULT_THRESHOLD",
+    "SIMILARITIES",
+    "STOP_WORDS",
+    "ComparisonReport",
+    "ComparisonRow",
+    "compare_agreements",
+    "format_comparison",
+    "normalise_words",
+]
+
+DEFAULT_THRESHOLD = 0.5
+"""Similarity from which two commitments count as the same (``compare``)."""
+
+COMPARISON_COLUMNS: dict[str, str] = {
+    "region": "IRI of the region whose commitment it is",
+    "region_label": "its label",
+    "agreement": "IRI of the bilateral agreement the commitment is in",
+    "agreement_label": "its label",
+    "municipality": "IRI of the agreement's municipal party",
+    "municipality_label": "its label",
+    "clause": "IRI of the clause",
+    "clause_number": "the clause's number as printed (else its position)",
+    "commitment": "IRI of the commitment",
+    "text": "its evidence text (oa:exact), whitespace collapsed",
+    "best_agreement": "the other agreement holding the most similar commitment of "
+    "the same region (empty with only one agreement)",
+    "best_commitment": "that commitment",
+    "best_text": "its evidence text",
+    "score": "similarity of the two texts, 0–1 (see method)",
+    "status": "recurring (score ≥ threshold) or local",
+    "recurs_in": "every other agreement with a commitment at or above the "
+    "threshold, ';'-separated",
+    "method": "the similarity measure",
+    "threshold": "the threshold used",
+}
+
+
+STOP_WORDS = frozenset(
+    """och i att det som en ett på är av för med till den de om så sin sina sitt
+    samt hos där här vid eller men även också inom mellan från under genom detta
+    denna dessa""".split()
+)
+"""Swedish function words left out of the word sets: they occur in almost every
+sentence and would make unrelated commitments look alike."""
+
+_ROLE_WORDS = {
+    "region": "REGION",
+    "regionen": "REGION",
+    "regionens": "REGION",
+    "kommun": "KOMMUN",
+    "kommunen": "KOMMUN",
+    "kommunens": "KOMMUN",
+}
+
+
+def normalise_words(
+    text: str, party_names: Mapping[str, str] | None = None
+) -> list[str]:
+    """The words of ``text`` as the comparison sees them.
+
+    Steps: Unicode NFKC; lower case; words split by a line-break hyphen are
+    joined ("länskultur-verksamheterna" → "länskulturverksamheterna"); every
+    name of the agreement's parties (with any ending: "Hedemoras kommuns") and
+    the generic words "regionen"/"kommunen" become the placeholders ``REGION`` /
+    ``KOMMUN``, so that the same promise made to two municipalities reads the
+    same; words are runs of letters and digits; ``STOP_WORDS`` are dropped.
+
+    Args:
+        text: an evidence text.
+        party_names: name → placeholder (``REGION`` or ``KOMMUN``).
+
+    Returns:
+        The words, in order.
+
+    Example:
+        >>> normalise_words("Hedemora kommun och Region Dalarna vill",
+        ...                 {"Hedemora kommun": "KOMMUN", "Region Dalarna": "REGION"})
+        ['KOMMUN', 'REGION', 'vill']
+    """
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"(?<=\w)-\s*(?=\w)", "", text)
+    for name, placeholder in sorted(
+        (party_names or {}).items(), key=lambda item: (-len(item[0]), item[0])
+    ):
+        folded = unicodedata.normalize("NFKC", name).lower()
+        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, folded.split())) + r"\w*"
+        text = re.sub(pattern, f" {placeholder} ", text)
+    words = []
+    for word in re.findall(r"\w+", text):
+        word = _ROLE_WORDS.get(word, word)
+        if word not in STOP_WORDS:
+            words.append(word)
+    return words
+
+
+def _jaccard(a: list[str], b: list[str]) -> float:
+    first, second = set(a), set(b)
+    union = first | second
+    return len(first & second) / len(union) if union else 0.0
+
+
+def _overlap(a: list[str], b: list[str]) -> float:
+    first, second = set(a), set(b)
+    smaller = min(len(first), len(second))
+    return len(first & second) / smaller if smaller else 0.0
+
+
+def _difflib(a: list[str], b: list[str]) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+SIMILARITIES: dict[str, tuple[Callable[[list[str], list[str]], float], str]] = {
+    "jaccard": (
+        _jaccard,
+        "Jaccard index of the two normalised word sets: shared words / all words",
+    ),
+    "overlap": (
+        _overlap,
+        "overlap coefficient: shared words / words of the shorter text (finds a "
+        "sentence repeated inside a longer commitment)",
+    ),
+    "difflib": (
+        _difflib,
+        "difflib.SequenceMatcher ratio of the two normalised word sequences "
+        "(word order counts)",
+    ),
+}
+"""Similarity method name → (function of two word lists, description)."""
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One commitment of a region in one bilateral agreement, and its best match."""
+
+    region: str
+    region_label: str
+    agreement: str
+    agreement_label: str
+    municipality: str
+    municipality_label: str
+    clause: str
+    clause_number: str
+    commitment: str
+    text: str
+    best_agreement: str
+    best_commitment: str
+    best_text: str
+    score: float | None
+    """Similarity to the best match (None when the region has one agreement)."""
+    status: str
+    """``recurring`` or ``local``."""
+    recurs_in: str
+    """Other agreements with a match at or above the threshold, ``;``-separated."""
+    method: str
+    threshold: float
+
+
+@dataclass
+class ComparisonReport:
+    """The comparison of each region's commitments across its agreements."""
+
+    rows: list[ComparisonRow]
+    """One per commitment, by region, agreement, clause, position in text."""
+    method: str
+    """The similarity method."""
+    threshold: float
+    """The threshold."""
+    agreements: dict[str, list[str]]
+    """Region → its bilateral agreements."""
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Region label → commitments, recurring, local, agreements."""
+        out: dict[str, dict[str, int]] = {}
+        for row in self.rows:
+            entry = out.setdefault(
+                row.region_label,
+                {
+                    "agreements": len(self.agreements.get(row.region, [])),
+                    "commitments": 0,
+                    "recurring": 0,
+                    "local": 0,
+                },
+            )
+            entry["commitments"] += 1
+            entry[row.status] += 1
+        return out
+
+
+def _party_names(graph: Graph, region: str, municipality: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for iri, placeholder in ((region, "REGION"), (municipality, "KOMMUN")):
+        for prop in (
+            RDFS.label,
+            SKOS.prefLabel,
+            SKOS.altLabel,
+            SKG.officialName,
+            SKG.formerName,
+        ):
+            for value in graph.objects(URIRef(iri), prop):
+                if isinstance(value, Literal) and value.language in (None, "sv"):
+                    names[str(value)] = placeholder
+    return names
+
+
+def compare_agreements(
+    source: Graph | Dataset | str | Path | NetworkSource,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    method: str = "jaccard",
+) -> ComparisonReport:
+    """Which of a region's commitments recur across its bilateral agreements.
+
+    A bilateral agreement has exactly two parties, a region and a municipality.
+    For every commitment the region makes in one (alone or jointly), its
+    evidence text (``oa:exact``) is compared with each of the region's
+    commitments in its other bilateral agreements, after ``normalise_words``.
+    The commitment *recurs* when its best match scores at least ``threshold``;
+    otherwise it is *local* (always so while the region has one agreement).
+
+    Args:
+        source: the built dataset or a path to a dump.
+        threshold: the similarity from which two commitments count as the same.
+        method: a ``SIMILARITIES`` name (default Jaccard).
+
+    Returns:
+        The report.
+
+    Raises:
+        NetworkError: unknown method or a threshold outside 0–1.
+    """
+    if method not in SIMILARITIES:
+        raise NetworkError(
+            f"unknown similarity method {method!r}",
+            hint="choose one of: " + ", ".join(SIMILARITIES),
+        )
+    if not 0.0 <= threshold <= 1.0:
+        raise NetworkError(f"threshold {threshold} is outside 0–1", hint="use e.g. 0.5")
+    found = load_network_source(source)
+    graph = found.names
+    similarity = SIMILARITIES[method][0]
+    items: dict[str, dict[str, Any]] = {}
+    for row in found.select("bilateral_commitments"):
+        key = str(row["commitment"])
+        start = int(row["start"]) if row.get("start") is not None else math.inf  # type: ignore[call-overload]
+        current = items.get(key)
+        if current is not None and current["start"] <= start:
+            continue
+        position = row.get("position")
+        items[key] = {
+            "region": str(row["region"]),
+            "municipality": str(row["municipality"]),
+            "agreement": str(row["agreement"]),
+            "clause": str(row["clause"]),
+            "position": int(position) if position is not None else math.inf,  # type: ignore[call-overload]
+            "number": text_or_empty(row.get("number")) or text_or_empty(position),
+            "text": " ".join(str(row["exact"]).split()),
+            "start": start,
+        }
+    names: dict[tuple[str, str], dict[str, str]] = {}
+    for item in items.values():
+        pair = (item["region"], item["municipality"])
+        if pair not in names:
+            names[pair] = _party_names(graph, *pair)
+        item["words"] = normalise_words(item["text"], names[pair])
+
+    agreements: dict[str, list[str]] = defaultdict(list)
+    for item in items.values():
+        if item["agreement"] not in agreements[item["region"]]:
+            agreements[item["region"]].append(item["agreement"])
+    labels: dict[str, str] = {}
+
+    def label(iri: str) -> str:
+        if iri not in labels:
+            labels[iri] = preferred_label(graph, URIRef(iri))
+        return labels[iri]
+
+    ordered = sorted(
+        items.items(),
+        key=lambda kv: (
+            swedish_key(label(kv[1]["region"])),
+            swedish_key(label(kv[1]["agreement"])),
+            kv[1]["position"],
+            kv[1]["start"],
+            natural_key(kv[0]),
+        ),
+    )
+    rows = []
+    for key, item in ordered:
+        best: tuple[float, str] | None = None
+        recurs: set[str] = set()
+        for other_key, other in ordered:
+            if (
+                other["region"] != item["region"]
+                or other["agreement"] == item["agreement"]
+            ):
+                continue
+            score = similarity(item["words"], other["words"])
+            if score >= threshold:
+                recurs.add(other["agreement"])
+            if best is None or score > best[0]:
+                best = (score, other_key)
+        best_score = best[0] if best else None
+        match = items[best[1]] if best else None
+        rows.append(
+            ComparisonRow(
+                region=item["region"],
+                region_label=label(item["region"]),
+                agreement=item["agreement"],
+                agreement_label=label(item["agreement"]),
+                municipality=item["municipality"],
+                municipality_label=label(item["municipality"]),
+                clause=item["clause"],
+                clause_number=item["number"],
+                commitment=key,
+                text=item["text"],
+                best_agreement=match["agreement"] if match else "",
+                best_commitment=best[1] if best else "",
+                best_text=match["text"] if match else "",
+                score=best_score,
+                status="recurring"
+                if best_score is not None and best_score >= threshold
+                else "local",
+                recurs_in=";".join(sorted(recurs)),
+                method=method,
+                threshold=threshold,
+            )
+        )
+    return ComparisonReport(
+        rows=rows,
+        method=method,
+        threshold=threshold,
+        agreements={k: sorted(v) for k, v in sorted(agreements.items())},
+    )
+
+
+def format_comparison(report: ComparisonReport, output_format: str = "table") -> str:
+    """The comparison as an aligned table (with a summary), CSV or JSON.
+
+    Args:
+        report: from ``compare_agreements``.
+        output_format: ``table``, ``csv`` or ``json``.
+
+    Returns:
+        The text (no trailing newline).
+    """
+    records = [vars(row) for row in report.rows]
+    if output_format == "json":
+        payload = {
+            "method": report.method,
+            "method_description": SIMILARITIES[report.method][1],
+            "threshold": report.threshold,
+            "agreements": report.agreements,
+            "counts": report.counts(),
+            "rows": records,
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+    if output_format == "csv":
+        return csv_text(list(COMPARISON_COLUMNS), records).rstrip("\n")
+    if output_format != "table":
+        raise NetworkError(
+            f"unknown format {output_format!r}", hint="table, csv or json"
+        )
+    by_commitment = {r.commitment: r for r in report.rows}
+
+    def where(row: ComparisonRow | None) -> str:
+        return f"{row.municipality_label} § {row.clause_number}" if row else "–"
+
+    shown = [
+        {
+            "agreement with": r.municipality_label,
+            "§": r.clause_number,
+            "status": r.status,
+            "score": r.score,
+            "best match": where(by_commitment.get(r.best_commitment)),
+            "text": r.text,
+        }
+        for r in report.rows
+    ]
+    lines = []
+    for region, counts in report.counts().items():
+        lines.append(
+            f"{region}: {counts['commitments']} commitments in {counts['agreements']} "
+            f"bilateral agreement(s): {counts['recurring']} recurring, "
+            f"{counts['local']} local ({report.method} ≥ {report.threshold:g})"
+        )
+    if not report.rows:
+        lines.append(
+            "no bilateral agreement (a region and a municipality as parties) "
+            "with commitments of the region"
+        )
+        return "\n".join(lines)
+    table = text_table(
+        shown,
+        ["agreement with", "§", "status", "score", "best match", "text"],
+        {"agreement with": 30, "best match": 36, "text": 70},
+    )
+    return "\n".join(lines + ["", table])
