@@ -244,6 +244,7 @@ def test_invalid_data_is_not_written_and_old_dist_stays(scratch: ProjectPaths) -
     assert any("modality" in r.message for r in second.validation.violations)
 
 
+@pytest.mark.slow
 def test_two_builds_give_byte_identical_dumps(
     scratch: ProjectPaths, tmp_path: Path
 ) -> None:
@@ -281,6 +282,7 @@ def test_two_builds_give_byte_identical_dumps(
         )
 
 
+@pytest.mark.slow
 def test_every_dump_holds_the_same_quads(scratch: ProjectPaths) -> None:
     result = build(scratch)
     quads = []

@@ -488,6 +488,7 @@ def test_cli_extract_to_stdout_and_odd_files(
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
 
 
+@pytest.mark.slow
 def test_cli_evaluate_writes_json_and_markdown(
     runner: CliRunner, project: ProjectPaths, tmp_path: Path
 ) -> None:

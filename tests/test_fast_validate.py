@@ -69,6 +69,7 @@ def test_fixture_results_equal_pyshacl(
     assert report.conforms == (path.parent.name == "valid")
 
 
+@pytest.mark.slow
 def test_real_data_results_equal_pyshacl(union: Graph, shapes: Graph) -> None:
     assert _same(union, shapes).conforms
 
@@ -153,6 +154,7 @@ def test_nquads_input_equals_graph_input(assembled, shapes: Graph) -> None:
     assert validate_nquads(serialise_dataset(assembled)[".nq"], shapes).conforms
 
 
+@pytest.mark.slow
 def test_unsupported_shapes_fall_back_to_pyshacl(context: Graph, shapes: Graph) -> None:
     closed = Graph() + shapes
     shape = URIRef("https://w3id.org/samverkansgraf/shapes#CommitmentShape")
@@ -170,6 +172,7 @@ def test_unknown_engine_is_refused(context: Graph, shapes: Graph) -> None:
         validate_graph(context, shapes, engine="turbo")
 
 
+@pytest.mark.slow
 def test_cli_engine_option(runner, project: ProjectPaths, tmp_path: Path) -> None:
     from samverkansgraf.cli import cli
 

@@ -19,8 +19,7 @@ from samverkansgraf.labels import (
     preferred_label,
 )
 from samverkansgraf.namespaces import SKG, SKGID
-from samverkansgraf.publish.settings import load_publication
-from samverkansgraf.publish.site import _Site
+from samverkansgraf.publish.pages import SiteIndex, SiteLabels
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE = SKGID["actor/exempel"]
@@ -87,7 +86,7 @@ def test_fallbacks_any_language_then_the_local_name() -> None:
 
 
 def test_any_language_fallback_follows_property_priority_where_copies_disagreed(
-    project_settings_site: _Site,
+    project_settings_site: SiteLabels,
 ) -> None:
     # Neither label is Swedish. namespaces.preferred_label took rdfs:label first
     # ("Zeta"); the site sorted all label values together ("Alfa"). The rule
@@ -104,7 +103,7 @@ def test_any_language_fallback_follows_property_priority_where_copies_disagreed(
     assert project_settings_site.label(SKGID["actor/utan-engelska"], "en") == ""
 
 
-def test_site_reads_its_own_label_properties(project_settings_site: _Site) -> None:
+def test_site_reads_its_own_label_properties(project_settings_site: SiteLabels) -> None:
     document = SKGID["document/exempel"]
     assert project_settings_site.label(document) == "Ett dokument"
 
@@ -133,17 +132,17 @@ def test_namespaces_still_exports_preferred_label() -> None:
 
 
 # A tiny site over a hand-made graph, to check the site uses the shared rule.
-def _site() -> _Site:
+def _site() -> SiteLabels:
     graph = Graph()
     graph.add((NODE, RDFS.label, Literal("Zeta", lang="en")))
     graph.add((NODE, SKOS.prefLabel, Literal("Alfa", lang="de")))
     graph.add((SKGID["actor/utan-engelska"], RDFS.label, Literal("Bara", lang="sv")))
     graph.add((SKGID["document/exempel"], DCTERMS.title, Literal("Ett dokument")))
     assembled = AssembledDataset(graphs={SKGID["graph/test"]: graph}, documents=[])
-    return _Site(assembled, load_publication(ROOT))
+    return SiteLabels(SiteIndex(assembled))
 
 
 @pytest.fixture(scope="module")
-def project_settings_site() -> _Site:
+def project_settings_site() -> SiteLabels:
     """A site renderer's label index over a hand-made graph."""
     return _site()

@@ -22,12 +22,10 @@ from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
 from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, WD
+from samverkansgraf.publish.checks import find_published_contact_data
 from samverkansgraf.publish.metadata import load_dcat_shapes, validate_catalogue
+from samverkansgraf.publish.render import render_marked_text
 from samverkansgraf.publish.server import choose_representation, running_site_server
-from samverkansgraf.publish.site import (
-    find_published_contact_data,
-    render_marked_text,
-)
 from samverkansgraf.sources import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -462,6 +460,7 @@ def test_publish_refuses_a_graph_that_fails_the_privacy_shapes(
     assert not out.exists() and not (tmp_path / "rel").exists()
 
 
+@pytest.mark.slow
 def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
     scratch: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,7 +27,7 @@ from samverkansgraf.build import (
 from samverkansgraf.namespaces import GRAPH_REFERENCE, SKGID
 from samverkansgraf.privacy import MASK
 from samverkansgraf.publish.settings import load_publication
-from samverkansgraf.publish.site import render_site
+from samverkansgraf.publish.writer import render_site
 from samverkansgraf.sources import ProjectPaths, SourceText
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,8 +21,8 @@ from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
 from samverkansgraf.errors import PublishError
 from samverkansgraf.namespaces import SKG
+from samverkansgraf.publish.checks import find_published_contact_data
 from samverkansgraf.publish.settings import load_publication
-from samverkansgraf.publish.site import find_published_contact_data
 from samverkansgraf.release import TABLES, build_release, changelog_entry, check_version
 from samverkansgraf.sources import ProjectPaths
 
@@ -229,6 +229,7 @@ def test_changelog_entry_needs_a_date(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_release_default_folder(runner: CliRunner, scratch: ProjectPaths) -> None:
     for name in ("publication.toml", "CHANGELOG.md"):
         shutil.copy(ROOT / name, scratch.root / name)
@@ -276,7 +277,7 @@ def test_activities_and_participation_from_a_fixture_plan(
 
     from samverkansgraf.build import CuratedDocument, load_vocabulary_and_reference
     from samverkansgraf.namespaces import SKGID
-    from samverkansgraf.publish.site import render_site
+    from samverkansgraf.publish.writer import render_site
     from samverkansgraf.sources import SourceText
 
     assert PLAN_TEXT[11:31] == "Läsfrämjande i länet"

@@ -5,37 +5,161 @@ They stay untouched in ``data/sources/`` — every offset points into their byte
 but nothing derived for people to read or for publication may show them. Masking
 replaces each character one for one, so offsets computed on the original text stay
 valid on the masked text.
+
+One definition, three engines: the patterns are built here from named pieces and
+used by Python's ``re`` (this module, the published-output scans), by rdflib's
+``REGEX`` (pySHACL) and by Oxigraph's Rust ``regex`` crate (the fast SHACL engine)
+through the SPARQL of ``skgsh:NoContactLiteralShape`` in
+``shapes/samverkansgraf-shapes.ttl``, whose ``REGEX`` arguments must equal
+:data:`SHACL_EMAIL_PATTERN` and :data:`SHACL_PHONE_PATTERN` (``tests/test_privacy.py``
+checks it). The Rust crate has no look-around, so the pieces use only classes,
+groups, alternation and counted repetition; the boundaries — a phone number is not
+part of a longer run of digits — are look-arounds in Python (which keeps adjacent
+matches apart) and consuming groups in SPARQL (which only asks *whether* a literal
+matches).
+
+Phone numbers follow the Swedish numbering plan (PTS, "Svensk nummerplan"): a
+trunk ``0`` or ``+46``/``0046`` (with or without the ``(0)`` or ``0`` that should
+be dropped after it), an area code of 1–3 digits after the ``0`` (08 Stockholm,
+010–099 two digits, 0120–0980 three; 07X mobile; 020/0200/0771 service numbers),
+then a subscriber number that never starts with 0, written compact or in groups.
+Separators are a space, a hyphen or dash (spaced or not), a slash, parentheses
+around the area code, and a line break anywhere between groups.
+
+What is deliberately *not* contact data and not matched: years and periods
+(2019–2022), dates (2019-05-14), SFS numbers (2010:2012), amounts (500 000 kr),
+postcodes (791 29) and organisation numbers (212000-2213). An organisation number
+identifies a public body or company, is printed on every letter it sends and is in
+the public company register: it is public data about an organisation, not personal
+contact data, and the graph may carry it. None of these starts with a ``0`` that
+follows a non-digit, and a digit run that follows a digit and a date or range
+separator (``2019-05-14``, ``14-05-2019``, ``LD17/03997``) is excluded outright.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["CONTACT_PATTERNS", "find_contact_data", "mask_contact_data"]
+__all__ = [
+    "CONTACT_PATTERNS",
+    "EMAIL",
+    "MASK",
+    "PHONE",
+    "SHACL_EMAIL_FLAGS",
+    "SHACL_EMAIL_PATTERN",
+    "SHACL_PHONE_PATTERN",
+    "find_contact_data",
+    "mask_contact_data",
+]
 
-# The same patterns as the SHACL shape skgsh:NoContactLiteralShape.
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-PHONE = re.compile(
-    r"(?<![0-9])(?:\+46|0)[0-9]{1,3}[- /]?[0-9]{2,3}(?: ?[0-9]{2}){2}(?![0-9])"
+# -- pieces -----------------------------------------------------------------------
+# Blank inside a line: space, tab, no-break space (PDF extraction emits U+00A0).
+# Non-ASCII characters go into the patterns as themselves, never as a "\u" escape:
+# SPARQL expands "\u" escapes before it parses a query (SPARQL 1.1, 19.2).
+_BLANK = "[ \\t\u00a0]"
+# A line break, with the blanks PDF extraction leaves around it.
+_BREAK = rf"{_BLANK}{{0,2}}\r?\n{_BLANK}{{0,2}}"
+# Hyphen-minus, hyphen, non-breaking hyphen, figure dash, en dash.
+_DASHES = "\\-\u2010\u2011\u2012\u2013"
+
+# -- phone numbers ----------------------------------------------------------------
+# "+46 70…", "+46 (0)70…", "+46 070…", "0046 70…": the trunk 0 may or may not be
+# dropped after the country code.
+_INTERNATIONAL = rf"(?:\+|00)46{_BLANK}{{0,2}}(?:\(0\){_BLANK}{{0,2}}|0)?[1-9][0-9]{{0,2}}"
+# "070…", "08…", "0225…", and the same in parentheses: "(08) 123 45 67".
+_NATIONAL = r"0[1-9][0-9]{0,2}"
+_NATIONAL_PARENTHESISED = rf"\(0[1-9][0-9]{{0,2}}\){_BLANK}{{0,2}}"
+# Between area code and subscriber number: "-", " - ", "/", " ", a line break, or
+# nothing ("0706843481").
+_AREA_GAP = (
+    rf"(?:{_BLANK}{{0,2}}[{_DASHES}/]{_BLANK}{{0,2}}(?:\r?\n{_BLANK}{{0,2}})?"
+    rf"|{_BREAK}|{_BLANK}{{1,2}})?"
 )
+# Between groups of the subscriber number: one blank, a hyphen, or a line break.
+_GROUP_GAP = rf"(?:{_BREAK}|{_BLANK}|[{_DASHES}])"
+# The subscriber number never starts with 0 (0 is the trunk prefix): 5–8 digits
+# compact, or groups of 2–4 ("684 34 81", "123 456 78", "567 567", "1234 5678").
+_SUBSCRIBER = rf"(?:[1-9][0-9]{{1,3}}(?:{_GROUP_GAP}[0-9]{{2,4}}){{1,3}}|[1-9][0-9]{{4,7}})"
+_PHONE_CORE = (
+    rf"(?:{_INTERNATIONAL}|{_NATIONAL}|{_NATIONAL_PARENTHESISED}){_AREA_GAP}{_SUBSCRIBER}"
+)
+# Not inside a longer run of digits, and not the second half of a date, a range
+# or a diary number: "2019-05-14", "14-05-2019", "LD17/03997", "kl. 9.05-10".
+_AFTER_DIGIT_SEPARATORS = f"{_DASHES}/.:"
+
+# -- e-mail addresses -------------------------------------------------------------
+# Letters include Å, Ä, Ö and the rest of Latin-1: "förnamn.efternamn@…" must be
+# masked from its first letter.
+_WORD = "[A-Za-z\u00c0-\u00ff0-9_%+\\-]+"
+_DOT = rf"(?:\.(?:\r?\n)?|{_BLANK}?[(\[]dot[)\]]{_BLANK}?|{_BLANK}dot{_BLANK})"
+_AT = (
+    rf"(?:(?:{_BLANK}|\r?\n){{0,2}}@(?:{_BLANK}|\r?\n){{0,2}}"
+    rf"|{_BLANK}{{0,2}}[(\[{{<]{_BLANK}?at{_BLANK}?[)\]}}>]{_BLANK}{{0,2}}"
+    rf"|{_BLANK}{{0,2}}[(\[]snabel-a[)\]]{_BLANK}{{0,2}}"
+    rf"|{_BLANK}(?:at|snabel-a){_BLANK})"
+)
+_LABEL = r"[A-Za-z0-9\-]+"
+_EMAIL_CORE = rf"{_WORD}(?:{_DOT}{_WORD})*{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[A-Za-z]{{2,}}"
+
+# -- the patterns -----------------------------------------------------------------
+EMAIL = re.compile(_EMAIL_CORE, re.IGNORECASE)
+"""E-mail addresses, also written with ``(at)``, ``[at]``, `` at ``, ``snabel-a``,
+``(dot)``, ``[dot]``, spaces around ``@`` or a line break inside."""
+
+PHONE = re.compile(
+    rf"(?<![0-9])(?<![0-9][{_AFTER_DIGIT_SEPARATORS}]){_PHONE_CORE}(?![0-9])"
+)
+"""Swedish phone numbers (see the module docstring for the numbering plan)."""
+
 CONTACT_PATTERNS = (EMAIL, PHONE)
+"""Every pattern :func:`find_contact_data` applies."""
+
 MASK = "█"
+"""The character that replaces each character of contact data."""
+
+SHACL_EMAIL_PATTERN = _EMAIL_CORE
+"""The ``REGEX`` pattern for e-mail addresses in the privacy shape (with flags
+:data:`SHACL_EMAIL_FLAGS`); a SPARQL REGEX only asks whether a literal matches."""
+
+SHACL_EMAIL_FLAGS = "i"
+"""SPARQL ``REGEX`` flags for :data:`SHACL_EMAIL_PATTERN` (``re.IGNORECASE``)."""
+
+SHACL_PHONE_PATTERN = (
+    rf"(?:^|[^0-9{_AFTER_DIGIT_SEPARATORS}]|(?:^|[^0-9])[{_AFTER_DIGIT_SEPARATORS}])"
+    rf"{_PHONE_CORE}(?:[^0-9]|$)"
+)
+"""The ``REGEX`` pattern for phone numbers in the privacy shape: :data:`PHONE` with
+its look-arounds spelled as consuming groups, which Oxigraph's regex engine accepts.
+"""
 
 
 def find_contact_data(text: str) -> list[tuple[int, int]]:
     """Spans of ``text`` that look like e-mail addresses or Swedish phone numbers.
 
+    Overlapping spans (an e-mail and a phone number sharing characters) are merged.
+
     Example:
         >>> find_contact_data("Ring 070-684 34 81 eller 2019-10-29.")
         [(5, 18)]
+        >>> find_contact_data("+46 70 684 34 81, erik(at)ltdalarna(dot)se")
+        [(0, 16), (18, 42)]
     """
-    spans = {(m.start(), m.end()) for p in CONTACT_PATTERNS for m in p.finditer(text)}
-    return sorted(spans)
+    spans = sorted(
+        (m.start(), m.end()) for p in CONTACT_PATTERNS for m in p.finditer(text)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def mask_contact_data(text: str, mask: str = MASK) -> str:
     """Replace every character of contact data by ``mask``, keeping the length.
 
+    The whole match is masked, the local part of an address from its first letter.
     Line breaks inside a match are kept so that line numbers stay valid too.
 
     Example:
@@ -45,6 +169,6 @@ def mask_contact_data(text: str, mask: str = MASK) -> str:
     chars = list(text)
     for start, end in find_contact_data(text):
         for index in range(start, end):
-            if chars[index] != "\n":
+            if chars[index] not in "\r\n":
                 chars[index] = mask
     return "".join(chars)

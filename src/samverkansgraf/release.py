@@ -38,8 +38,8 @@ from .evidence import EvidenceIndex
 from .labels import find_label, natural_key
 from .namespaces import GRAPH_ONTOLOGY, SKG, WD
 from .privacy import mask_contact_data
+from .publish.checks import check_conformance, check_privacy
 from .publish.settings import PublicationSettings, load_publication
-from .publish.site import check_conformance, check_privacy
 from .rdfio import format_for_path
 from .sources import ProjectPaths
 

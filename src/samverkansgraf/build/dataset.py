@@ -33,6 +33,7 @@ from ..namespaces import (
     SKGID,
     bind_prefixes,
 )
+from ..rdfio import TURTLE, format_for_path, load_union
 from ..reference import load_reference
 from ..sources import (
     ProjectPaths,
@@ -582,3 +583,24 @@ def count_facts_in(graphs: Iterable[Graph]) -> dict[str, int]:
         name: len({s for graph in graphs for s in graph.subjects(RDF.type, cls)})
         for name, cls in SUMMARY_CLASSES.items()
     }
+
+
+def load_files_with_vocabulary(paths: ProjectPaths, files: Iterable[Path]) -> Graph:
+    """RDF files merged with the ontology, schemes and gazetteer, as ``validate``
+    checks them (``sh:class`` needs the class hierarchy and the reference actors).
+
+    Turtle is read by rdflib's parser, for the curator's located error messages (a
+    draft or a hand-edited file is Turtle); every other format by its suffix.
+
+    Raises:
+        SourceError: a file that cannot be parsed, or of an unknown suffix.
+    """
+    data = bind_prefixes(Graph())
+    for graph in load_vocabulary_and_reference(paths).values():
+        data += graph
+    for path in files:
+        if format_for_path(path) is TURTLE:
+            parse_turtle(path, data)
+        else:
+            data += load_union(path)
+    return data

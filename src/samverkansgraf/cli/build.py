@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rdflib import Graph
 
-from ..build import assemble_dataset, count_facts, load_vocabulary_and_reference
+from ..build import assemble_dataset, count_facts, load_files_with_vocabulary
 from ..build import build as build_dataset
 from ..build.summary import (
     format_count_lines,
@@ -25,9 +24,6 @@ from ..curate import (
     list_entities,
     plot_coverage,
 )
-from ..namespaces import bind_prefixes
-from ..rdfio import TURTLE, format_for_path, load_union
-from ..sources import ProjectPaths, parse_turtle
 from ..validate import load_shapes, validate_graph
 from .app import (
     echo_or_write,
@@ -101,7 +97,7 @@ def validate(
     """
     paths = project_paths(ctx)
     if files:
-        data = _graph_of_files(paths, files)
+        data = load_files_with_vocabulary(paths, files)
     else:
         data = assemble_dataset(paths).union()
     report = validate_graph(data, load_shapes(paths.shapes_dir), engine=engine)
@@ -192,19 +188,3 @@ def entities(
     for line in format_label_collisions(collisions):
         click.echo(line, err=True)
     ctx.exit(1 if collisions else 0)
-
-
-def _graph_of_files(paths: ProjectPaths, files: tuple[Path, ...]) -> Graph:
-    """FILES merged with the ontology, schemes and gazetteer, as `validate` checks
-    them (``sh:class`` needs the class hierarchy and the reference actors)."""
-    data = bind_prefixes(Graph())
-    for graph in load_vocabulary_and_reference(paths).values():
-        data += graph
-    for path in files:
-        if format_for_path(path) is TURTLE:
-            # rdflib's Turtle parser, for the curator's located error messages
-            # (a draft or a hand-edited file is Turtle).
-            parse_turtle(path, data)
-        else:
-            data += load_union(path)
-    return data

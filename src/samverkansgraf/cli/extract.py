@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..atomic import write_files_atomically
 from ..extract import Extractor, extract_file, write_draft
 from ..extract.evaluate import evaluate_project
 from .app import echo_written, out_option, project_paths, strict_option
@@ -89,11 +88,7 @@ def evaluate(
     report = evaluate_project(project_paths(ctx), ablations=not no_ablations)
     click.echo(report.format_table())
     if out is not None:
-        files = {
-            out.with_suffix(".json"): report.to_json().encode("utf-8"),
-            out.with_suffix(".md"): report.format_markdown().encode("utf-8"),
-        }
-        for path in write_files_atomically(files):
+        for path in report.write(out):
             echo_written(path)
     for shortfall in report.shortfalls():
         click.echo(f"below target: {shortfall}", err=True)

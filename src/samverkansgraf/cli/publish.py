@@ -63,19 +63,30 @@ def publish(ctx: click.Context, out: Path) -> None:
     show_default=True,
     help="TCP port (0: any free one).",
 )
-def serve_site(directory: Path, host: str, port: int) -> None:
+@click.option(
+    "--public-host",
+    "public_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another Host name to answer for (repeatable); localhost, 127.0.0.1 "
+    "and [::1] always are, others get 421.",
+)
+def serve_site(
+    directory: Path, host: str, port: int, public_hosts: tuple[str, ...]
+) -> None:
     """Serve a published site locally, with content negotiation.
 
     Resource paths such as /id/kommun/2083 answer 303 to the representation the
     Accept header prefers: HTML for browsers; Turtle, JSON-LD or N-Triples for
-    RDF clients. Stop with Ctrl-C.
+    RDF clients. Only files inside the site are served (no symbolic link out of
+    it, no folder listings); malformed requests get 400. Stop with Ctrl-C.
 
     \b
     Example:
         samverkansgraf serve-site --dir site/ --port 8000
         curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/kommun/2083
     """
-    server = make_site_server(directory, host, port)
+    server = make_site_server(directory, host, port, public_hosts=public_hosts)
     bound_host, bound_port = server.server_address[:2]
     click.echo(
         f"serving {display_path(directory)} at http://{bound_host!s}:{bound_port}/"

@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..atomic import write_files_atomically
 
 __all__ = [
     "IOU_THRESHOLD",
@@ -198,6 +201,16 @@ class EvaluationReport:
             for name, value in self.figures().items()
             if value < TARGETS[name]
         ]
+
+    def write(self, out: Path) -> list[Path]:
+        """Write the report as ``out.json`` and ``out.md`` (the suffix of ``out``
+        is replaced), atomically; returns the paths written."""
+        return write_files_atomically(
+            {
+                out.with_suffix(".json"): self.to_json().encode("utf-8"),
+                out.with_suffix(".md"): self.format_markdown().encode("utf-8"),
+            }
+        )
 
     def to_json(self) -> str:
         """Everything as JSON (figures rounded to four decimals)."""

@@ -19,8 +19,7 @@ from typing import Any
 import networkx as nx
 
 from .. import __version__
-from ..atomic import atomic_directory
-from ..errors import OutputError
+from ..atomic import OUTPUT_MARKER, atomic_directory, check_output_directory
 from .graphs import GRAPHS, ParticipationMatrix, participation_matrices
 from .measures import MEASURES, NODE_ATTRIBUTES, NetworkResult
 from .pictures import draw_graph, draw_heatmap, layout_positions, node_colours
@@ -177,6 +176,8 @@ def render_codebook(results: Mapping[str, NetworkResult], files: Iterable[str]) 
         "summary.json": "graph-level figures (nodes, edges, density, components, "
         "isolates, Louvain communities and modularity, seed) and the input",
         "codebook.md": "this file",
+        OUTPUT_MARKER: "marks the folder as written by `samverkansgraf network`, "
+        "which may replace it next time (no other folder is ever replaced)",
     }
     for name in sorted(files):
         if name.startswith("matrix-"):
@@ -246,28 +247,14 @@ def _any_attrs(graph: nx.Graph) -> set[str]:
     return {k for _, attrs in graph.nodes(data=True) for k in attrs}
 
 
-def _check_replaceable(out: Path) -> None:
-    """Refuse to replace a folder that is not an earlier network export."""
-    if not out.exists():
-        return
-    if not out.is_dir():
-        raise OutputError(
-            "exists and is not a folder", path=out, hint="choose another --out"
-        )
-    if not any(out.iterdir()):
-        return
-    marker = out / "summary.json"
+def _is_earlier_export(folder: Path) -> bool:
+    """An export written before ``OUTPUT_MARKER`` existed: its ``summary.json``
+    names this module as its generator."""
     try:
-        generator = json.loads(marker.read_text("utf-8")).get("generator")
+        summary = json.loads((folder / "summary.json").read_text("utf-8"))
+        return bool(summary.get("generator") == EXPORT_MARKER)
     except (OSError, ValueError, AttributeError):
-        generator = None
-    if generator != EXPORT_MARKER:
-        raise OutputError(
-            "the folder is not empty and is not an earlier network export, so it "
-            "will not be replaced",
-            path=out,
-            hint="choose a new or empty --out folder",
-        )
+        return False
 
 
 def _matrix_csv(matrix: ParticipationMatrix, data: NetworkData) -> str:
@@ -294,7 +281,9 @@ def export_network(
 
     The folder is built under a temporary name and swapped in whole; an existing
     folder is replaced only when it is empty or an earlier network export (its
-    ``summary.json`` says so), never an unrelated folder.
+    ``OUTPUT_MARKER`` names ``samverkansgraf network``, or, from before the
+    marker, its ``summary.json`` does), never an unrelated folder or one holding
+    ``.git`` (the policy of ``atomic.check_output_directory``).
 
     Files: ``<graph>.graphml``, ``<graph>.gexf``, ``<graph>-nodes.csv``,
     ``<graph>-edges.csv`` per graph; ``matrix-<plan>.csv`` per action plan;
@@ -316,7 +305,8 @@ def export_network(
         OutputError: the folder cannot be written or is not replaceable.
     """
     out = Path(out_dir)
-    _check_replaceable(out.resolve())
+    # Checked now as well as on writing: refuse before the slow drawing.
+    check_output_directory(out, "network", recognise=_is_earlier_export)
     note = progress or (lambda _message: None)
     files: dict[str, bytes] = {}
     for name, result in results.items():
@@ -346,8 +336,9 @@ def export_network(
     files["summary.json"] = (
         json.dumps(summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     ).encode()
-    files["codebook.md"] = render_codebook(results, [*files, "codebook.md"]).encode()
-    with atomic_directory(out) as work:
+    listed = [*files, "codebook.md", OUTPUT_MARKER]  # atomic_directory adds the marker
+    files["codebook.md"] = render_codebook(results, listed).encode()
+    with atomic_directory(out, "network", recognise=_is_earlier_export) as work:
         work.chmod(0o755)  # mkdtemp makes it private; this is a publishable export
         for name, blob in sorted(files.items()):
             (work / name).write_bytes(blob)

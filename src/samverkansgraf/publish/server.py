@@ -1,41 +1,67 @@
 """Content negotiation for the published site: a small local HTTP server.
 
-Input: a site folder written by ``publish``. Output: an ``http.server`` that serves
+Input: a site folder written by ``publish``. Output: an aiohttp server that serves
 the files as they are and, for a resource IRI's path without suffix
 (``/id/kommun/2083``, ``/ontology``), answers ``303 See Other`` to the
 representation the client's ``Accept`` header prefers — HTML for browsers, Turtle,
 JSON-LD, N-Triples (or RDF/XML where one exists) for RDF clients — the same rules as
 the production w3id.org/Apache/nginx configuration in docs/publish.md.
 
-For local use and tests only: it binds 127.0.0.1 by default and is single-process.
+It keeps the discipline of the SPARQL endpoint (issue 16, ``serving.py``): only
+``Host`` values that name it, a cap on concurrent requests, timeouts for idle and
+slow clients, a listen backlog that holds a burst, ``400`` for malformed requests
+and silence when a client hangs up. Only files inside the site are served: a
+symbolic link that leads out of it, ``..`` in any encoding and directories without
+an ``index.html`` all answer ``404``; a path with control characters, one longer
+than ``MAX_PATH_BYTES`` or one that is not UTF-8 answers ``400``.
+
+Binds 127.0.0.1 by default; a public deployment puts a reverse proxy in front.
 """
 
 from __future__ import annotations
 
+import asyncio
+import email.utils
 import logging
+import mimetypes
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import partial
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from typing import BinaryIO, cast
+from urllib.parse import quote, unquote_to_bytes
+
+from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from ..errors import OutputError, SourceError
 from ..rdfio import FORMATS, JSON_LD, N_TRIPLES, RDF_XML, TURTLE
+from ..serving import (
+    BackgroundServer,
+    Handler,
+    ServingLimits,
+    allowed_hosts,
+    concurrency_cap_middleware,
+    host_check_middleware,
+    plain_response,
+)
 
 __all__ = [
+    "MAX_PATH_BYTES",
     "MEDIA_TYPES",
-    "SiteRequestHandler",
+    "SiteServer",
     "choose_representation",
     "make_site_server",
     "parse_accept",
     "running_site_server",
+    "site_application",
 ]
 
 log = logging.getLogger(__name__)
+
+ServingMiddleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 # Representations in the server's order of preference on ties (HTML first, so a
 # client that accepts anything gets the page).
@@ -52,6 +78,20 @@ SUFFIX_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".png": "image/png",
 }
+
+MAX_PATH_BYTES = 2048
+"""Longest URL path (percent-encoded, without the query string) served; longer is
+400. The longest path ``publish`` writes is under 200 bytes."""
+
+CHUNK_BYTES = 256 * 1024
+"""Files are sent in pieces of this size, so memory stays below the request cap
+× one chunk however large a dump is."""
+
+SEND_TIMEOUT_S = 60.0
+"""A client that does not take a chunk of a file within this time is cut off,
+so one that stops reading cannot hold a request slot for ever."""
+
+NOT_FOUND = "no page or file at this path in the site"
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -122,92 +162,296 @@ def choose_representation(accept: str | None, available: list[str]) -> str | Non
     return chosen
 
 
-class SiteRequestHandler(SimpleHTTPRequestHandler):
-    """Serves a site folder, negotiating representations for resource paths."""
+class BadPathError(ValueError):
+    """A request path the server refuses to interpret (answered 400)."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **SUFFIX_TYPES}
 
-    def _candidates(self, url_path: str) -> dict[str, str] | None:
-        """Media type → site path of each representation of a resource path."""
-        path = unquote(url_path).rstrip("/")
-        if not path or "." in path.rsplit("/", 1)[-1]:
+def path_segments(raw_path: str) -> list[str] | None:
+    """The decoded segments of a request path; ``None`` when it cannot name a file.
+
+    ``raw_path`` is the path as sent (percent-encoded, without the query). Empty
+    and ``.`` segments are dropped; a ``..`` segment in any encoding (``%2e%2e``,
+    ``..%2f``) gives ``None`` (404, as the standard library's server answered).
+
+    Raises:
+        BadPathError: the path is longer than ``MAX_PATH_BYTES``, holds a control
+            character (raw or percent-encoded) or is not UTF-8 once decoded.
+
+    Example:
+        >>> path_segments("/id/kommun/2083")
+        ['id', 'kommun', '2083']
+        >>> path_segments("/id/%2e%2e/%2E%2E/etc/passwd") is None
+        True
+        >>> try:
+        ...     path_segments("/a%00b")
+        ... except BadPathError as exc:
+        ...     print(exc)
+        the path holds a control character; remove it
+    """
+    # aiohttp hands over undecodable bytes as surrogate escapes: undo that to
+    # judge the bytes the client sent.
+    sent = raw_path.encode("utf-8", "surrogateescape")
+    if len(sent) > MAX_PATH_BYTES:
+        raise BadPathError(
+            f"the path is longer than {MAX_PATH_BYTES} bytes; shorten it"
+        )
+    decoded = unquote_to_bytes(sent)
+    if any(byte < 0x20 or byte == 0x7F for byte in sent + decoded):
+        raise BadPathError("the path holds a control character; remove it")
+    try:
+        text = decoded.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadPathError(
+            "the path is not UTF-8 once percent-decoded; encode it as UTF-8"
+        ) from None
+    segments = [part for part in text.split("/") if part not in ("", ".")]
+    if ".." in segments:
+        return None
+    return segments
+
+
+@dataclass(frozen=True)
+class _Site:
+    """A site folder and the files it may serve: nothing outside ``root``."""
+
+    root: Path
+    """The site folder, resolved (symbolic links followed once, here)."""
+
+    def file(self, relative: str) -> Path | None:
+        """The regular file at ``relative`` inside the site, or ``None``.
+
+        The path is resolved (every symbolic link followed) and must still lie
+        inside the site, so a link to ``/etc/passwd`` or to a folder outside is
+        not served; names the file system refuses (too long) are simply absent.
+        """
+        try:
+            resolved = (self.root / relative).resolve()
+            inside = resolved.is_relative_to(self.root)
+            return resolved if inside and resolved.is_file() else None
+        except (OSError, ValueError):
             return None
-        root = Path(self.directory).resolve()
+
+    def candidates(self, segments: list[str]) -> dict[str, str] | None:
+        """Media type → site path of each representation of a resource path.
+
+        ``None`` when the path is not a resource (it names a file by its suffix,
+        or no page exists for it).
+        """
+        if not segments or "." in segments[-1]:
+            return None
+        path = "/".join(segments)
         for stem in (path, f"{path}/index"):
-            html = (root / (stem.lstrip("/") + ".html")).resolve()
-            if root not in html.parents or not html.is_file():
+            if self.file(stem + ".html") is None:
                 continue
-            found = {}
-            for media, suffix in MEDIA_TYPES.items():
-                candidate = html.with_suffix(suffix)
-                if candidate.is_file():
-                    found[media] = "/" + candidate.relative_to(root).as_posix()
-            return found
+            return {
+                media: f"/{stem}{suffix}"
+                for media, suffix in MEDIA_TYPES.items()
+                if self.file(stem + suffix) is not None
+            }
         return None
 
-    def _negotiate(self) -> bool:
-        """Answer 303/406 for a negotiable path; False to serve it as a file."""
-        url = urlsplit(self.path)
-        candidates = self._candidates(url.path)
-        if not candidates:
-            return False
-        accept = self.headers.get("Accept")
-        chosen = choose_representation(accept, list(candidates))
-        if chosen is None:
-            body = (
-                "Not acceptable. Available: " + ", ".join(candidates) + "\n"
-            ).encode()
-            self.send_response(HTTPStatus.NOT_ACCEPTABLE)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.send_header("Vary", "Accept")
-            self.end_headers()
-            if self.command != "HEAD":
-                self.wfile.write(body)
-            return True
-        location = quote(candidates[chosen], safe="/-._~")
-        self.send_response(HTTPStatus.SEE_OTHER)
-        self.send_header("Location", location)
-        self.send_header("Vary", "Accept")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-        return True
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        """Negotiate resource paths, serve everything else as files."""
-        if not self._negotiate():
-            super().do_GET()
+def _content_type(path: Path) -> str:
+    """Media type by suffix; ``/.well-known/void`` is Turtle (VoID, section 7)."""
+    if path.name == "void" and path.parent.name == ".well-known":
+        return TURTLE.content_type
+    known = SUFFIX_TYPES.get(path.suffix.lower())
+    if known:
+        return known
+    guessed, _ = mimetypes.guess_type(path.name)
+    return guessed or "application/octet-stream"
 
-    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
-        """As GET, without a body."""
-        if not self._negotiate():
-            super().do_HEAD()
 
-    def guess_type(self, path: str | os.PathLike[str]) -> str:
-        """Media type by suffix; ``/.well-known/void`` is Turtle (VoID, section 7)."""
-        if str(path).replace(os.sep, "/").endswith("/.well-known/void"):
-            return TURTLE.content_type
-        return super().guess_type(path)
+def _negotiate(request: web.Request, candidates: dict[str, str]) -> web.Response:
+    """303 to the representation the ``Accept`` header prefers, or 406."""
+    chosen = choose_representation(request.headers.get("Accept"), list(candidates))
+    if chosen is None:
+        return web.Response(
+            status=406,
+            text="Not acceptable. Available: " + ", ".join(candidates) + "\n",
+            content_type="text/plain",
+            charset="utf-8",
+            headers={"Vary": "Accept"},
+        )
+    location = quote(candidates[chosen], safe="/-._~")
+    return web.Response(status=303, headers={"Location": location, "Vary": "Accept"})
 
-    def end_headers(self) -> None:
-        """Allow cross-origin reads of the open data, like the production config."""
-        self.send_header("Access-Control-Allow-Origin", "*")
-        super().end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        """Log through ``logging`` instead of stderr."""
-        log.info("%s %s", self.address_string(), format % args)
+def _not_modified(request: web.Request, mtime: float) -> bool:
+    """Whether ``If-Modified-Since`` shows the client's copy is current."""
+    since = request.if_modified_since
+    return since is not None and int(mtime) <= int(since.timestamp())
+
+
+async def _send_file(request: web.Request, path: Path) -> web.StreamResponse:
+    """Stream a site file in chunks, with ``Last-Modified`` and 304 support."""
+    try:
+        handle: BinaryIO = path.open("rb")
+    except OSError:
+        return web.Response(status=404, text=NOT_FOUND + "\n")
+    with handle:
+        stat = os.fstat(handle.fileno())
+        if _not_modified(request, stat.st_mtime):
+            return web.Response(status=304)
+        response = web.StreamResponse(
+            headers={
+                "Content-Type": _content_type(path),
+                "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
+            }
+        )
+        response.content_length = stat.st_size
+        await response.prepare(request)
+        if request.method == "HEAD":
+            return response
+        while chunk := await asyncio.to_thread(handle.read, CHUNK_BYTES):
+            # A client that stops reading would otherwise hold its slot for ever.
+            await asyncio.wait_for(response.write(chunk), SEND_TIMEOUT_S)
+        await response.write_eof()
+        return response
+
+
+def _handler(site: _Site) -> Handler:
+    """The request handler for ``site``: negotiate resources, serve files."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        raw_path = request.raw_path.split("?", 1)[0].split("#", 1)[0]
+        try:
+            segments = path_segments(raw_path)
+        except BadPathError as exc:
+            return plain_response(400, str(exc))
+        if segments is None:
+            return web.Response(status=404, text=NOT_FOUND + "\n")
+        candidates = site.candidates(segments)
+        if candidates:
+            return _negotiate(request, candidates)
+        relative = "/".join(segments)
+        # A folder is served by its index.html; never by a listing of its files.
+        found = site.file(relative) or site.file(f"{relative}/index.html".lstrip("/"))
+        if found is None:
+            return web.Response(status=404, text=NOT_FOUND + "\n")
+        return await _send_file(request, found)
+
+    return handle
+
+
+def _local_host_check(public_hosts: Iterable[str]) -> Middleware:
+    """``serving.host_check_middleware`` for the port each request arrived on.
+
+    The port is known only once the socket is bound (``--port 0`` picks one), so
+    the allowed names are made on the first request to each port.
+    """
+    public = tuple(public_hosts)
+    checks: dict[int, ServingMiddleware] = {}
+
+    @web.middleware
+    async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
+        transport = request.transport
+        sockname = transport.get_extra_info("sockname") if transport else None
+        port = int(sockname[1]) if sockname else 0
+        if port not in checks:
+            checks[port] = host_check_middleware(allowed_hosts(port, public))
+        return await checks[port](request, handler)
+
+    return check
+
+
+async def _allow_cross_origin(
+    request: web.Request, response: web.StreamResponse
+) -> None:
+    """Allow cross-origin reads of the open data, like the production config."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+
+
+def site_application(
+    directory: str | Path,
+    limits: ServingLimits | None = None,
+    public_hosts: Iterable[str] = (),
+) -> web.Application:
+    """The aiohttp application that serves ``directory`` (see the module docstring).
+
+    Args:
+        directory: the site folder written by ``publish``.
+        limits: concurrency cap and timeouts (``serving.ServingLimits``).
+        public_hosts: ``Host`` names accepted besides the loopback ones.
+    """
+    limits = limits or ServingLimits()
+    app = web.Application(
+        middlewares=[
+            _local_host_check(public_hosts),
+            # serving.py types its factories as plain callables; aiohttp's
+            # Middleware protocol names the parameters, so mypy needs the cast.
+            cast(Middleware, concurrency_cap_middleware(limits)),
+        ],
+        client_max_size=1024,  # GET and HEAD only: no body is ever read
+    )
+    # One route for every path: the handler judges the path itself (the
+    # router would answer 404 where the answer is 400). Other methods: 405.
+    app.router.add_get(r"/{path:[\s\S]*}", _handler(_Site(Path(directory).resolve())))
+    app.on_response_prepare.append(_allow_cross_origin)
+    return app
+
+
+class SiteServer:
+    """A running site server, shaped like the standard library's servers.
+
+    ``make_site_server`` binds and starts it; ``serve_forever`` blocks until
+    ``shutdown`` (or Ctrl-C); it is also a context manager that shuts down.
+    """
+
+    def __init__(self, background: BackgroundServer) -> None:
+        self._background = background
+        self._stopped = threading.Event()
+
+    @property
+    def server_address(self) -> tuple[str, int]:
+        """The bound host and port."""
+        return self._background.host, self._background.port
+
+    @property
+    def url(self) -> str:
+        """The base URL with a trailing slash, e.g. ``http://127.0.0.1:8000/``."""
+        return self._background.url + "/"
+
+    def serve_forever(self) -> None:
+        """Block until ``shutdown`` is called (KeyboardInterrupt passes through)."""
+        self._stopped.wait()
+
+    def shutdown(self) -> None:
+        """Stop serving and close every connection. Idempotent."""
+        self._background.stop()
+        self._stopped.set()
+
+    def server_close(self) -> None:
+        """The same as ``shutdown`` (kept for the standard library's shape)."""
+        self.shutdown()
+
+    def __enter__(self) -> SiteServer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
 
 
 def make_site_server(
-    directory: str | Path, host: str = "127.0.0.1", port: int = 8000
-) -> ThreadingHTTPServer:
-    """A server for ``directory`` (not yet serving; call ``serve_forever``).
+    directory: str | Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    *,
+    limits: ServingLimits | None = None,
+    public_hosts: Iterable[str] = (),
+) -> SiteServer:
+    """Bind and start a server for ``directory`` in a background thread.
+
+    Call ``serve_forever`` to block until ``shutdown``, or use it as a context
+    manager.
 
     Args:
         directory: the site folder written by ``publish``.
         host: interface to bind (loopback by default).
         port: TCP port; 0 picks a free one (see ``server.server_address``).
+        limits: concurrency cap, timeouts and backlog (``ServingLimits()``).
+        public_hosts: ``Host`` names accepted besides localhost, 127.0.0.1 and
+            [::1] (a public name the server is reached by).
 
     Raises:
         SourceError: ``directory`` is not a published site.
@@ -220,14 +464,19 @@ def make_site_server(
             path=site,
             hint="run `samverkansgraf publish --out DIR` first",
         )
-    handler = partial(SiteRequestHandler, directory=str(site.resolve()))
+    limits = limits or ServingLimits()
+    hosts = tuple(public_hosts)
+    background = BackgroundServer(
+        lambda: site_application(site, limits, hosts), host, port, limits
+    )
     try:
-        return ThreadingHTTPServer((host, port), handler)
+        background.start()
     except OSError as exc:
         raise OutputError(
             f"cannot listen on {host}:{port} ({exc.strerror or exc})",
             hint="choose another --port",
         ) from exc
+    return SiteServer(background)
 
 
 @contextmanager
@@ -241,13 +490,5 @@ def running_site_server(
         with running_site_server("site") as url:
             urllib.request.urlopen(url + "id/kommun/2083")
     """
-    server = make_site_server(directory, host, port)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        bound_host, bound_port = server.server_address[:2]
-        yield f"http://{bound_host!s}:{bound_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with make_site_server(directory, host, port) as server:
+        yield server.url

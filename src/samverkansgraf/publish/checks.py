@@ -1,0 +1,82 @@
+"""The checks that stand between the dataset and the published site.
+
+Input: the assembled dataset and the project's shapes, or the bytes of output
+files. Output: nothing when all is well; an exception otherwise —
+``check_conformance`` refuses a graph that fails the SHACL shapes (the privacy
+shapes included), ``check_privacy`` / ``check_file_privacy`` refuse any output
+that would contain an e-mail address or a phone number. ``site.publish_site``
+and ``release`` run them before anything is written.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..build import AssembledDataset
+from ..errors import PublishError
+from ..privacy import find_contact_data
+from ..sources import ProjectPaths
+from ..validate import load_shapes, validate_graph
+
+__all__ = [
+    "check_conformance",
+    "check_file_privacy",
+    "check_privacy",
+    "find_published_contact_data",
+]
+
+
+def check_conformance(assembled: AssembledDataset, paths: ProjectPaths) -> None:
+    """Refuse to publish a graph that fails the SHACL shapes (privacy included).
+
+    Raises:
+        NonConformanceError: with the first violation and how to see them all.
+    """
+    report = validate_graph(assembled.union(), load_shapes(paths.shapes_dir))
+    report.raise_for_results()
+
+
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def find_published_contact_data(text: str) -> list[tuple[int, int]]:
+    """Contact-data matches in published text, ignoring SHA-256 hex digests.
+
+    A digest can contain a run of digits that looks like a phone number; it is not
+    one. Everything else ``privacy.find_contact_data`` finds counts.
+    """
+    digests = [m.span() for m in _DIGEST.finditer(text)]
+    return [
+        (start, end)
+        for start, end in find_contact_data(text)
+        if not any(ds <= start and end <= de for ds, de in digests)
+    ]
+
+
+def check_privacy(files: dict[str, bytes]) -> None:
+    """Refuse output that contains an e-mail address or a phone number.
+
+    Raises:
+        PublishError: naming the file and the offset of the first match.
+    """
+    for path, data in sorted(files.items()):
+        check_file_privacy(path, data)
+
+
+def check_file_privacy(path: str, data: bytes) -> None:
+    """``check_privacy`` for one output file (binary files pass).
+
+    Raises:
+        PublishError: naming the file and the offset of the first match.
+    """
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    found = find_published_contact_data(text)
+    if found:
+        start, end = found[0]
+        raise PublishError(
+            f"output file {path} would contain contact data at {start}–{end}",
+            hint="mask it (privacy.mask_contact_data) or remove it from the data",
+        )

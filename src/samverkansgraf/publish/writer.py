@@ -1,0 +1,156 @@
+"""The files of the published site, made one at a time in a fixed order.
+
+Input: the assembled (already validated) dataset and ``publication.toml``.
+Output: site path → bytes for every file — the style sheet, the dataset dumps,
+every resource page with its alternates, the class indexes, the ontology overview,
+the source texts, the DCAT-AP-SE record, VoID, the home page and ``site.json`` —
+yielded by ``SiteRenderer.files`` so that ``site.publish_site`` checks and writes
+each as it comes; ``render_site`` collects them in memory (tests, release).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from rdflib import Graph, URIRef
+
+from .. import __version__
+from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
+from ..namespaces import SKG
+from ..rdfio import DUMP_FORMATS
+from .alternates import ALTERNATES
+from .html import style_sheet
+from .metadata import Distribution, describe_catalogue, describe_void, serialise_rdfxml
+from .pages import PageContext
+from .render import (
+    class_index_pages,
+    home_page,
+    ontology_page,
+    resource_page,
+    source_pages,
+)
+from .settings import PublicationSettings, today
+
+__all__ = ["DUMP_MEDIA_TYPES", "SiteRenderer", "render_site", "site_manifest"]
+
+# Dump suffix → (media type, Swedish title, English title) for the download list.
+DUMP_MEDIA_TYPES = {
+    fmt.suffix: (fmt.media_type, fmt.label_sv, fmt.label_en) for fmt in DUMP_FORMATS
+}
+
+
+class SiteRenderer:
+    """The files of the site, made one resource at a time.
+
+    The dataset dumps, the DCAT record and VoID are made first (``record`` is
+    ready for validation before any page exists); ``files()`` then yields every
+    file, so that ``publish_site`` writes each as it comes instead of holding a
+    national site (~240,000 files at 1M triples) in memory.
+    """
+
+    def __init__(
+        self,
+        assembled: AssembledDataset,
+        settings: PublicationSettings,
+        *,
+        issued: dt.date | None = None,
+    ) -> None:
+        """Index the graph, make the dumps and the catalogue record."""
+        self.assembled = assembled
+        self.settings = settings
+        self.context = PageContext.of(assembled)
+        """The indexed graph, labels and templates every page reads."""
+        self._dumps: dict[str, bytes] | None = serialise_dataset(assembled)
+        self.distributions = []
+        for suffix, data in self._dumps.items():
+            media_type, title_sv, title_en = DUMP_MEDIA_TYPES[suffix]
+            path = f"download/{DUMP_STEM}{suffix}"
+            self.distributions.append(
+                Distribution(
+                    suffix.lstrip("."), path, media_type, title_sv, title_en, len(data)
+                )
+            )
+        date = issued if issued is not None else today()
+        self.record: Graph = describe_catalogue(
+            self.context.index.graph, settings, self.distributions, issued=date
+        )
+        """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        """Every file of the site as (site-relative path, bytes), once."""
+        context, settings = self.context, self.settings
+        index = context.index
+        pages: list[str] = []
+
+        def page(path: str, data: bytes) -> tuple[str, bytes]:
+            if path.endswith(".html"):
+                pages.append(path)
+            return path, data
+
+        yield "style.css", style_sheet().encode("utf-8")
+        if self._dumps is None:
+            raise RuntimeError("SiteRenderer.files() can run only once")
+        dumps, self._dumps = self._dumps, None  # let each dump go once written
+        for suffix in list(dumps):
+            yield f"download/{DUMP_STEM}{suffix}", dumps.pop(suffix)
+        for node in sorted(index.page_paths, key=str):
+            for item in resource_page(context, node).items():
+                yield page(*item)
+        class_files, class_rows = class_index_pages(context)
+        for rendered in (
+            class_files,
+            ontology_page(context, self.assembled),
+            source_pages(context, self.assembled),
+        ):
+            for item in rendered.items():
+                yield page(*item)
+        yield "dcat.ttl", self.record.serialize(format="turtle", encoding="utf-8")
+        yield "dcat.rdf", serialise_rdfxml(self.record)
+        void = describe_void(
+            index.graph, settings, [d.path for d in self.distributions]
+        ).serialize(format="turtle", encoding="utf-8")
+        yield "void.ttl", void
+        yield ".well-known/void", void
+
+        yield page(
+            "index.html",
+            home_page(
+                context, self.assembled, settings, class_rows, self.distributions
+            ),
+        )
+        yield "site.json", site_manifest(settings, sorted(pages))
+
+
+def site_manifest(settings: PublicationSettings, pages: list[str]) -> bytes:
+    """``site.json``: the generator, base URL, every HTML page and the alternates'
+    media types (what ``serve-site`` and deployment configs read)."""
+    manifest = {
+        "generator": f"samverkansgraf {__version__}",
+        "base_url": settings.base_url,
+        "pages": pages,
+        "alternates": {suffix: media for suffix, (media, _, _) in ALTERNATES.items()},
+    }
+    return (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def render_site(
+    assembled: AssembledDataset,
+    settings: PublicationSettings,
+    *,
+    issued: dt.date | None = None,
+) -> tuple[dict[str, bytes], Graph]:
+    """Render every file of the site in memory (``SiteRenderer`` streams them).
+
+    Args:
+        assembled: the dataset (already validated by the caller).
+        settings: publication.toml.
+        issued: publication date (a ``datetime.date``; default ``today()``).
+
+    Returns:
+        Site-relative path → bytes, and the DCAT catalogue record graph.
+    """
+    renderer = SiteRenderer(assembled, settings, issued=issued)
+    return dict(renderer.files()), renderer.record

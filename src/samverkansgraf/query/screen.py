@@ -1,0 +1,471 @@
+"""Stage 4b — query: screen SPARQL text before any engine sees it (issue 16).
+
+Input: the text of a SPARQL query or update. Output: nothing when the text may be
+run, a ``ScreeningError`` (exit code 4, one sentence) when it must not.
+
+Three things are refused, because an engine cannot refuse them itself:
+
+* **Deep nesting.** Oxigraph's parser and evaluator recurse once per ``(``, ``{``
+  or ``[``; 6,000 nested parentheses (a 12 KB ``FILTER((((…))))``) overflow its
+  native stack and kill the process (``sparql`` segfaults, ``serve`` dies). rdflib's
+  pyparsing grammar uses about 38 Python frames per level. The depth is therefore
+  measured by a *lexical* scan that runs before any recursive parser.
+* **Federation.** ``SERVICE`` makes the engine send a request to any address the
+  client names (SSRF; the local bindings travel with it) — refused unless the caller
+  passes ``allow_federation=True``. ``LOAD`` fetches a remote document; it is
+  refused on the same terms.
+* **Remote datasets.** rdflib dereferences every ``FROM``, ``FROM NAMED`` and
+  ``USING`` IRI (``file:`` ones too) and replaces the local data with what it
+  fetched. Callers whose engine does that pass ``allow_dataset_clauses=False``;
+  Oxigraph only selects local named graphs with them, so they stay allowed there.
+
+How the text is examined:
+
+1. Queries over ``MAX_QUERY_BYTES`` (UTF-8) are refused outright.
+2. The lexical scan (``_scan``) skips comments, string literals and IRIs, and counts
+   the bracket depth; it also notes the keywords ``SERVICE`` and ``LOAD`` where they
+   stand as keywords. SPARQL's lexical grammar is ambiguous in two places — a
+   ``<…>`` that matches IRIREF may still be the operator ``<`` in an expression
+   (``?a<'>?b'`` is ``?a < '>?b'``), and ``\\`` escapes a character inside a prefixed
+   name — so the scan follows *both* readings at each such place (a small
+   non-deterministic automaton whose states merge by position and mode, keeping the
+   deeper one). The depth it reports is thus at least the depth any parser sees,
+   and a keyword hidden by one reading is found by the other. ``\\u`` escapes are
+   expanded first, as SPARQL 1.1 §19.2 (and both parsers) do.
+3. A text that passes the scan is parsed with rdflib's SPARQL parser, which has the
+   final word on ``SERVICE``/``LOAD``/``FROM``. A syntax error is not a refusal —
+   the engine reports it as before — unless the scan saw a ``SERVICE``/``LOAD``
+   keyword: a text rdflib cannot parse but another parser might run is refused if
+   it may federate. A ``RecursionError`` in the parser is a depth refusal.
+4. Updates over ``MAX_PARSED_UPDATE_BYTES`` (``upload`` sends a whole dump as one
+   ``INSERT DATA``, megabytes that pyparsing would need seconds for) are judged on
+   the lexical scan alone: depth, and ``SERVICE``/``LOAD`` seen as keywords in any
+   reading. Dataset clauses are not checked there (Oxigraph, the only engine that
+   receives updates, does not fetch them).
+
+Results are cached by the text's hash, so the endpoint's repeated catalogue queries
+cost a dictionary look-up.
+
+Example:
+    >>> screen_query("SELECT * WHERE { ?s ?p ?o }")
+    >>> screen_query("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }")
+    Traceback (most recent call last):
+    ...
+    samverkansgraf.query.screen.ScreeningError: the query uses SERVICE (federation), which sends requests to other servers — remove it, or pass --allow-federation if you mean it
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import heapq
+import re
+import sys
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import QueryError
+
+__all__ = [
+    "MAX_NESTING",
+    "MAX_PARSED_UPDATE_BYTES",
+    "MAX_QUERY_BYTES",
+    "ScreeningError",
+    "screen_query",
+    "screen_update",
+]
+
+MAX_NESTING: int = 64
+"""Deepest nesting of ``(``, ``{`` and ``[`` (counted together) a text may have.
+
+The deepest catalogue query nests 7 levels; 64 leaves ample room for hand-written
+queries and stays far below what crashes Oxigraph (depth 2,000 once killed the
+server's thread, 6,000 always does). rdflib needs about 2,500 Python frames to parse
+depth 64, which the screen provides in a worker thread with its own large stack.
+"""
+
+MAX_QUERY_BYTES: int = 64 * 1024
+"""Largest query (UTF-8 bytes) accepted; the longest catalogue query is ~2 KB.
+
+Updates have no size limit here: ``upload`` sends a whole dump as one update.
+"""
+
+MAX_PARSED_UPDATE_BYTES: int = 64 * 1024
+"""Updates up to this size are parsed with rdflib; larger ones get the lexical scan
+only (see the module docstring, step 4)."""
+
+_FRAMES_PER_LEVEL = 40  # measured: rdflib 7.6 needs ~38 frames per nested "("
+_PARSER_RECURSION_LIMIT = 1000 + _FRAMES_PER_LEVEL * (MAX_NESTING + 8)
+_PARSER_STACK_BYTES = 256 * 1024 * 1024  # virtual; only touched pages are used
+
+FEDERATION_HINT = "remove it, or pass --allow-federation if you mean it"
+
+
+class ScreeningError(QueryError):
+    """A SPARQL text refused before any engine saw it (too deep, too large, or
+    reaching out to other servers); the message says what and what to do."""
+
+
+# ---------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------
+
+
+def screen_query(
+    text: str, *, allow_federation: bool = False, allow_dataset_clauses: bool = True
+) -> None:
+    """Refuse a SPARQL query that is too large, too deep or would reach out.
+
+    Args:
+        text: the query text, after parameters are bound.
+        allow_federation: let ``SERVICE`` through (the operator asked for it).
+        allow_dataset_clauses: let ``FROM``/``FROM NAMED`` through; pass False for
+            engines that fetch those IRIs (rdflib).
+
+    Returns:
+        None when the query may run — also when it is not valid SPARQL: the engine
+        then reports the syntax error as usual.
+
+    Raises:
+        ScreeningError: with one sentence naming what was refused.
+
+    Example:
+        >>> screen_query("SELECT * WHERE { FILTER(" + "(" * 100 + "1" + ")" * 100 + ") }")
+        Traceback (most recent call last):
+        ...
+        samverkansgraf.query.screen.ScreeningError: the query nests brackets 101 deep, more than the limit of 64 — flatten the expression or split the query
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_QUERY_BYTES:
+        raise ScreeningError(
+            f"the query is {size} bytes, more than the limit of {MAX_QUERY_BYTES}",
+            hint="shorten it (bind long value lists as parameters or split the query)",
+        )
+    _refuse(_examine(_digest(text), text, "query"), "query", allow_federation,
+            allow_dataset_clauses)
+
+
+def screen_update(
+    text: str, *, allow_federation: bool = False, allow_dataset_clauses: bool = True
+) -> None:
+    """Refuse a SPARQL update that is too deep or would reach out (SERVICE, LOAD).
+
+    Args:
+        text: the update text (any size).
+        allow_federation: let ``SERVICE`` and ``LOAD`` through.
+        allow_dataset_clauses: let ``USING``/``USING NAMED`` through (checked only
+            for updates small enough to parse, see ``MAX_PARSED_UPDATE_BYTES``).
+
+    Returns:
+        None when the update may run, or when it is not valid SPARQL.
+
+    Raises:
+        ScreeningError: with one sentence naming what was refused.
+
+    Example:
+        >>> screen_update("INSERT DATA { <s:a> <s:b> 'LOAD <http://x/>' }")
+        >>> screen_update("LOAD <http://example.org/data.ttl>")
+        Traceback (most recent call last):
+        ...
+        samverkansgraf.query.screen.ScreeningError: the update uses LOAD, which fetches data from other servers — remove it, or pass --allow-federation if you mean it
+    """
+    _refuse(_examine(_digest(text), text, "update"), "update", allow_federation,
+            allow_dataset_clauses)
+
+
+# ---------------------------------------------------------------------------
+# The verdict
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Findings:
+    """What the scan and the parser found in one text."""
+
+    depth: int
+    """Deepest bracket nesting over all lexical readings (or the parser's failure)."""
+    too_deep_for_parser: bool
+    """rdflib's parser ran out of recursion."""
+    service: bool
+    """``SERVICE`` is used (parsed), or may be (unparsable text or lexical only)."""
+    load: bool
+    """``LOAD`` is used, or may be."""
+    dataset_clauses: bool
+    """``FROM``/``FROM NAMED``/``USING`` is used (parsed texts only)."""
+
+
+def _refuse(
+    found: _Findings, kind: str, allow_federation: bool, allow_dataset_clauses: bool
+) -> None:
+    """Raise the ScreeningError that ``found`` calls for, if any."""
+    if found.depth > MAX_NESTING or found.too_deep_for_parser:
+        deep = f"{found.depth} deep" if found.depth > MAX_NESTING else "too deep"
+        raise ScreeningError(
+            f"the {kind} nests brackets {deep}, more than the limit of {MAX_NESTING}",
+            hint=f"flatten the expression or split the {kind}",
+        )
+    if found.service and not allow_federation:
+        raise ScreeningError(
+            f"the {kind} uses SERVICE (federation), which sends requests to other "
+            "servers",
+            hint=FEDERATION_HINT,
+        )
+    if found.load and not allow_federation:
+        raise ScreeningError(
+            f"the {kind} uses LOAD, which fetches data from other servers",
+            hint=FEDERATION_HINT,
+        )
+    if found.dataset_clauses and not allow_dataset_clauses:
+        clause = "FROM" if kind == "query" else "USING"
+        raise ScreeningError(
+            f"the {kind} names a dataset with {clause}, which this engine would "
+            "fetch from the web and use instead of the local data",
+            hint=f"remove the {clause} clause (the local dataset is queried by "
+            "default), or use --engine oxigraph",
+        )
+
+
+def _digest(text: str) -> bytes:
+    """A key for the cache that does not keep large texts alive."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+@functools.lru_cache(maxsize=1024)
+def _examine(digest: bytes, text: str, kind: str) -> _Findings:
+    """Scan and (when small enough) parse ``text``; cached by ``digest``.
+
+    ``text`` takes part in the cache key too (lru_cache hashes all arguments), but
+    strings cache their hash, so a repeated text costs one dictionary look-up.
+    """
+    del digest  # only part of the key, see _digest
+    lexical = _scan(text)
+    parse = kind == "query" or len(text.encode("utf-8", "surrogatepass")) <= (
+        MAX_PARSED_UPDATE_BYTES
+    )
+    if lexical.depth > MAX_NESTING or not parse:
+        return _Findings(
+            depth=lexical.depth,
+            too_deep_for_parser=False,
+            service="SERVICE" in lexical.keywords,
+            load="LOAD" in lexical.keywords,
+            dataset_clauses=False,
+        )
+    outcome = _parse_in_big_stack(text, kind)
+    if outcome is None:  # not valid SPARQL for rdflib: trust the scan's keywords
+        return _Findings(
+            depth=lexical.depth,
+            too_deep_for_parser=False,
+            service="SERVICE" in lexical.keywords,
+            load="LOAD" in lexical.keywords,
+            dataset_clauses=False,
+        )
+    if outcome == "recursion":
+        return _Findings(lexical.depth, True, False, False, False)
+    names = _component_names(outcome)
+    return _Findings(
+        depth=lexical.depth,
+        too_deep_for_parser=False,
+        service="ServiceGraphPattern" in names,
+        load="Load" in names,
+        dataset_clauses=bool(names & {"DatasetClause", "UsingClause"}),
+    )
+
+
+# ---------------------------------------------------------------------------
+# The parser, run where deep recursion is safe
+# ---------------------------------------------------------------------------
+
+_PARSER_LOCK = threading.Lock()
+
+
+def _parse_in_big_stack(text: str, kind: str) -> Any:
+    """Parse with rdflib in a worker thread with a large stack.
+
+    Returns the parse tree, ``"recursion"`` when the parser ran out of recursion,
+    or None on a syntax error. The recursion limit is interpreter-wide, so parses
+    are serialised and the old limit is restored afterwards.
+    """
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    parse = parseQuery if kind == "query" else parseUpdate
+    outcome: list[Any] = [None]
+
+    def work() -> None:
+        try:
+            outcome[0] = parse(text)
+        except RecursionError:
+            outcome[0] = "recursion"
+        except (ParseBaseException, ValueError, TypeError):
+            # rdflib raises ValueError/TypeError for some malformed terms (bad
+            # language tags, prefixes); all are syntax errors for the engine.
+            outcome[0] = None
+
+    with _PARSER_LOCK:
+        old_limit = sys.getrecursionlimit()
+        old_stack = threading.stack_size()
+        try:
+            sys.setrecursionlimit(max(old_limit, _PARSER_RECURSION_LIMIT))
+            threading.stack_size(_PARSER_STACK_BYTES)
+            worker = threading.Thread(target=work, name="sparql-screen", daemon=True)
+            try:
+                worker.start()  # the stack size is read when the thread starts
+            finally:
+                threading.stack_size(old_stack)
+            worker.join()
+        finally:
+            sys.setrecursionlimit(old_limit)
+    return outcome[0]
+
+
+def _component_names(tree: Any) -> set[str]:
+    """Names of every rdflib ``CompValue`` in a parse tree (iteratively)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    names: set[str] = set()
+    stack: list[Any] = [tree]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            names.add(node.name)
+            stack.extend(node.values())
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, ParseResults | list | tuple):
+            stack.extend(node)
+    return names
+
+
+# ---------------------------------------------------------------------------
+# The lexical scan
+# ---------------------------------------------------------------------------
+
+_CODE, _STRING, _COMMENT = "code", "string", "comment"
+
+# The IRIREF production of SPARQL 1.1 (§19.8, [139]).
+_IRIREF = re.compile(r'<[^\x00-\x20<>"{}|^`\\]*>')
+# Where a code stretch ends: a character that may change the lexical mode.
+_MODE_EVENT = re.compile(r"[<'\"#\\]")
+_BRACKET = re.compile(r"[()\[\]{}]")
+# A keyword stands as a keyword only between characters that end a token; the
+# followers are what SPARQL allows after it (an IRI, a variable, SILENT, a comment).
+_KEYWORD = re.compile(
+    r"(?<![^\s{}()\[\].;,>\"'])(?:(SERVICE)(?=[\s<?$#\\])|(LOAD)(?=[\s<#\\]))",
+    re.IGNORECASE,
+)
+_STRINGS = {
+    "'''": re.compile(r"'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''", re.DOTALL),
+    '"""': re.compile(r'"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""', re.DOTALL),
+    "'": re.compile(r"'(?:[^'\\\n\r]|\\.)*'"),
+    '"': re.compile(r'"(?:[^"\\\n\r]|\\.)*"'),
+}
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class _Lexical:
+    """The result of the lexical scan."""
+
+    depth: int
+    """Deepest bracket nesting seen in any reading."""
+    keywords: frozenset[str]
+    """``SERVICE``/``LOAD`` where some reading has them as keywords."""
+
+
+def _expand_unicode_escapes(text: str) -> str:
+    r"""Apply ``\u``/``\U`` escapes as SPARQL 1.1 §19.2 says parsers do first."""
+
+    def expand(match: re.Match[str]) -> str:
+        code = int(match[1] or match[2], 16)
+        return chr(code) if code <= sys.maxunicode else match[0]
+
+    return _UNICODE_ESCAPE.sub(expand, text)
+
+
+def _scan(text: str) -> _Lexical:
+    """Scan the text as written and with ``\\u`` escapes expanded; merge both."""
+    first = _scan_readings(text)
+    expanded = _expand_unicode_escapes(text)
+    if expanded == text:
+        return first
+    second = _scan_readings(expanded)
+    return _Lexical(max(first.depth, second.depth), first.keywords | second.keywords)
+
+
+def _scan_readings(text: str) -> _Lexical:
+    """Follow every lexical reading of ``text`` at once (see the module docstring).
+
+    A state is (position, mode, depth); states at the same position and mode merge,
+    keeping the larger depth — a deeper start never ends shallower, so the maximum
+    over the merged states is an upper bound of every reading's depth.
+    """
+    peak = 0
+    keywords: set[str] = set()
+    best: dict[tuple[int, str], int] = {}
+    heap: list[tuple[int, str]] = []
+
+    def push(position: int, mode: str, depth: int) -> None:
+        key = (position, mode)
+        if key not in best:
+            heapq.heappush(heap, key)
+            best[key] = depth
+        elif depth > best[key]:
+            best[key] = depth
+
+    push(0, _CODE, 0)
+    n = len(text)
+    while heap:
+        key = heapq.heappop(heap)
+        depth = best.pop(key)
+        position, mode = key
+        if position >= n:
+            continue
+        if mode == _COMMENT:
+            end = re.compile(r"[\n\r]").search(text, position)
+            if end is not None:
+                push(end.end(), _CODE, depth)
+            continue
+        if mode == _STRING:
+            for quote in ("'''", '"""', "'", '"'):
+                if text.startswith(quote, position):
+                    match = _STRINGS[quote].match(text, position)
+                    if match is not None:
+                        push(match.end(), _CODE, depth)
+                    else:  # unterminated: a parser stops here; read on to be safe
+                        push(position + 1, _CODE, depth)
+                    break
+            continue
+        # Code: read up to the next character that may change the mode.
+        event = _MODE_EVENT.search(text, position)
+        stop = event.start() if event is not None else n
+        for bracket in _BRACKET.finditer(text, position, stop):
+            if bracket[0] in "([{":
+                depth += 1
+                peak = max(peak, depth)
+            elif depth:
+                depth -= 1  # never below zero: stray closers cannot hide openers
+        for keyword in _KEYWORD.finditer(text, position, stop + 1):
+            if keyword.start() < stop:
+                keywords.add((keyword[1] or keyword[2]).upper())
+        if event is None:
+            continue
+        char = event[0]
+        if char == "#":
+            push(stop, _COMMENT, depth)
+        elif char in "'\"":
+            push(stop, _STRING, depth)
+        elif char == "\\":
+            push(stop + 2, _CODE, depth)  # an escape in a prefixed name
+            push(stop + 1, _CODE, depth)  # or a stray backslash
+        else:  # "<"
+            iri = _IRIREF.match(text, stop)
+            if iri is not None:
+                push(iri.end(), _CODE, depth)  # an IRI
+            push(stop + 1, _CODE, depth)  # or the operator "<" (or "<<")
+    return _Lexical(peak, frozenset(keywords))
