@@ -9,7 +9,6 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, SKOS
 
-from samverkansgraf import namespaces
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.labels import (
     find_label,
@@ -122,13 +121,6 @@ def test_names_of_lists_every_name_once() -> None:
         "Lindesbergs stad",
         "Lindsberg",
     ]
-
-
-def test_namespaces_still_exports_preferred_label() -> None:
-    from samverkansgraf.namespaces import preferred_label as old_home
-
-    assert old_home is preferred_label
-    assert "preferred_label" in namespaces.__all__
 
 
 # A tiny site over a hand-made graph, to check the site uses the shared rule.

@@ -1,4 +1,4 @@
-"""Curation reports: how much of each source the graph covers, and which actors and
+"""Stage 3c — curation reports: how much of each source the graph covers, and which actors and
 programmes it holds under which names.
 
 Input: an ``AssembledDataset`` (evidence resolved). Output: a ``CoverageReport``

@@ -34,6 +34,7 @@ __all__ = [
     "names_of",
     "natural_key",
     "preferred_label",
+    "swedish_key",
 ]
 
 DISPLAY_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel)
@@ -192,3 +193,16 @@ def natural_key(text: object) -> tuple[list[tuple[int, int, str]], str]:
         if part
     ]
     return parts, raw
+
+
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "y"})
+
+
+def swedish_key(text: str) -> str:
+    """A sort key that puts å, ä, ö after z, as Swedish dictionaries do.
+
+    Example:
+        >>> sorted(["Örebro", "Askersund", "Ängelholm", "Åre"], key=swedish_key)
+        ['Askersund', 'Åre', 'Ängelholm', 'Örebro']
+    """
+    return text.casefold().translate(_SWEDISH_ORDER)

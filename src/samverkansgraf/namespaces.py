@@ -3,15 +3,13 @@
 Input: nothing. Output: rdflib ``Namespace`` objects, the named-graph IRIs of the
 build, the prefix map used by every serialisation and the slug rule for resource
 IRIs (MODEL.md: ``skgid:{kind}/{slug}`` with an ASCII slug, å→a, ä→a, ö→o). The
-display-label rule lives in :mod:`.labels` (``preferred_label`` is still importable
-from here).
+display-label rule lives in :mod:`.labels`.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Any
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
@@ -28,9 +26,6 @@ from rdflib.namespace import (
     VOID,
     XSD,
 )
-
-if TYPE_CHECKING:  # re-exported lazily by __getattr__ below
-    from .labels import preferred_label
 
 SKG = Namespace("https://w3id.org/samverkansgraf/ontology#")
 SKGID = Namespace("https://w3id.org/samverkansgraf/id/")
@@ -95,7 +90,6 @@ __all__ = [
     "VCARD",
     "WD",
     "bind_prefixes",
-    "preferred_label",
     "slugify",
 ]
 
@@ -137,16 +131,3 @@ def slugify(text: str) -> str:
     text = text.translate(_TRANSLITERATION)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def __getattr__(name: str) -> Any:
-    """Keep ``namespaces.preferred_label`` importable: it moved to :mod:`.labels`.
-
-    Resolved lazily because :mod:`.labels` imports ``SKG`` from here; an eager
-    import at either end would make the import order matter.
-    """
-    if name == "preferred_label":
-        from .labels import preferred_label
-
-        return preferred_label
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -65,7 +65,9 @@ _DASHES = "\\-\u2010\u2011\u2012\u2013"
 # -- phone numbers ----------------------------------------------------------------
 # "+46 70…", "+46 (0)70…", "+46 070…", "0046 70…": the trunk 0 may or may not be
 # dropped after the country code.
-_INTERNATIONAL = rf"(?:\+|00)46{_BLANK}{{0,2}}(?:\(0\){_BLANK}{{0,2}}|0)?[1-9][0-9]{{0,2}}"
+_INTERNATIONAL = (
+    rf"(?:\+|00)46{_BLANK}{{0,2}}(?:\(0\){_BLANK}{{0,2}}|0)?[1-9][0-9]{{0,2}}"
+)
 # "070…", "08…", "0225…", and the same in parentheses: "(08) 123 45 67".
 _NATIONAL = r"0[1-9][0-9]{0,2}"
 _NATIONAL_PARENTHESISED = rf"\(0[1-9][0-9]{{0,2}}\){_BLANK}{{0,2}}"
@@ -79,9 +81,12 @@ _AREA_GAP = (
 _GROUP_GAP = rf"(?:{_BREAK}|{_BLANK}|[{_DASHES}])"
 # The subscriber number never starts with 0 (0 is the trunk prefix): 5–8 digits
 # compact, or groups of 2–4 ("684 34 81", "123 456 78", "567 567", "1234 5678").
-_SUBSCRIBER = rf"(?:[1-9][0-9]{{1,3}}(?:{_GROUP_GAP}[0-9]{{2,4}}){{1,3}}|[1-9][0-9]{{4,7}})"
+_SUBSCRIBER = (
+    rf"(?:[1-9][0-9]{{1,3}}(?:{_GROUP_GAP}[0-9]{{2,4}}){{1,3}}|[1-9][0-9]{{4,7}})"
+)
 _PHONE_CORE = (
-    rf"(?:{_INTERNATIONAL}|{_NATIONAL}|{_NATIONAL_PARENTHESISED}){_AREA_GAP}{_SUBSCRIBER}"
+    rf"(?:{_INTERNATIONAL}|{_NATIONAL}|{_NATIONAL_PARENTHESISED})"
+    rf"{_AREA_GAP}{_SUBSCRIBER}"
 )
 # Not inside a longer run of digits, and not the second half of a date, a range
 # or a diary number: "2019-05-14", "14-05-2019", "LD17/03997", "kl. 9.05-10".
@@ -99,7 +104,10 @@ _AT = (
     rf"|{_BLANK}(?:at|snabel-a){_BLANK})"
 )
 _LABEL = r"[A-Za-z0-9\-]+"
-_EMAIL_CORE = rf"{_WORD}(?:{_DOT}{_WORD})*{_AT}{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[A-Za-z]{{2,}}"
+_EMAIL_CORE = (
+    rf"{_WORD}(?:{_DOT}{_WORD})*{_AT}"
+    rf"{_LABEL}(?:{_DOT}{_LABEL})*{_DOT}[A-Za-z]{{2,}}"
+)
 
 # -- the patterns -----------------------------------------------------------------
 EMAIL = re.compile(_EMAIL_CORE, re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""Stage 1b — reference: the gazetteer of counties, regions and municipalities.
+"""Stage 1 — reference: the gazetteer of counties, regions and municipalities.
 
 Input: ``data/reference/lan.csv`` and ``kommuner.csv`` (SCB codes, names, Wikidata
 ids, organisation numbers) plus the hand-written Turtle beside them

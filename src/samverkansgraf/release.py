@@ -1,4 +1,4 @@
-"""Stage 7 — release: a citable research data package of one version.
+"""Stage 8 — release: a citable research data package of one version.
 
 Input: the assembled dataset (validated against the SHACL shapes; nothing is
 written when it does not conform), ``publication.toml`` and the project's

@@ -40,6 +40,7 @@ from pathlib import Path
 from ..atomic import check_output_directory, holds_files
 from ..errors import SourceError
 from ..namespaces import slugify
+from ..privacy import PHONE
 from ..sources import ProjectPaths
 
 __all__ = [
@@ -177,12 +178,10 @@ _PER_AGREEMENT = 700
 _PER_ACTION_PLAN = 520
 _PER_COUNTY_REFERENCE = 160
 
-# sh:pattern of the privacy shape flags literals like "(non-digit)0ddd-ddd dd dd":
-# a sha256 can contain such a run. A document whose digest would trip it gets a
-# different trailer line (see _finish_text).
-_PHONE_LIKE = re.compile(
-    r"(^|[^0-9])(\+46|0)[0-9]{1,3}[- /]?[0-9]{2,3}( ?[0-9]{2}){2}([^0-9]|$)"
-)
+# The privacy shape's phone pattern (privacy.PHONE) flags literals with a run such
+# as "(non-digit)0ddddddd": a sha256 can contain one. A document whose digest would
+# trip it gets a different trailer line (see _finish_text).
+_PHONE_LIKE = PHONE
 
 
 def parse_scale(text: str | int) -> int:

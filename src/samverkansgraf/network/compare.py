@@ -23,13 +23,12 @@ from typing import Any
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
-from ..labels import natural_key, preferred_label
+from ..labels import natural_key, preferred_label, swedish_key
 from ..namespaces import SKG
 from .source import (
     NetworkError,
     NetworkSource,
     load_network_source,
-    swedish_key,
     text_or_empty,
 )
 from .tables import csv_text, text_table

@@ -24,8 +24,9 @@ from typing import Any
 import networkx as nx
 from rdflib import Dataset, Graph
 
+from ..labels import swedish_key
 from ..namespaces import SKGID
-from .source import ROLES, NetworkData, network_data, swedish_key
+from .source import ROLES, NetworkData, network_data
 
 __all__ = [
     "GRAPHS",

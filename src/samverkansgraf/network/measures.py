@@ -21,8 +21,9 @@ from typing import Any
 
 import networkx as nx
 
+from ..labels import swedish_key
 from .graphs import GRAPHS
-from .source import NetworkError, swedish_key
+from .source import NetworkError
 
 __all__ = [
     "DEFAULT_SEED",

@@ -16,10 +16,10 @@ from typing import Any
 
 import networkx as nx
 
-from ..labels import natural_key
+from ..labels import natural_key, swedish_key
 from .graphs import GRAPHS, ParticipationMatrix
 from .measures import NetworkResult, components_largest_first
-from .source import NetworkData, swedish_key
+from .source import NetworkData
 
 __all__ = [
     "ISOLATE_ROW",

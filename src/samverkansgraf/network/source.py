@@ -33,7 +33,7 @@ from rdflib.term import Node
 from .. import labels
 from ..build import assemble_dataset
 from ..errors import SamverkansgrafError, SourceError
-from ..labels import find_label, natural_key, preferred_label
+from ..labels import find_label, natural_key, preferred_label, swedish_key
 from ..namespaces import SKG, bind_prefixes
 from ..query.engines import OxigraphEngine
 from ..rdfio import (
@@ -61,7 +61,6 @@ __all__ = [
     "load_project_graph",
     "INPUT_FORMATS",
     "network_data",
-    "swedish_key",
     "text_or_empty",
 ]
 
@@ -392,19 +391,6 @@ class NetworkData:
 def text_or_empty(value: Node | None) -> str:
     """The text of a query answer's value; ``""`` for an unbound variable."""
     return "" if value is None else str(value)
-
-
-_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "y"})
-
-
-def swedish_key(text: str) -> str:
-    """A sort key that puts å, ä, ö after z, as Swedish dictionaries do.
-
-    Example:
-        >>> sorted(["Örebro", "Askersund", "Ängelholm", "Åre"], key=swedish_key)
-        ['Askersund', 'Åre', 'Ängelholm', 'Örebro']
-    """
-    return text.casefold().translate(_SWEDISH_ORDER)
 
 
 def _municipality_short_label(graph: Graph, node: URIRef, label: str) -> str:

@@ -473,7 +473,10 @@ def make_site_server(
         background.start()
     except OSError as exc:
         raise OutputError(
-            f"cannot listen on {host}:{port} ({exc.strerror or exc})",
+            # asyncio's strerror repeats the address; the errno text alone reads
+            # as the standard library's server did ("Address already in use").
+            f"cannot listen on {host}:{port} "
+            f"({os.strerror(exc.errno) if exc.errno else exc})",
             hint="choose another --port",
         ) from exc
     return SiteServer(background)

@@ -13,13 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from .. import __version__
 from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
-from ..namespaces import SKG
 from ..rdfio import DUMP_FORMATS
 from .alternates import ALTERNATES
 from .html import style_sheet

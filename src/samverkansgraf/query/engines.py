@@ -422,8 +422,6 @@ class RdflibEngine:
             raise QueryError(f"the query failed in rdflib: {exc}") from exc
         return QueryResult(tuple(str(v) for v in result.vars or ()), rows)
 
-
-term_from_oxigraph = to_rdflib
 """Deprecated alias of ``rdfio.to_rdflib`` (kept until its importers move)."""
 
 
