@@ -1,5 +1,5 @@
-"""Stage 3c — curation reports: how much of each source the graph covers, and which actors and
-programmes it holds under which names.
+"""Stage 3c — curation reports: how much of each source the graph covers, and
+which actors and programmes it holds under which names.
 
 Input: an ``AssembledDataset`` (evidence resolved). Output: a ``CoverageReport``
 (per source document, the share of its text covered by evidence or deliberately
