@@ -7,17 +7,16 @@ from pathlib import Path
 
 import click
 
-from ..atomic import write_files_atomically
 from ..build.summary import display_path
 from ..network import (
     DEFAULT_SEED,
     DEFAULT_THRESHOLD,
     GRAPHS,
-    MEASURES,
     SIMILARITIES,
-    analyse_network,
+    analyse_graphs,
     check_names,
     compare_agreements,
+    describe_names,
     export_network,
     extract_network_data,
     format_comparison,
@@ -25,6 +24,7 @@ from ..network import (
     format_summary,
     load_project_graph,
     rank_nodes,
+    write_comparison,
 )
 from .app import echo_written, format_option, out_option, project_paths
 
@@ -126,22 +126,15 @@ def network(
         samverkansgraf network --format csv --out network/ --plot
     """
     if list_names:
-        click.echo("graphs:")
-        for name, spec in GRAPHS.items():
-            click.echo(f"  {name:<16} {spec.description}")
-        click.echo("measures (--sort):")
-        for name, measure in MEASURES.items():
-            click.echo(f"  {name:<16} {measure.description}")
+        click.echo(describe_names())
         return
     check_names(graph=graph_name, sort=sort)
     progress = _Progress()
     paths = None if input_path is not None and not plot else project_paths(ctx)
     graph, origin = load_project_graph(paths, input_path)
     data = extract_network_data(graph)
-    results = {}
-    for name, spec in GRAPHS.items():
-        if name == graph_name or out is not None or plot:
-            results[name] = analyse_network(spec.build(data), name, seed=seed)
+    everything = out is not None or plot
+    results = analyse_graphs(data, None if everything else [graph_name], seed=seed)
     result = results[graph_name]
     rows = rank_nodes(result, sort, top)
     text = format_rows(rows, output_format)
@@ -218,7 +211,4 @@ def compare(
     if output_format != "json":
         click.echo(f"input: {origin}", err=True)
     if out is not None:
-        kind = "json" if out.suffix == ".json" else "csv"
-        text = format_comparison(report, kind) + "\n"
-        write_files_atomically({out: text.encode("utf-8")})
-        echo_written(out)
+        echo_written(write_comparison(report, out))

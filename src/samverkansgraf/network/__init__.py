@@ -44,6 +44,7 @@ from .compare import (
     compare_agreements,
     format_comparison,
     normalise_words,
+    write_comparison,
 )
 from .exports import EDGE_COLUMNS, NODE_COLUMNS, export_network, render_codebook
 from .graphs import (
@@ -60,8 +61,10 @@ from .measures import (
     MEASURES,
     Measure,
     NetworkResult,
+    analyse_graphs,
     analyse_network,
     check_names,
+    describe_names,
     rank_nodes,
 )
 from .pictures import draw_graph, draw_heatmap
@@ -96,7 +99,9 @@ __all__ = [
     "NetworkResult",
     "NetworkSource",
     "ParticipationMatrix",
+    "analyse_graphs",
     "analyse_network",
+    "describe_names",
     "build_actor_graph",
     "build_bipartite_graph",
     "build_municipality_graph",
@@ -107,6 +112,7 @@ __all__ = [
     "export_network",
     "extract_network_data",
     "format_comparison",
+    "write_comparison",
     "format_rows",
     "format_summary",
     "load_network_graph",

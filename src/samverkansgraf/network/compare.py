@@ -23,6 +23,7 @@ from typing import Any
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
+from ..atomic import write_files_atomically
 from ..labels import natural_key, preferred_label, swedish_key
 from ..namespaces import SKG
 from .source import (
@@ -34,6 +35,7 @@ from .source import (
 from .tables import csv_text, text_table
 
 __all__ = [
+    "write_comparison",
     "COMPARISON_COLUMNS",
     "DEFAULT_THRESHOLD",
     "SIMILARITIES",
@@ -368,6 +370,15 @@ def compare_agreements(
         threshold=threshold,
         agreements={k: sorted(v) for k, v in sorted(agreements.items())},
     )
+
+
+def write_comparison(report: ComparisonReport, out: Path) -> Path:
+    """Write every row of the comparison to ``out`` atomically: JSON when its
+    name ends in ``.json``, else CSV. Returns ``out``."""
+    kind = "json" if out.suffix == ".json" else "csv"
+    text = format_comparison(report, kind) + "\n"
+    write_files_atomically({out: text.encode("utf-8")})
+    return out
 
 
 def format_comparison(report: ComparisonReport, output_format: str = "table") -> str:

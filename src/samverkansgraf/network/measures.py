@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +23,11 @@ import networkx as nx
 
 from ..labels import swedish_key
 from .graphs import GRAPHS
-from .source import NetworkError
+from .source import NetworkData, NetworkError
 
 __all__ = [
+    "analyse_graphs",
+    "describe_names",
     "DEFAULT_SEED",
     "MEASURES",
     "NODE_ATTRIBUTES",
@@ -330,3 +332,31 @@ def check_names(graph: str | None = None, sort: str | None = None) -> None:
         )
     if sort is not None:
         _measure(sort)
+
+
+def analyse_graphs(
+    data: NetworkData, names: Iterable[str] | None = None, *, seed: int
+) -> dict[str, NetworkResult]:
+    """Build and analyse the named graphs of ``GRAPHS`` (all of them by default),
+    in ``GRAPHS`` order.
+
+    Raises:
+        NetworkError: an unknown graph name.
+    """
+    wanted = set(GRAPHS if names is None else names)
+    for name in wanted:
+        check_names(graph=name)
+    return {
+        name: analyse_network(spec.build(data), name, seed=seed)
+        for name, spec in GRAPHS.items()
+        if name in wanted
+    }
+
+
+def describe_names() -> str:
+    """The graphs and measures, one per line, as ``network --list`` prints them."""
+    lines = ["graphs:"]
+    lines += [f"  {name:<16} {spec.description}" for name, spec in GRAPHS.items()]
+    lines.append("measures (--sort):")
+    lines += [f"  {name:<16} {m.description}" for name, m in MEASURES.items()]
+    return "\n".join(lines)

@@ -56,6 +56,7 @@ Example:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import heapq
@@ -365,6 +366,10 @@ _STRINGS = {
     "'": re.compile(r"'(?:[^'\\\n\r]|\\.)*'"),
     '"': re.compile(r'"(?:[^"\\\n\r]|\\.)*"'),
 }
+_LINE_END = re.compile(r"[\n\r]")
+# States the scan may visit per character before it gives up (a real text needs
+# about 0.1: one or two per token; an adversarial one cannot make it quadratic).
+_STATE_BUDGET_PER_CHAR = 4
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -420,16 +425,27 @@ def _scan_readings(text: str) -> _Lexical:
 
     push(0, _CODE, 0)
     n = len(text)
+    line_ends = [match.start() for match in _LINE_END.finditer(text)]
+    budget = _STATE_BUDGET_PER_CHAR * n + 1000
     while heap:
+        budget -= 1
+        if budget < 0:
+            raise ScreeningError(
+                "the text is too irregular to screen (too many ambiguous '<', "
+                "quotes or backslashes)",
+                hint="write IRIs, strings and operators with spaces around them",
+            )
         key = heapq.heappop(heap)
         depth = best.pop(key)
         position, mode = key
         if position >= n:
             continue
         if mode == _COMMENT:
-            end = re.compile(r"[\n\r]").search(text, position)
-            if end is not None:
-                push(end.end(), _CODE, depth)
+            # Many readings may enter a comment on one long line: find its end by
+            # bisection over the line ends, not by scanning again each time.
+            index = bisect.bisect_left(line_ends, position)
+            if index < len(line_ends):
+                push(line_ends[index] + 1, _CODE, depth)
             continue
         if mode == _STRING:
             for quote in ("'''", '"""', "'", '"'):
