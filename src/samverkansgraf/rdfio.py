@@ -55,6 +55,7 @@ __all__ = [
     "load_store",
     "load_union",
     "quad_to_rdflib",
+    "refuse_remote_contexts",
     "store_to_union",
     "to_oxigraph",
     "to_rdflib",
@@ -348,6 +349,47 @@ def _parse_error(path: Path, exc: BaseException) -> SourceError:
     )
 
 
+def refuse_remote_contexts(path: Path, fmt: FormatInfo) -> None:
+    """Refuse a JSON-LD file whose ``@context`` (or ``@import``) names a document.
+
+    Loading a file makes no network request (issue 16): rdflib's JSON-LD parser
+    would fetch such a context from the web, pyoxigraph stops with "No
+    LoadDocumentCallback has been set"; both deserve one clear line first. Inline
+    contexts (JSON objects) are fine. Other formats, and files that are not JSON
+    (left to the parser to report), pass.
+
+    Raises:
+        SourceError: naming the file and the context reference.
+    """
+    if fmt is not JSON_LD:
+        return
+    try:
+        tree = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return  # the parser reports it, with its position
+    stack: list[object] = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        references = [node.get("@import")]
+        context = node.get("@context")
+        references += context if isinstance(context, list) else [context]
+        for reference in references:
+            if isinstance(reference, str):
+                raise SourceError(
+                    f"the JSON-LD @context refers to {reference!r}, which would "
+                    "have to be fetched",
+                    path=path,
+                    hint="samverkansgraf loads no remote contexts: put the context "
+                    "object into the file",
+                )
+        stack.extend(node.values())
+
+
 def load_store(path: str | Path, store: ox.Store | None = None) -> ox.Store:
     """Parse an RDF file (format from its suffix) into a pyoxigraph store.
 
@@ -364,6 +406,7 @@ def load_store(path: str | Path, store: ox.Store | None = None) -> ox.Store:
     """
     path = Path(path)
     fmt = format_for_path(path)
+    refuse_remote_contexts(path, fmt)
     store = ox.Store() if store is None else store
     try:
         store.bulk_load(path=str(path), format=fmt.oxigraph)
@@ -375,6 +418,7 @@ def load_store(path: str | Path, store: ox.Store | None = None) -> ox.Store:
 def _parsed_quads(path: str | Path) -> Iterable[ox.Quad]:
     path = Path(path)
     fmt = format_for_path(path)
+    refuse_remote_contexts(path, fmt)
     try:
         # list(): the parser is lazy; its errors must surface here.
         return list(ox.parse(path=str(path), format=fmt.oxigraph))

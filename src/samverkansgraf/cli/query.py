@@ -60,6 +60,12 @@ def _query_options(function: CommandT) -> CommandT:
             help="Local engine over dist/ (ignored with --endpoint).",
         ),
         _timeout_option(DEFAULT_TIMEOUT, "Seconds to wait for --endpoint."),
+        click.option(
+            "--allow-federation",
+            is_flag=True,
+            help="Let the local engine follow SERVICE to other servers (refused "
+            "by default: local queries make no network request).",
+        ),
     ]
     for option in reversed(options):
         function = option(function)
@@ -98,6 +104,7 @@ def query_command(
     endpoint: str | None,
     engine: str,
     timeout: float,
+    allow_federation: bool,
 ) -> None:
     """Run a query of the catalogue (queries/*.rq), or list them.
 
@@ -129,7 +136,13 @@ def query_command(
     spec = find_query(name, catalogue)
     values = catalogue_bindings(spec, params)
     result = run_query(
-        spec, values, engine=engine, endpoint=endpoint, project=paths, timeout=timeout
+        spec,
+        values,
+        engine=engine,
+        endpoint=endpoint,
+        project=paths,
+        timeout=timeout,
+        allow_federation=allow_federation,
     )
     _echo_result(result, output_format)
 
@@ -145,11 +158,14 @@ def sparql_command(
     endpoint: str | None,
     engine: str,
     timeout: float,
+    allow_federation: bool,
 ) -> None:
     """Run your own SELECT or ASK query from FILE (or - for stdin).
 
     The default graph is the union of all named graphs, as for the catalogue. A
-    syntax error is reported with its line and column (exit code 4).
+    syntax error is reported with its line and column (exit code 4). Queries are
+    screened first: SERVICE (without --allow-federation), nesting deeper than 64
+    brackets, more than 64 KiB, and FROM with --engine rdflib are refused (exit 4).
 
     \b
     Example:
@@ -161,7 +177,12 @@ def sparql_command(
         raise QueryError("the query is empty", hint="give a SELECT or ASK query")
     paths = None if endpoint else project_paths(ctx)
     result = run_sparql(
-        text, engine=engine, endpoint=endpoint, project=paths, timeout=timeout
+        text,
+        engine=engine,
+        endpoint=endpoint,
+        project=paths,
+        timeout=timeout,
+        allow_federation=allow_federation,
     )
     _echo_result(result, output_format)
 

@@ -58,7 +58,9 @@ __all__ = [
 
 REQUIRED_KEYS = ("title", "question", "parameters", "columns")
 # Keyword arguments of query.run_query: a parameter cannot share their names.
-RESERVED_PARAMETER_NAMES = frozenset({"engine", "endpoint", "project", "timeout"})
+RESERVED_PARAMETER_NAMES = frozenset(
+    {"engine", "endpoint", "project", "timeout", "allow_federation"}
+)
 HEADER_KEYS = (*REQUIRED_KEYS, "description")
 PARAMETER_TYPES = ("IRI", "string", "integer")
 QUERY_FILE = re.compile(r"^[0-9]{2}_[a-z0-9_]+\.rq$")

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from rdflib.query import ResultRow
 
 from .catalogue import IRI_FORBIDDEN, QuerySpec, find_query, load_catalogue, scan_sparql
+from .screen import screen_query
 
 __all__ = [
     "ENGINES",
@@ -353,9 +354,17 @@ class Engine(Protocol):
     name: str
 
     def select(
-        self, text: str, bindings: Mapping[str, Identifier] | None = None
+        self,
+        text: str,
+        bindings: Mapping[str, Identifier] | None = None,
+        *,
+        allow_federation: bool = False,
     ) -> QueryResult:
-        """Run a SELECT or ASK query with the variables in ``bindings`` bound."""
+        """Run a SELECT or ASK query with the variables in ``bindings`` bound.
+
+        Local engines screen the text first (``screen.screen_query``) and refuse
+        ``SERVICE`` unless ``allow_federation`` is true.
+        """
         ...
 
 
@@ -394,11 +403,25 @@ class RdflibEngine:
         return cls(load_dump(path))
 
     def select(
-        self, text: str, bindings: Mapping[str, Identifier] | None = None
+        self,
+        text: str,
+        bindings: Mapping[str, Identifier] | None = None,
+        *,
+        allow_federation: bool = False,
     ) -> QueryResult:
-        """Run ``text`` with ``bindings`` as rdflib ``initBindings``."""
+        """Run ``text`` with ``bindings`` as rdflib ``initBindings``.
+
+        Raises:
+            ScreeningError: the text nests too deep, or uses ``SERVICE`` without
+                ``allow_federation``, or names ``FROM`` graphs, which rdflib would
+                fetch from the web in place of the local data (issue 16).
+            QueryError: a syntax error or a failed evaluation.
+        """
         from pyparsing import ParseException
 
+        screen_query(
+            text, allow_federation=allow_federation, allow_dataset_clauses=False
+        )
         try:
             with _quiet_rdflib():
                 result = self.dataset.query(text, initBindings=dict(bindings or {}))
@@ -418,9 +441,15 @@ class RdflibEngine:
             raise _syntax_error(exc.msg, exc.lineno, exc.col) from exc
         except QueryError:
             raise
+        except RecursionError as exc:  # pyparsing: ~38 frames per nesting level
+            raise QueryError(
+                "the query nests too deep for rdflib's parser",
+                hint="flatten the expression, or use --engine oxigraph",
+            ) from exc
         except Exception as exc:  # rdflib raises plain exceptions while evaluating
             raise QueryError(f"the query failed in rdflib: {exc}") from exc
         return QueryResult(tuple(str(v) for v in result.vars or ()), rows)
+
 
 """Deprecated alias of ``rdfio.to_rdflib`` (kept until its importers move)."""
 
@@ -446,12 +475,24 @@ class OxigraphEngine:
         return cls(load_store(path))
 
     def select(
-        self, text: str, bindings: Mapping[str, Identifier] | None = None
+        self,
+        text: str,
+        bindings: Mapping[str, Identifier] | None = None,
+        *,
+        allow_federation: bool = False,
     ) -> QueryResult:
-        """Run ``text`` with ``bindings`` injected as a ``VALUES`` block."""
+        """Run ``text`` with ``bindings`` injected as a ``VALUES`` block.
+
+        Raises:
+            ScreeningError: the text nests too deep (Oxigraph's recursive parser
+                would overflow the stack and kill the process) or uses
+                ``SERVICE`` without ``allow_federation`` (issue 16).
+            QueryError: a syntax error or a failed evaluation.
+        """
         import pyoxigraph as ox
 
         query_text = bind_values(text, bindings or {})
+        screen_query(query_text, allow_federation=allow_federation)
         try:
             result = self.store.query(query_text, use_default_graph_as_union=True)
         except SyntaxError as exc:
@@ -507,9 +548,18 @@ class RemoteEngine:
         self.timeout = timeout
 
     def select(
-        self, text: str, bindings: Mapping[str, Identifier] | None = None
+        self,
+        text: str,
+        bindings: Mapping[str, Identifier] | None = None,
+        *,
+        allow_federation: bool = False,
     ) -> QueryResult:
         """Send ``text`` (with a ``VALUES`` block for ``bindings``) to the endpoint.
+
+        The text is not screened here: the server runs it, and it decides what
+        it allows (``samverkansgraf serve`` screens every query itself, and other
+        servers may well permit federation or deeper nesting).
+        ``allow_federation`` is accepted for the ``Engine`` protocol and ignored.
 
         Raises:
             QueryError: the endpoint rejected the query (HTTP 400).
@@ -776,6 +826,7 @@ def run_query(
     endpoint: str | None = None,
     project: str | Path | ProjectPaths | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    allow_federation: bool = False,
     **kwargs: object,
 ) -> QueryResult:
     """Run a catalogue query with its parameters bound.
@@ -790,13 +841,16 @@ def run_query(
         endpoint: a SPARQL endpoint URL to query instead of ``dist/``.
         project: the project directory (default: found from the working directory).
         timeout: seconds to wait for a remote endpoint.
+        allow_federation: let a local engine follow ``SERVICE`` (off by default:
+            local engines make no network request unless asked, issue 16).
 
     Returns:
         The result; ``result.to_dataframe()`` gives a pandas DataFrame.
 
     Raises:
         CatalogueError: unknown query name.
-        QueryError: unknown, ill-typed or missing parameter; no built dataset.
+        QueryError: unknown, ill-typed or missing parameter; no built dataset;
+            a query refused by screening (``ScreeningError``).
         EndpointError: the endpoint is down, slow or not a SPARQL endpoint.
 
     Example (in a notebook)::
@@ -808,7 +862,7 @@ def run_query(
     spec = query if isinstance(query, QuerySpec) else _catalogue_query(query, paths)
     bindings = spec.bind({**(params or {}), **kwargs})
     runner = _engine_for(engine, endpoint, paths, timeout)
-    result = runner.select(spec.text, bindings)
+    result = runner.select(spec.text, bindings, allow_federation=allow_federation)
     if result.columns != spec.columns:
         raise QueryError(
             f"query {spec.id} answered with columns {', '.join(result.columns)}, its "
@@ -827,15 +881,21 @@ def run_sparql(
     endpoint: str | None = None,
     project: str | Path | ProjectPaths | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    allow_federation: bool = False,
 ) -> QueryResult:
     """Run any SELECT or ASK query over the dataset (union default graph).
 
+    Local engines screen the text first: too deep a nesting, ``SERVICE`` (unless
+    ``allow_federation``) and, on rdflib, ``FROM`` are refused before any request
+    or parse (issue 16).
+
     Raises:
-        QueryError: a syntax error (with line and column), or no built dataset.
+        QueryError: a syntax error (with line and column), no built dataset, or a
+            refusal by screening (``ScreeningError``).
         EndpointError: the endpoint is down, slow or not a SPARQL endpoint.
     """
     runner = _engine_for(engine, endpoint, _project(project), timeout)
-    return runner.select(text, {})
+    return runner.select(text, {}, allow_federation=allow_federation)
 
 
 def _project(project: str | Path | ProjectPaths | None) -> ProjectPaths | None:
