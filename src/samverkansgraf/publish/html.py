@@ -1,10 +1,9 @@
 """HTML templates of the published site (Jinja2, autoescaped).
 
 Input: view models built by ``pages`` (rendered by ``render``). Output: HTML5 pages
-in Swedish
-(``lang="sv"``, English labels marked ``lang="en"``), with relative links only and no
-JavaScript. The templates and the style sheet live in ``templates/`` beside this
-module (package data).
+in Swedish (``lang="sv"``, English labels marked ``lang="en"``), with relative links
+only and no JavaScript. The templates and the style sheet live in ``templates/``
+beside this module (package data).
 """
 
 from __future__ import annotations
