@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.typedefs import Middleware
 
 __all__ = [
     "LOOPBACK_NAMES",
@@ -164,7 +165,7 @@ def plain_response(
 
 def host_check_middleware(
     public_hosts: Iterable[str] = (),
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+) -> Middleware:
     """An aiohttp middleware that refuses requests whose ``Host`` is not allowed.
 
     The allowed values are ``allowed_hosts`` of the port the request came in on
@@ -202,7 +203,7 @@ def host_check_middleware(
 
 def concurrency_cap_middleware(
     limits: ServingLimits,
-) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+) -> Middleware:
     """An aiohttp middleware that handles at most ``limits.max_concurrent`` requests.
 
     A request over the cap is answered at once with 503 and ``Retry-After``

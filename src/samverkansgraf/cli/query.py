@@ -211,6 +211,26 @@ def sparql_command(
     show_default=True,
     help="Refuse answers larger than this (HTTP 413, 'add a LIMIT'); 0: no limit.",
 )
+@click.option(
+    "--allow-federation",
+    is_flag=True,
+    help="Let queries use SERVICE (the server then fetches URLs clients name).",
+)
+@click.option(
+    "--public-host",
+    "public_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A Host name to answer for besides localhost, 127.0.0.1 and [::1] "
+    "(repeatable; e.g. the name a reverse proxy forwards).",
+)
+@click.option(
+    "--max-concurrent",
+    type=click.IntRange(1),
+    default=16,
+    show_default=True,
+    help="Requests handled at once; more are answered 503 with Retry-After.",
+)
 @click.pass_context
 def serve(
     ctx: click.Context,
@@ -219,6 +239,9 @@ def serve(
     writable: bool,
     timeout_s: int | None,
     max_result_mb: int,
+    allow_federation: bool,
+    public_hosts: tuple[str, ...],
+    max_concurrent: int,
 ) -> None:
     """Serve dist/ as a SPARQL endpoint (an Oxigraph server) until Ctrl-C.
 
@@ -226,7 +249,11 @@ def serve(
     store and serves it read-only, with the union of the named graphs as the
     default graph. Query it with --endpoint, any SPARQL client, or the browser.
     Answers larger than --max-result-mb are refused with HTTP 413 (Oxigraph has
-    no such limit, so a small proxy in front of it enforces it).
+    no such limit, so a small proxy in front of it enforces it). The proxy also
+    refuses SERVICE (unless --allow-federation), deep nesting and oversized
+    queries (400), Host names other than loopback and --public-host (421),
+    timed-out queries (504) and requests over --max-concurrent (503); if
+    Oxigraph dies, serve says so and exits with code 5.
 
     \b
     Example:
@@ -236,6 +263,7 @@ def serve(
     """
     # Imported when needed: only `serve` and `upload` use the endpoint module.
     from ..query.endpoint import start_server
+    from ..serving import ServingLimits
 
     dump = dataset_file(project_paths(ctx))
     # SIGTERM (kill, service managers) stops the server like Ctrl-C does, and
@@ -252,6 +280,9 @@ def serve(
             read_only=not writable,
             timeout_s=timeout_s,
             max_result_bytes=max_result_mb * 2**20 if max_result_mb else None,
+            allow_federation=allow_federation,
+            public_hosts=public_hosts,
+            limits=ServingLimits(max_concurrent=max_concurrent),
         )
         mode = "read-write" if writable else "read-only"
         if max_result_mb:

@@ -26,12 +26,12 @@ import logging
 import mimetypes
 import os
 import threading
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, cast
-from urllib.parse import quote, unquote_to_bytes
+from typing import BinaryIO
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -61,8 +61,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ServingMiddleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
-
 # Representations in the server's order of preference on ties (HTML first, so a
 # client that accepts anything gets the page).
 MEDIA_TYPES: dict[str, str] = {
@@ -83,7 +81,7 @@ MAX_PATH_BYTES = 2048
 """Longest URL path (percent-encoded, without the query string) served; longer is
 400. The longest path ``publish`` writes is under 200 bytes."""
 
-CHUNK_BYTES = 256 * 1024
+CHUNK_BYTES = 1024 * 1024
 """Files are sent in pieces of this size, so memory stays below the request cap
 × one chunk however large a dump is."""
 
@@ -304,8 +302,14 @@ async def _send_file(request: web.Request, path: Path) -> web.StreamResponse:
         if request.method == "HEAD":
             return response
         while chunk := await asyncio.to_thread(handle.read, CHUNK_BYTES):
-            # A client that stops reading would otherwise hold its slot for ever.
-            await asyncio.wait_for(response.write(chunk), SEND_TIMEOUT_S)
+            try:
+                await asyncio.wait_for(response.write(chunk), SEND_TIMEOUT_S)
+            except TimeoutError:
+                # A client that stops reading would otherwise hold its request
+                # slot for ever: cut it off, as a disconnect (logged quietly).
+                if request.transport is not None:
+                    request.transport.abort()
+                raise ConnectionResetError("the client stopped reading") from None
         await response.write_eof()
         return response
 
@@ -314,7 +318,10 @@ def _handler(site: _Site) -> Handler:
     """The request handler for ``site``: negotiate resources, serve files."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        raw_path = request.raw_path.split("?", 1)[0].split("#", 1)[0]
+        target = request.raw_path
+        if not target.startswith("/"):  # absolute form: GET http://host/path
+            target = urlsplit(target).path
+        raw_path = target.split("?", 1)[0].split("#", 1)[0]
         try:
             segments = path_segments(raw_path)
         except BadPathError as exc:
@@ -341,7 +348,7 @@ def _local_host_check(public_hosts: Iterable[str]) -> Middleware:
     the allowed names are made on the first request to each port.
     """
     public = tuple(public_hosts)
-    checks: dict[int, ServingMiddleware] = {}
+    checks: dict[int, Middleware] = {}
 
     @web.middleware
     async def check(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -378,9 +385,7 @@ def site_application(
     app = web.Application(
         middlewares=[
             _local_host_check(public_hosts),
-            # serving.py types its factories as plain callables; aiohttp's
-            # Middleware protocol names the parameters, so mypy needs the cast.
-            cast(Middleware, concurrency_cap_middleware(limits)),
+            concurrency_cap_middleware(limits),
         ],
         client_max_size=1024,  # GET and HEAD only: no body is ever read
     )
@@ -414,7 +419,11 @@ class SiteServer:
 
     def serve_forever(self) -> None:
         """Block until ``shutdown`` is called (KeyboardInterrupt passes through)."""
-        self._stopped.wait()
+        # Wake up now and then: a signal may be delivered to the server's
+        # thread, and the main thread only runs Python's handler (Ctrl-C ->
+        # KeyboardInterrupt) once its wait returns.
+        while not self._stopped.wait(0.2):
+            pass
 
     def shutdown(self) -> None:
         """Stop serving and close every connection. Idempotent."""

@@ -27,40 +27,39 @@ to replace datasets atomically (Oxigraph >= 0.5.13; it streams, without the
 128 MiB limit Oxigraph sets on update bodies). ``tests/test_endpoint.py`` checks
 both with a reader polling during uploads.
 
-Result-size limit: Oxigraph has a query timeout (``--timeout-s``) but no limit on
-the size of an answer, so ``start_server(max_result_bytes=N)`` puts a small
-forwarding proxy (``ResultLimitProxy``, standard library only) in front of it:
-Oxigraph listens on a private loopback port, the proxy on the public one, and
-every answer is passed on only if it stays within N bytes — a larger one is cut
-off upstream and answered with HTTP 413 and a one-line reason. Requests (also
-large GSP uploads) are streamed through unchanged.
+The guard in front: Oxigraph has a query timeout (``--timeout-s``) but no limit on
+the size of an answer, no screening of what it is asked (6,000 nested brackets
+kill it, ``SERVICE`` makes it fetch any URL) and no ``Host`` check, so
+``start_server`` always puts a ``ResultLimitProxy`` (``query/proxy.py``, aiohttp)
+in front of it: Oxigraph listens on a private loopback port, the proxy on the
+public one. It screens every query and update, passes an answer on only if it
+stays within ``max_result_bytes`` (else HTTP 413 with a one-line reason), turns a
+timed-out answer into 504, and streams Graph Store uploads through.
 """
 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import logging
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import NoReturn
 
 from rdflib import URIRef
 from rdflib.term import Identifier
 
 from ..errors import EndpointError, SourceError
 from ..rdfio import format_for_path, to_rdflib
+from ..serving import ServingLimits
 from .catalogue import QuerySpec
 from .engines import (
     DEFAULT_TIMEOUT,
@@ -69,6 +68,7 @@ from .engines import (
     server_base,
     sparql_term,
 )
+from .proxy import TIMEOUT_MARGIN_S, ResultLimitProxy
 
 __all__ = [
     "LoadReport",
@@ -116,6 +116,9 @@ def free_port(host: str = "127.0.0.1", port: int = 0) -> int:
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the servers bind (SO_REUSEADDR): connections of a server that just
+        # stopped, in TIME_WAIT, must not make its port look taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
@@ -143,8 +146,10 @@ class OxigraphServer:
     log_path: Path
     """Where the server's standard error goes (read when it fails to start)."""
     _workdir: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
+    _log_offset: int = field(default=0, repr=False)
     proxy: ResultLimitProxy | None = None
-    """The result-size-limiting proxy users talk to, if one was asked for."""
+    """The screening, result-size-limiting proxy users talk to (``start_server``
+    always starts one; ``None`` only while starting)."""
 
     @property
     def url(self) -> str:
@@ -158,9 +163,24 @@ class OxigraphServer:
         """The SPARQL query endpoint (``…/query``)."""
         return f"{self.url}/query"
 
-    def wait(self) -> int:
-        """Block until the server exits; return its exit code."""
-        return self.process.wait()
+    def wait(self) -> NoReturn:
+        """Block until the Oxigraph process ends by itself, then raise.
+
+        It is stopped only by ``stop``, so ending by itself means it died (a
+        crash, an out-of-memory kill).
+
+        Raises:
+            EndpointError: always, with the exit code and the last log line.
+        """
+        code = self.process.wait()
+        with self.log_path.open("rb") as log_file:
+            log_file.seek(self._log_offset)  # what it wrote since it came up
+            lines = log_file.read().decode("utf-8", "replace").splitlines()
+        last = f": {lines[-1].strip()}" if lines and lines[-1].strip() else ""
+        raise EndpointError(
+            f"the oxigraph server stopped unexpectedly (exit code {code}){last}",
+            hint="the endpoint is down; start it again with `samverkansgraf serve`",
+        )
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and remove its store."""
@@ -193,6 +213,9 @@ def start_server(
     timeout_s: int | None = None,
     location: Path | None = None,
     max_result_bytes: int | None = None,
+    allow_federation: bool = False,
+    public_hosts: Sequence[str] = (),
+    limits: ServingLimits | None = None,
 ) -> OxigraphServer:
     """Load a dump into a fresh Oxigraph store and start its SPARQL server.
 
@@ -207,9 +230,14 @@ def start_server(
         timeout_s: Oxigraph's per-query timeout in seconds.
         location: store directory to use (default: a temporary one, removed when
             the server stops).
-        max_result_bytes: refuse answers larger than this with HTTP 413 (through a
-            ``ResultLimitProxy``; Oxigraph then listens on a private loopback
-            port). ``None``: no limit, Oxigraph listens on ``host:port`` itself.
+        max_result_bytes: refuse answers larger than this with HTTP 413
+            (``None``: no limit; answers are still buffered whole by the proxy).
+        allow_federation: let ``SERVICE`` and ``LOAD`` through the screen.
+        public_hosts: ``Host`` names to accept besides the loopback ones.
+        limits: the proxy's timeouts, caps and backlog.
+
+    Clients talk to a ``ResultLimitProxy`` on ``host:port``; Oxigraph listens on
+    a private loopback port.
 
     Returns:
         The running server, answering queries.
@@ -232,10 +260,9 @@ def start_server(
             _run_oxigraph_load(binary, location, None)
         port = free_port(host, port or 0)
         public_host, public_port = host, port
-        if max_result_bytes is not None:
-            # Reserve the public port first (the proxy binds it), then let
-            # Oxigraph listen privately on loopback.
-            host, port = "127.0.0.1", free_port("127.0.0.1")
+        # The public port is checked first (the proxy binds it), then Oxigraph
+        # listens privately on loopback.
+        host, port = "127.0.0.1", free_port("127.0.0.1")
         command = [
             str(binary),
             "serve-read-only" if read_only else "serve",
@@ -249,20 +276,30 @@ def start_server(
             command += ["--timeout-s", str(timeout_s)]
         log.info("starting %s", " ".join(command))
         with log_path.open("wb") as log_file:  # the child keeps its own handle
+            # In its own session: a Ctrl-C in the terminal reaches `serve`,
+            # which stops Oxigraph itself, so Oxigraph ending means it died.
             process = subprocess.Popen(
-                command, stdout=subprocess.DEVNULL, stderr=log_file
+                command,
+                stdout=subprocess.DEVNULL,
+                stderr=log_file,
+                start_new_session=True,
             )
         server = OxigraphServer(
             process, host, port, read_only, location, log_path, workdir
         )
         _wait_until_up(server)
-        if max_result_bytes is not None:
-            server.proxy = ResultLimitProxy(
-                (public_host, public_port),
-                upstream=(host, port),
-                max_result_bytes=max_result_bytes,
-                timeout=(timeout_s or 300) + 10,
-            )
+        server._log_offset = log_path.stat().st_size
+        server.proxy = ResultLimitProxy(
+            (public_host, public_port),
+            upstream=(host, port),
+            max_result_bytes=max_result_bytes,
+            timeout=(timeout_s or 300) + TIMEOUT_MARGIN_S,
+            cancelled_after=timeout_s,
+            allow_federation=allow_federation,
+            public_hosts=public_hosts,
+            writable=not read_only,
+            limits=limits,
+        )
     except BaseException:  # also Ctrl-C while starting: leave nothing behind
         if server is not None:
             server.stop()
@@ -314,180 +351,6 @@ def _wait_until_up(server: OxigraphServer) -> None:
         f"{STARTUP_TIMEOUT:g} s",
         hint="look at `oxigraph serve --help` and try another --port",
     )
-
-
-# ---------------------------------------------------------------------------
-# A result-size limit in front of Oxigraph
-# ---------------------------------------------------------------------------
-
-# Headers that belong to one HTTP connection, not to the message (RFC 9110 7.6.1).
-_HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-}
-_CHUNK = 1 << 16
-
-
-class ResultLimitProxy:
-    """Forward HTTP requests to an upstream server, refusing oversized answers.
-
-    Every answer is read from upstream into memory up to ``max_result_bytes``; if it
-    ends within the limit it is passed on whole (with its status and headers),
-    otherwise the upstream connection is closed and the client gets HTTP 413 with
-    a one-line reason. Request bodies are streamed through as they come. It runs in
-    daemon threads of this process, one per connection.
-    """
-
-    def __init__(
-        self,
-        address: tuple[str, int],
-        *,
-        upstream: tuple[str, int],
-        max_result_bytes: int,
-        timeout: float = 310.0,
-    ) -> None:
-        """Listen on ``address`` (host, port) and start serving in a thread.
-
-        Raises:
-            EndpointError: the address cannot be bound.
-        """
-        if max_result_bytes < 1:
-            raise ValueError("max_result_bytes must be positive")
-        self.upstream = upstream
-        self.max_result_bytes = max_result_bytes
-        self.timeout = timeout
-        handler = type("_Handler", (_ProxyHandler,), {"proxy": self})
-        server_class = type(
-            "_Server",
-            (ThreadingHTTPServer,),
-            {
-                "daemon_threads": True,
-                "address_family": socket.AF_INET6
-                if ":" in address[0]
-                else socket.AF_INET,
-            },
-        )
-        try:
-            self._server = server_class(address, handler)
-        except OSError as exc:
-            raise EndpointError(
-                f"cannot listen on {address[0]}:{address[1]}: {exc.strerror}",
-                hint="another server uses the port: choose another with --port",
-            ) from exc
-        self.host, self.port = address[0], int(self._server.server_address[1])
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="result-limit-proxy", daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        """The proxy's base URL."""
-        return _base_url(self.host, self.port)
-
-    def stop(self) -> None:
-        """Stop listening and close the socket."""
-        self._server.shutdown()
-        self._server.server_close()
-
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    proxy: ResultLimitProxy
-    protocol_version = "HTTP/1.1"
-    server_version = "samverkansgraf-limit"
-
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-        self._forward()
-
-    do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_GET  # noqa: N815
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        log.debug("proxy: " + format, *args)
-
-    def _forward(self) -> None:
-        proxy = self.proxy
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self._refuse(411, "send the request body with a Content-Length")
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        headers = {
-            name: value
-            for name, value in self.headers.items()
-            if name.lower() not in _HOP_BY_HOP
-        }
-        body = None
-        if length:
-            headers["Content-Length"] = str(length)
-            body = _read_exactly(self.rfile, length)
-        upstream = http.client.HTTPConnection(*proxy.upstream, timeout=proxy.timeout)
-        try:
-            upstream.request(self.command, self.path, body=body, headers=headers)
-            response = upstream.getresponse()
-            content, complete = _read_at_most(response, proxy.max_result_bytes)
-        except OSError as exc:
-            self._refuse(502, f"the SPARQL server behind this proxy failed: {exc}")
-            return
-        finally:
-            upstream.close()
-        if not complete:
-            path = urlsplit(self.path).path
-            self._refuse(
-                413,
-                f"the answer to this request ({path}) is larger than this server's "
-                f"limit of {proxy.max_result_bytes} bytes; add a LIMIT or narrow "
-                "the query",
-            )
-            return
-        self.send_response_only(response.status, response.reason)
-        for name, value in response.getheaders():
-            if name.lower() not in _HOP_BY_HOP:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(content)
-
-    def _refuse(self, status: int, message: str) -> None:
-        data = (message + "\n").encode("utf-8")
-        # RFC 9110's name for 413 (http.server still says "Request Entity …").
-        self.send_response_only(status, "Content Too Large" if status == 413 else None)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        self.close_connection = True
-        if self.command != "HEAD":
-            self.wfile.write(data)
-
-
-def _read_exactly(stream: object, length: int) -> Iterable[bytes]:
-    """The request body as chunks (http.client sends an iterable as it comes)."""
-    remaining = length
-    while remaining > 0:
-        chunk = stream.read(min(_CHUNK, remaining))  # type: ignore[attr-defined]
-        if not chunk:
-            return
-        remaining -= len(chunk)
-        yield chunk
-
-
-def _read_at_most(response: http.client.HTTPResponse, limit: int) -> tuple[bytes, bool]:
-    """Up to ``limit`` bytes of the answer; ``complete`` is False when it was longer."""
-    parts: list[bytes] = []
-    size = 0
-    while chunk := response.read(_CHUNK):
-        size += len(chunk)
-        if size > limit:
-            return b"", False
-        parts.append(chunk)
-    return b"".join(parts), True
 
 
 # ---------------------------------------------------------------------------
