@@ -164,20 +164,7 @@ def build_draft_graph(
         for party in result.parties:
             graph.add((holder, SKG.party, party))
         if result.period:
-            graph.add(
-                (
-                    holder,
-                    SKG.startYear,
-                    Literal(str(result.period[0]), datatype=XSD.gYear),
-                )
-            )
-            graph.add(
-                (
-                    holder,
-                    SKG.endYear,
-                    Literal(str(result.period[1]), datatype=XSD.gYear),
-                )
-            )
+            _add_period(graph, holder, result.period)
         for plan in result.based_on:
             graph.add((holder, SKG.basedOn, plan))
         graph.add((holder, DCTERMS.source, document))
@@ -187,20 +174,7 @@ def build_draft_graph(
         graph.add((holder, RDF.type, SKG.Plan))
         graph.add((holder, RDFS.label, Literal(title, lang="sv")))
         if result.period:
-            graph.add(
-                (
-                    holder,
-                    SKG.startYear,
-                    Literal(str(result.period[0]), datatype=XSD.gYear),
-                )
-            )
-            graph.add(
-                (
-                    holder,
-                    SKG.endYear,
-                    Literal(str(result.period[1]), datatype=XSD.gYear),
-                )
-            )
+            _add_period(graph, holder, result.period)
         graph.add((holder, DCTERMS.source, document))
         machine(
             holder,
@@ -256,6 +230,13 @@ def build_draft_graph(
         graph.add((passage, PROV.wasGeneratedBy, activity))
         add_location(graph, passage, document, Span(block.start, block.end, ""))
     return graph
+
+
+def _add_period(graph: Graph, holder: URIRef, period: tuple[int, int]) -> None:
+    """The agreement's or plan's first and last year (``skg:startYear``/``endYear``)."""
+    start, end = period
+    graph.add((holder, SKG.startYear, Literal(str(start), datatype=XSD.gYear)))
+    graph.add((holder, SKG.endYear, Literal(str(end), datatype=XSD.gYear)))
 
 
 def _add_spans(
