@@ -42,8 +42,14 @@ DEEP_REASON = (
     "the query nests brackets 6002 deep, more than the limit of 64 — flatten the "
     "expression or split the query\n"
 )
-# Oxigraph cuts this off at its timeout and ends a complete, empty 200 answer.
-CUT_OFF = "SELECT ?a WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z FILTER(STR(?a) = 'no') }"
+# Oxigraph cuts these off at its timeout: a 200 with the rows so far and a line
+# "The SPARQL operation has been cancelled".
+CUT_OFF = (
+    "SELECT ?a ?b WHERE { ?a ?p ?x . ?b ?q ?y FILTER(STR(?x) = STR(?y) && ?a != ?b) }"
+)
+NO_ROWS = (
+    "SELECT ?a WHERE { ?a ?p ?x . ?b ?q ?y FILTER(CONCAT(STR(?a), STR(?b)) = 'no') }"
+)
 # Oxigraph does not stop this one at its timeout: it counts on.
 NEVER_ENDS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"
 TIMEOUT_REASON = (
@@ -329,7 +335,7 @@ def test_public_host_names_are_accepted(tight: OxigraphServer) -> None:
 
 
 def test_a_query_over_its_time_is_504_never_partial_rows(tight: OxigraphServer) -> None:
-    for query in (CUT_OFF, NEVER_ENDS):
+    for query in (CUT_OFF, NO_ROWS, NEVER_ENDS):
         started = time.monotonic()
         answer = _get_query(tight, query, headers={"Accept": "text/csv"})
         seconds = time.monotonic() - started
@@ -414,7 +420,8 @@ def test_malformed_requests_get_400_and_print_nothing(
 ) -> None:
     with caplog.at_level(logging.INFO):
         received = _raw(endpoint, head + b"\r\n\r\n")
-        assert received.startswith(b"HTTP/1.1 400 "), received[:200]
+        # aiohttp's parser answers (in HTTP/1.0: it could not read the version).
+        assert received.split(b" ", 2)[1] == b"400", received[:200]
         _still_answers(endpoint)
     assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []
 

@@ -99,6 +99,14 @@ def test_nesting_hidden_by_an_ambiguous_angle_bracket_is_counted() -> None:
     assert "deep" in _refusal(text)
 
 
+def test_nested_quoted_triples_count() -> None:
+    # Oxigraph parses << >> recursively too: 6,000 nested ones hang it for minutes.
+    text = "SELECT * WHERE { ?s ?p " + "<<?a ?b " * 3000 + "?c" + ">>" * 3000 + " }"
+    assert "nests brackets 3001 deep" in _refusal(text)
+    flat = "SELECT * WHERE { " + "<< ?a ?b <urn:c>>> ?p ?o . " * 100 + "}"
+    screen_query(flat)
+
+
 def test_brackets_in_strings_and_comments_do_not_count() -> None:
     text = (
         'SELECT * WHERE { ?s ?p "' + "(" * 500 + '" . ?s ?p """' + "{" * 500 + '""" '

@@ -87,10 +87,7 @@ def serve_site(
         curl -L -H 'Accept: text/turtle' http://127.0.0.1:8000/id/kommun/2083
     """
     server = make_site_server(directory, host, port, public_hosts=public_hosts)
-    bound_host, bound_port = server.server_address[:2]
-    click.echo(
-        f"serving {display_path(directory)} at http://{bound_host!s}:{bound_port}/"
-    )
+    click.echo(f"serving {display_path(directory)} at {server.url}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

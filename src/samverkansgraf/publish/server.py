@@ -83,7 +83,7 @@ MAX_PATH_BYTES = 2048
 
 CHUNK_BYTES = 1024 * 1024
 """Files are sent in pieces of this size, so memory stays below the request cap
-× one chunk however large a dump is."""
+× one chunk (16 MiB at the defaults) however large a dump is."""
 
 SEND_TIMEOUT_S = 60.0
 """A client that does not take a chunk of a file within this time is cut off,

@@ -23,8 +23,9 @@ How the text is examined:
 
 1. Queries over ``MAX_QUERY_BYTES`` (UTF-8) are refused outright.
 2. The lexical scan (``_scan``) skips comments, string literals and IRIs, counts
-   the bracket depth, and notes the keywords ``SERVICE``, ``LOAD``, ``FROM`` and
-   ``USING`` where they stand as keywords. SPARQL's lexical grammar is ambiguous in
+   the bracket depth (``()``, ``{}``, ``[]`` and quoted triples ``<< >>``), and
+   notes the keywords ``SERVICE``, ``LOAD``, ``FROM`` and ``USING`` where they
+   stand as keywords. SPARQL's lexical grammar is ambiguous in
    two places — a ``<…>`` that matches IRIREF may still be the operator ``<`` in an
    expression (``?a<'>?b'`` is ``?a < '>?b'``), and ``\\`` escapes a character in
    a prefixed name — so the scan follows *both* readings at each such place (a small
@@ -86,7 +87,7 @@ __all__ = [
 ]
 
 MAX_NESTING: int = 64
-"""Deepest nesting of ``(``, ``{`` and ``[`` (counted together) a text may have.
+"""Deepest nesting of ``(``, ``{``, ``[`` and ``<<`` (counted together) allowed.
 
 The deepest catalogue query nests 7 levels; 64 leaves ample room for hand-written
 queries and stays far below what crashes Oxigraph (depth 2,000 once killed the
@@ -397,7 +398,9 @@ _CODE, _STRING, _COMMENT = "code", "string", "comment"
 _IRIREF = re.compile(r'<[^\x00-\x20<>"{}|^`\\]*>')
 # Where a code stretch ends: a character that may change the lexical mode.
 _MODE_EVENT = re.compile(r"[<'\"#\\]")
-_BRACKET = re.compile(r"[()\[\]{}]")
+# ">>" closes a quoted triple (SPARQL-star "<< s p o >>", which Oxigraph parses
+# recursively too: 6,000 nested ones hang it); "<<" is handled at the "<" event.
+_BRACKET = re.compile(r"[()\[\]{}]|>>")
 # A keyword stands as a keyword only between characters that end a token; the
 # followers are what SPARQL allows after it (an IRI, a variable, SILENT, a comment).
 _KEYWORD = re.compile(
@@ -529,5 +532,8 @@ def _scan_readings(text: str) -> _Lexical:
             iri = _IRIREF.match(text, stop)
             if iri is not None:
                 push(iri.end(), _CODE, depth)  # an IRI
-            push(stop + 1, _CODE, depth)  # or the operator "<" (or "<<")
+            elif text.startswith("<<", stop):  # or a quoted triple opening
+                peak = max(peak, depth + 1)
+                push(stop + 2, _CODE, depth + 1)
+            push(stop + 1, _CODE, depth)  # or the operator "<"
     return _Lexical(peak, frozenset(keywords))
