@@ -451,9 +451,6 @@ class RdflibEngine:
         return QueryResult(tuple(str(v) for v in result.vars or ()), rows)
 
 
-"""Deprecated alias of ``rdfio.to_rdflib`` (kept until its importers move)."""
-
-
 _OXIGRAPH_POSITION = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
 
 
