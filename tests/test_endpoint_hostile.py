@@ -99,8 +99,10 @@ def _request(
     return answer
 
 
-def _get_query(server: OxigraphServer, query: str, **kwargs: object) -> Answer:
-    return _request(server, "GET", "/query?query=" + quote(query), **kwargs)  # type: ignore[arg-type]
+def _get_query(
+    server: OxigraphServer, query: str, headers: dict[str, str] | None = None
+) -> Answer:
+    return _request(server, "GET", "/query?query=" + quote(query), headers=headers)
 
 
 def _raw(server: OxigraphServer, data: bytes, timeout: float = 10) -> bytes:
