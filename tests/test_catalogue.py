@@ -217,3 +217,29 @@ def test_header_keys_are_documented() -> None:
     text = (ROOT / "docs" / "queries.md").read_text("utf-8")
     for key in HEADER_KEYS:
         assert f"# {key}:" in text
+
+
+def test_lint_wants_the_default_in_a_values_block(tmp_path: Path) -> None:
+    header = GOOD.replace("none", "p (IRI, default skgid:x)")
+    body = "SELECT ?a WHERE { ?a ?b ?p }\n"
+    problems = check_query(read_query_file(_write(tmp_path, header, body)))
+    assert problems == [
+        "parameter p has no VALUES ?p block with its default "
+        "<https://w3id.org/samverkansgraf/id/x> in the outer group, so the file "
+        "run as published leaves it unbound"
+    ]
+    body = (
+        "SELECT ?a WHERE { VALUES ?p { <https://w3id.org/samverkansgraf/id/y> } "
+        "?a ?b ?p }\n"
+    )
+    with pytest.raises(
+        CatalogueError,
+        match="VALUES \\?p holds <https://w3id.org/"
+        "samverkansgraf/id/y>, the header's default is skgid:x",
+    ):
+        read_query_file(_write(tmp_path, header, body))
+    body = (
+        "SELECT ?a WHERE { VALUES ?p { <https://w3id.org/samverkansgraf/id/x> } "
+        "?a ?b ?p }\n"
+    )
+    assert check_query(read_query_file(_write(tmp_path, header, body))) == []

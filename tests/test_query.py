@@ -193,7 +193,10 @@ def test_injection_in_a_catalogue_query_changes_nothing(engines) -> None:
 def test_bind_values_builds_a_values_block_of_terms() -> None:
     text = CATALOGUE["29_find_actor_by_name"].text
     bound = bind_values(text, {"name": Literal(INJECTION)})
-    assert 'VALUES (?name) { ("\\"} ; DROP ALL ; #") }' in bound
+    # The file's own block is replaced (issue 15), not joined with a second one.
+    assert 'VALUES ?name { "\\"} ; DROP ALL ; #" }' in bound
+    assert bound.count("VALUES ?name") == 1
+    assert 'VALUES ?name { "landstinget" }' not in bound
     algebra = prepareQuery(bound).algebra
     assert str(algebra).count("DROP") == 1  # inside the one literal only
     # a bare sub-select as the outer group is nested, not broken
@@ -468,3 +471,146 @@ def test_any_iri_parameter_is_an_iri_or_one_clear_error(value: str) -> None:
     else:
         assert isinstance(term, URIRef)
         assert not any(char in str(term) for char in '<>"{}| \\^`\n')
+
+
+# ---------------------------------------------------------------------------
+# Issue 15: every .rq runs as published, the defaults in the file itself
+# ---------------------------------------------------------------------------
+
+# Rows of the file run unchanged on the full build, before and after issue 15
+# (before, the parameter was unbound there and matched everything or nothing).
+AS_PUBLISHED_ROWS = {
+    "08_municipalities_committed_to_programme": 2,  # was 21
+    "13_municipalities_in_no_activity": 1,  # was 279
+    "24_municipalities_without_agreement": 13,  # was 288
+    "29_find_actor_by_name": 2,  # was 0
+    "30_agreements_in_force": 2,  # was 0
+}
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [s for s in CATALOGUE.values() if not any(p.required for p in s.parameters)],
+    ids=lambda s: s.id,
+)
+def test_a_file_run_unchanged_gives_the_cli_default_answer(
+    spec: QuerySpec, built_project: ProjectPaths
+) -> None:
+    from samverkansgraf.query.engines import OxigraphEngine
+
+    dump = built_project.dist_dir / "samverkansgraf.nq"
+    as_published = OxigraphEngine.from_file(dump).select(spec.text)
+    by_cli = run_query(spec.id, project=built_project)
+    assert as_published.rows == by_cli.rows
+    if spec.id in AS_PUBLISHED_ROWS:
+        assert len(as_published) == AS_PUBLISHED_ROWS[spec.id]
+
+
+def test_show_prints_exactly_what_is_sent(
+    built_project: ProjectPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samverkansgraf.query.engines import OxigraphEngine
+
+    sent: list[str] = []
+    select = OxigraphEngine.select
+
+    def spy(self, text, bindings=None, **kwargs):  # type: ignore[no-untyped-def]
+        sent.append(bind_values(text, bindings or {}))
+        return select(self, text, bindings, **kwargs)
+
+    args = ["--project", str(built_project.root), "query", "24", "-p", "county=18"]
+    shown = CliRunner().invoke(cli, [*args, "--show"])
+    assert shown.exit_code == 0, shown.output
+    assert 'VALUES ?county { "18" }' in shown.output
+    assert shown.output.count("VALUES") == 1  # replaced, not added
+    monkeypatch.setattr(OxigraphEngine, "select", spy)
+    ran = CliRunner().invoke(cli, args)
+    assert ran.exit_code == 0, ran.output
+    # The last text sent is the query (before it, the checks of unknown_values).
+    assert sent[-1] == shown.output
+
+
+def test_binding_replaces_the_block_not_a_lookalike() -> None:
+    text = (
+        'SELECT ?a WHERE {\n  # VALUES ?a { "comment" }\n'
+        '  VALUES ?a { "x" }\n  ?s ?p "VALUES ?a { \\"string\\" }" .\n}'
+    )
+    bound = bind_values(text, {"a": Literal("y")})
+    assert bound == text.replace('{ "x" }', '{ "y" }')
+
+
+@pytest.mark.parametrize(
+    ("args", "warning"),
+    [
+        (
+            ["08", "-p", "programme=skgid:programme/icornn"],
+            "warning: no resource <https://w3id.org/samverkansgraf/id/programme/"
+            "icornn> in the graph — did you mean "
+            "<https://w3id.org/samverkansgraf/id/programme/icorn>?\n",
+        ),
+        (
+            ["24", "-p", "county=Dalarna"],
+            "warning: county Dalarna names no region — the regions have codes 01, "
+            "03, 04, 05, 06, 07, 08, 09, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, "
+            "24, 25\n",
+        ),
+        (
+            ["24", "-p", "county=1"],
+            "warning: county 1 names no region — the regions have codes 01, 03, 04, "
+            "05, 06, 07, 08, 09, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 25\n",
+        ),
+    ],
+)
+def test_a_value_naming_nothing_is_warned_about(
+    args: list[str], warning: str, built_project: ProjectPaths
+) -> None:
+    runner = CliRunner(mix_stderr=False) if _mix_stderr_supported() else CliRunner()
+    result = runner.invoke(
+        cli, ["--project", str(built_project.root), "query", *args, "--format", "csv"]
+    )
+    assert result.exit_code == 0
+    assert result.stderr == warning
+    assert result.stdout.count("\n") == 1  # the header: the query still ran, 0 rows
+
+
+def test_a_known_value_gives_no_warning(built_project: ProjectPaths) -> None:
+    runner = CliRunner(mix_stderr=False) if _mix_stderr_supported() else CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "--project",
+            str(built_project.root),
+            "query",
+            "08",
+            "-p",
+            "programme=skgid:programme/icorn",
+        ],
+    )
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_a_repeated_param_is_an_error(built_project: ProjectPaths) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--project",
+            str(built_project.root),
+            "query",
+            "24",
+            "-p",
+            "county=1",
+            "-p",
+            "county=20",
+        ],
+    )
+    assert result.exit_code == 4
+    assert result.output == (
+        "error: --param county is given twice ('1' and '20') — give each "
+        "parameter once\n"
+    )
+
+
+def _mix_stderr_supported() -> bool:
+    import inspect
+
+    return "mix_stderr" in inspect.signature(CliRunner.__init__).parameters

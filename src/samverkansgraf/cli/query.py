@@ -18,6 +18,7 @@ from ..query.engines import (
     ENGINES,
     WRITERS,
     QueryResult,
+    bound_query_text,
     catalogue_bindings,
     dataset_file,
     run_query,
@@ -90,7 +91,12 @@ def _echo_result(result: QueryResult, output_format: str) -> None:
     "params",
     multiple=True,
     metavar="KEY=VALUE",
-    help="A query parameter (repeatable); IRIs as skgid:… or <https://…>.",
+    help="A query parameter (once each); IRIs as skgid:… or <https://…>.",
+)
+@click.option(
+    "--show",
+    is_flag=True,
+    help="Print the query text that would be sent, parameters bound, and exit.",
 )
 @_query_options
 @click.pass_context
@@ -100,6 +106,7 @@ def query_command(
     list_queries: bool,
     markdown: bool,
     params: tuple[str, ...],
+    show: bool,
     output_format: str,
     endpoint: str | None,
     engine: str,
@@ -110,7 +117,9 @@ def query_command(
 
     NAME is the query id, its number or its slug. Queries see the union of all
     named graphs as their default graph. Without --endpoint they run on
-    dist/samverkansgraf.nq (run `samverkansgraf build` first).
+    dist/samverkansgraf.nq (run `samverkansgraf build` first). A parameter
+    value that names nothing in the graph (an unknown IRI, a county code no
+    region has) is warned about on stderr; the query still runs.
 
     \b
     Example:
@@ -119,6 +128,7 @@ def query_command(
         samverkansgraf query 08 --param programme=skgid:programme/skapande-skola
         samverkansgraf query 13_municipalities_in_no_activity -p county=18 --format csv
         samverkansgraf query 01 --endpoint http://127.0.0.1:7878/query
+        samverkansgraf query 24 -p county=18 --show
     """
     paths = project_paths(ctx)
     catalogue = load_catalogue(paths.queries_dir)
@@ -135,6 +145,9 @@ def query_command(
         raise click.UsageError("give a query NAME, or --list to see the catalogue")
     spec = find_query(name, catalogue)
     values = catalogue_bindings(spec, params)
+    if show:
+        click.echo(bound_query_text(spec, values), nl=False)
+        return
     result = run_query(
         spec,
         values,
@@ -143,6 +156,7 @@ def query_command(
         project=paths,
         timeout=timeout,
         allow_federation=allow_federation,
+        warn=lambda message: click.echo(f"warning: {message}", err=True),
     )
     _echo_result(result, output_format)
 

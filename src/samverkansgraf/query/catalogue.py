@@ -23,6 +23,14 @@ Parameter grammar (``# parameters:``): ``none``, or entries separated by ``;``,
 each ``name (TYPE, default VALUE)`` or ``name (TYPE, required)``, where TYPE is
 ``IRI``, ``string`` or ``integer``; an IRI default is a prefixed name of
 ``namespaces.PREFIXES`` or ``<full IRI>``, a string default is double-quoted.
+
+A parameter with a default also carries it in the query body, as a one-variable
+``VALUES ?name { <term> }`` block in the outer group (IRIs written in full), so
+the file run unchanged anywhere (YASGUI, SPARQLWrapper, any endpoint) gives the
+CLI's default answer; ``read_query_file`` refuses a file whose block and header
+disagree, and the binder replaces the block with the caller's value. A required
+parameter has no block: the file run as-is leaves it unbound (21 then lists the
+evidence of every resource).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,13 +61,15 @@ __all__ = [
     "load_catalogue",
     "read_query_file",
     "render_catalogue_markdown",
+    "ValuesBlock",
     "scan_sparql",
+    "values_blocks",
 ]
 
 REQUIRED_KEYS = ("title", "question", "parameters", "columns")
 # Keyword arguments of query.run_query: a parameter cannot share their names.
 RESERVED_PARAMETER_NAMES = frozenset(
-    {"engine", "endpoint", "project", "timeout", "allow_federation"}
+    {"engine", "endpoint", "project", "timeout", "allow_federation", "warn"}
 )
 HEADER_KEYS = (*REQUIRED_KEYS, "description")
 PARAMETER_TYPES = ("IRI", "string", "integer")
@@ -397,6 +407,7 @@ def read_query_file(path: str | Path) -> QuerySpec:
             hint="list the projected variable names, comma-separated, each once",
         )
     parameters = _parse_parameters(values["parameters"], path, lines["parameters"])
+    _check_values_defaults(text, parameters, path)
     return QuerySpec(
         id=path.stem,
         title=values["title"],
@@ -408,6 +419,73 @@ def read_query_file(path: str | Path) -> QuerySpec:
         description=values.get("description", ""),
         header_lines=dict(lines),
     )
+
+
+def _check_values_defaults(
+    text: str, parameters: tuple[Parameter, ...], path: Path
+) -> None:
+    """Check that each parameter's ``VALUES`` block holds the header's default.
+
+    Raises:
+        CatalogueError: a default without a block, a block for a required
+            parameter, or a block whose value is not the header's default.
+    """
+    blocks = {b.name: b for b in values_blocks(text) if b.outer}
+    for parameter in parameters:
+        block = blocks.get(parameter.name)
+        line = text.count("\n", 0, block.start) + 1 if block else None
+        if parameter.required:
+            if block is not None:
+                raise CatalogueError(
+                    f"required parameter {parameter.name} has a VALUES block",
+                    path=path,
+                    line=line,
+                    hint="give it a default in the header, or drop the block",
+                )
+            continue
+        default = _show_term(parameter.default)
+        if block is None:
+            continue  # check_query reports it: hand-written probes may lack one
+        written = text[block.data_start : block.data_end].strip()
+        try:
+            term = _parse_values_term(written, parameter.type)
+        except (QueryError, ValueError):
+            term = None
+        if term != parameter.default:
+            raise CatalogueError(
+                f"VALUES ?{parameter.name} holds {written}, the header's default is "
+                f"{default}",
+                path=path,
+                line=line,
+                hint="write the same value in both places",
+            )
+
+
+def _values_term(term: Identifier | None) -> str:
+    """A default as the ``VALUES`` block of a catalogue file writes it."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    return _show_term(term)
+
+
+def _parse_values_term(raw: str, type_: str) -> Identifier:
+    """The one value of a parameter's ``VALUES`` block, as an RDF term.
+
+    Raises:
+        QueryError, ValueError: when it is not one term of the parameter's type.
+    """
+    if type_ == "IRI":
+        if not (raw.startswith("<") and raw.endswith(">")):
+            raise ValueError(raw)
+        return parse_iri(raw)
+    if type_ == "integer":
+        if not _INTEGER.match(raw):
+            raise ValueError(raw)
+        return Literal(int(raw), datatype=XSD.integer)
+    value = json.loads(raw)
+    if not isinstance(value, str):
+        raise ValueError(raw)
+    return Literal(value)
 
 
 def load_catalogue(queries_dir: str | Path) -> dict[str, QuerySpec]:
@@ -586,6 +664,111 @@ def scan_sparql(text: str) -> SparqlText:
     )
 
 
+@dataclass(frozen=True)
+class ValuesBlock:
+    """A one-variable ``VALUES ?name { … }`` block (0-based character offsets)."""
+
+    name: str
+    """The variable it binds (without ``?``)."""
+    start: int
+    """Where the ``VALUES`` keyword starts."""
+    end: int
+    """Just after the block's closing ``}``."""
+    data_start: int
+    """Just after the data block's ``{``."""
+    data_end: int
+    """The data block's ``}``."""
+    outer: bool
+    """True when it stands directly in the outer group (not nested, not in a
+    sub-SELECT): there it binds the variable for the whole query."""
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str, int, int]]:
+    """SPARQL tokens as (kind, text, start, end), comments dropped.
+
+    Kinds: ``string``, ``iri``, ``variable`` (text without ``?``), ``word`` and
+    ``punct`` (one character). Strings and IRIs are whole tokens, so a brace or
+    ``VALUES`` inside them is not seen.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "#":
+            end = text.find("\n", i)
+            i = n if end < 0 else end + 1
+        elif ch in "\"'":
+            quote = ch * 3 if text.startswith(ch * 3, i) else ch
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            yield "string", text[i : j + len(quote)], i, j + len(quote)
+            i = j + len(quote)
+        elif ch == "<" and (match := _IRIREF.match(text, i)):
+            yield "iri", match[0], i, match.end()
+            i = match.end()
+        elif ch in "?$" and (match := _VARIABLE.match(text, i)):
+            yield "variable", match[1], i, match.end()
+            i = match.end()
+        elif ch.isalpha() or ch == "_":
+            match = _WORD.match(text, i)
+            assert match is not None  # the character class of _WORD's first char
+            yield "word", match[0], i, match.end()
+            i = match.end()
+        else:
+            if not ch.isspace():
+                yield "punct", ch, i, i + 1
+            i += 1
+
+
+def values_blocks(text: str) -> list[ValuesBlock]:
+    """Every one-variable ``VALUES ?x { … }`` block of a query, in order.
+
+    Found by tokens, not by a pattern over the raw text: a ``VALUES`` in a
+    comment, a string or an IRI is not a block. The multi-variable form
+    ``VALUES (?a ?b) { … }`` is not reported (parameters use the one-variable
+    form).
+
+    Example:
+        >>> q = 'SELECT * WHERE { # VALUES ?a { 1 }\n VALUES ?a { "}" } ?a ?b ?c }'
+        >>> [(b.name, q[b.data_start:b.data_end], b.outer) for b in values_blocks(q)]
+        [('a', ' "}" ', True)]
+    """
+    blocks: list[ValuesBlock] = []
+    depth = 0
+    subselect_depths: list[int] = []
+    tokens = _tokens(text)
+    for kind, token, start, _ in tokens:
+        if kind == "punct" and token == "{":
+            depth += 1
+        elif kind == "punct" and token == "}":
+            depth -= 1
+            while subselect_depths and depth < subselect_depths[-1]:
+                subselect_depths.pop()
+        elif kind == "word" and token.upper() == "SELECT" and depth >= 1:
+            subselect_depths.append(depth)
+        elif kind == "word" and token.upper() == "VALUES":
+            variable = next(tokens, None)
+            if variable is None or variable[0] != "variable":
+                continue  # the (?a ?b) form: its braces are counted as usual
+            opening = next(tokens, None)
+            if opening is None or opening[:2] != ("punct", "{"):
+                continue
+            for closing in tokens:
+                if closing[:2] == ("punct", "}"):
+                    blocks.append(
+                        ValuesBlock(
+                            name=variable[1],
+                            start=start,
+                            end=closing[3],
+                            data_start=opening[3],
+                            data_end=closing[2],
+                            outer=depth == 1 and not subselect_depths,
+                        )
+                    )
+                    break
+    return blocks
+
+
 def check_query(spec: QuerySpec) -> list[str]:
     """Lint one catalogue query; an empty list means it is fine.
 
@@ -619,8 +802,15 @@ def check_query(spec: QuerySpec) -> list[str]:
             f"{', '.join(spec.columns)}"
         )
     structure = scan_sparql(spec.text)
+    blocks = {b.name for b in values_blocks(spec.text) if b.outer}
     for parameter in spec.parameters:
         uses = [v for v in structure.variables if v[0] == parameter.name]
+        if uses and not parameter.required and parameter.name not in blocks:
+            problems.append(
+                f"parameter {parameter.name} has no VALUES ?{parameter.name} block "
+                f"with its default {_values_term(parameter.default)} in the outer "
+                "group, so the file run as published leaves it unbound"
+            )
         if not uses:
             problems.append(
                 f"parameter {parameter.name} does not occur as ?{parameter.name}"

@@ -11,10 +11,13 @@ The default graph is the union of all named graphs: locally with rdflib's
 remotely the server must be started that way (``samverkansgraf serve`` passes
 ``--union-default-graph`` to Oxigraph).
 
-Parameters are bound as RDF terms, never pasted into the text as typed: rdflib
-gets them as ``initBindings``; pyoxigraph and remote endpoints get a ``VALUES``
-block, serialised from the terms by ``sparql_term`` (which escapes every quote and
-backslash) and placed at the start of the outermost group pattern. The catalogue
+Parameters are bound as RDF terms, never pasted into the text as typed: a
+catalogue file carries each default as a ``VALUES ?name { … }`` block, and
+``bind_values`` replaces that block's value with the term serialised by
+``sparql_term`` (which escapes every quote and backslash), so every engine gets
+the same text (``samverkansgraf query --show`` prints it). A variable without a
+block gets one placed at the start of the outermost group pattern (pyoxigraph and
+remote endpoints) or is passed as rdflib ``initBindings``. The catalogue
 lint (``catalogue.check_query``) keeps parameters out of sub-SELECTs, where the two
 mechanisms would differ, and a test compares the engines on every query.
 
@@ -28,6 +31,7 @@ and about 2 s; the answers are identical.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import logging
@@ -52,7 +56,14 @@ from ..sources import ProjectPaths, find_project_root
 if TYPE_CHECKING:
     from rdflib.query import ResultRow
 
-from .catalogue import IRI_FORBIDDEN, QuerySpec, find_query, load_catalogue, scan_sparql
+from .catalogue import (
+    IRI_FORBIDDEN,
+    QuerySpec,
+    find_query,
+    load_catalogue,
+    scan_sparql,
+    values_blocks,
+)
 from .screen import screen_query
 
 __all__ = [
@@ -64,11 +75,13 @@ __all__ = [
     "RdflibEngine",
     "RemoteEngine",
     "bind_values",
+    "bound_query_text",
     "dataset_file",
     "open_engine",
     "run_query",
     "run_sparql",
     "sparql_term",
+    "unknown_values",
 ]
 
 log = logging.getLogger(__name__)
@@ -312,35 +325,61 @@ def sparql_term(term: Identifier) -> str:
 
 
 def bind_values(text: str, bindings: Mapping[str, Identifier]) -> str:
-    """Bind variables by a ``VALUES`` block at the start of the outer group.
+    """Bind variables in the query text, replacing each one's ``VALUES`` block.
 
-    ``SELECT … WHERE { … }`` becomes ``SELECT … WHERE { VALUES (?a ?b) { (A B) } …
-    }``, which joins the bindings with the whole query pattern, as rdflib's
-    ``initBindings`` does for variables of the outer query.
+    A variable with a one-variable ``VALUES ?name { … }`` block in the outer group
+    (a catalogue parameter's default, see ``catalogue.values_blocks``) gets its
+    block's value replaced by the term. Any other variable is bound by a block
+    inserted at the start of the outer group: ``SELECT … WHERE { … }`` becomes
+    ``SELECT … WHERE { VALUES (?a ?b) { (A B) } … }``, which joins the bindings
+    with the whole query pattern, as rdflib's ``initBindings`` does for
+    variables of the outer query.
 
     Args:
         text: a SELECT or ASK query.
         bindings: variable name → term.
 
     Returns:
-        The query text with the block inserted (unchanged without bindings).
+        The query text with the values bound (unchanged without bindings).
 
     Raises:
         QueryError: when the text has no group pattern to bind in.
     """
     if not bindings:
         return text
+    blocks = {b.name: b for b in values_blocks(text) if b.outer}
+    replaced = [blocks[name] for name in bindings if name in blocks]
+    # From the end of the text backwards, so earlier offsets stay valid.
+    for block in sorted(replaced, key=lambda b: b.start, reverse=True):
+        term = sparql_term(bindings[block.name])
+        text = f"{text[: block.data_start]} {term} {text[block.data_end :]}"
+    rest = {name: term for name, term in bindings.items() if name not in blocks}
+    if not rest:
+        return text
     structure = scan_sparql(text)
     if structure.outer_open is None or structure.outer_close is None:
         raise QueryError("cannot bind parameters: the query has no WHERE { … } clause")
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(sparql_term(term) for term in bindings.values())
-    block = f" VALUES ({names}) {{ ({terms}) }} "
+    names = " ".join(f"?{name}" for name in rest)
+    terms = " ".join(sparql_term(term) for term in rest.values())
+    injected = f" VALUES ({names}) {{ ({terms}) }} "
     start, end = structure.outer_open + 1, structure.outer_close
     if structure.outer_starts_with_select:
         # `{ SELECT … }` may hold nothing but the sub-select: nest it one level.
-        return f"{text[:start]}{block}{{ {text[start:end]} }}{text[end:]}"
-    return f"{text[:start]}{block}{text[start:]}"
+        return f"{text[:start]}{injected}{{ {text[start:end]} }}{text[end:]}"
+    return f"{text[:start]}{injected}{text[start:]}"
+
+
+def _split_by_blocks(
+    text: str, bindings: Mapping[str, Identifier]
+) -> tuple[str, dict[str, Identifier]]:
+    """The text with the bindings that have a ``VALUES`` block written in, and
+    the bindings that have none (for rdflib's ``initBindings``: a binding and a
+    block of the same variable would be joined, not replaced)."""
+    blocks = {b.name for b in values_blocks(text) if b.outer}
+    in_text = {n: t for n, t in bindings.items() if n in blocks}
+    return bind_values(text, in_text), {
+        n: t for n, t in bindings.items() if n not in blocks
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -419,12 +458,13 @@ class RdflibEngine:
         """
         from pyparsing import ParseException
 
+        text, init_bindings = _split_by_blocks(text, bindings or {})
         screen_query(
             text, allow_federation=allow_federation, allow_dataset_clauses=False
         )
         try:
             with _quiet_rdflib():
-                result = self.dataset.query(text, initBindings=dict(bindings or {}))
+                result = self.dataset.query(text, initBindings=init_bindings)
                 if result.type == "ASK":
                     answer = Literal(bool(result.askAnswer))
                     return QueryResult(("result",), ((answer,),))
@@ -824,6 +864,7 @@ def run_query(
     project: str | Path | ProjectPaths | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     allow_federation: bool = False,
+    warn: Callable[[str], None] | None = None,
     **kwargs: object,
 ) -> QueryResult:
     """Run a catalogue query with its parameters bound.
@@ -840,6 +881,8 @@ def run_query(
         timeout: seconds to wait for a remote endpoint.
         allow_federation: let a local engine follow ``SERVICE`` (off by default:
             local engines make no network request unless asked, issue 16).
+        warn: called with one sentence per parameter value that names nothing
+            in the graph (``unknown_values``); the query runs all the same.
 
     Returns:
         The result; ``result.to_dataframe()`` gives a pandas DataFrame.
@@ -859,6 +902,9 @@ def run_query(
     spec = query if isinstance(query, QuerySpec) else _catalogue_query(query, paths)
     bindings = spec.bind({**(params or {}), **kwargs})
     runner = _engine_for(engine, endpoint, paths, timeout)
+    if warn is not None:
+        for message in unknown_values(spec, bindings, runner):
+            warn(message)
     result = runner.select(spec.text, bindings, allow_federation=allow_federation)
     if result.columns != spec.columns:
         raise QueryError(
@@ -910,7 +956,8 @@ def catalogue_bindings(spec: QuerySpec, pairs: Sequence[str]) -> dict[str, str]:
     """Parse ``key=value`` strings (the CLI's ``--param``) into a dict.
 
     Raises:
-        QueryError: for a pair without ``=`` or a parameter the query lacks.
+        QueryError: for a pair without ``=``, a parameter the query lacks, or a
+            parameter given twice (which value was meant cannot be guessed).
     """
     values: dict[str, str] = {}
     for pair in pairs:
@@ -920,5 +967,102 @@ def catalogue_bindings(spec: QuerySpec, pairs: Sequence[str]) -> dict[str, str]:
                 f"--param {pair!r} is not key=value", hint="e.g. --param county=20"
             )
         spec.parameter(key.strip())
+        if key.strip() in values:
+            raise QueryError(
+                f"--param {key.strip()} is given twice "
+                f"({values[key.strip()]!r} and {value!r})",
+                hint="give each parameter once",
+            )
         values[key.strip()] = value
     return values
+
+
+def bound_query_text(
+    query: str | QuerySpec,
+    params: Mapping[str, object] | None = None,
+    /,
+    *,
+    project: str | Path | ProjectPaths | None = None,
+) -> str:
+    """The exact text ``run_query`` sends for ``query`` with ``params`` bound.
+
+    Raises:
+        CatalogueError: unknown query name.
+        QueryError: unknown, ill-typed or missing parameter.
+    """
+    spec = (
+        query
+        if isinstance(query, QuerySpec)
+        else _catalogue_query(query, _project(project))
+    )
+    return bind_values(spec.text, spec.bind(params))
+
+
+def unknown_values(
+    spec: QuerySpec, bindings: Mapping[str, Identifier], runner: Engine
+) -> list[str]:
+    """One sentence per bound value that names nothing in the graph.
+
+    An IRI parameter names nothing when the IRI is neither subject nor object of
+    any triple (the closest IRI under the same path is suggested); a ``county``
+    parameter when no skg:Region has that skg:countyCode. Other values (a name
+    searched for, a year) are not checked: any value is meaningful there.
+
+    Args:
+        spec: the query.
+        bindings: from ``spec.bind``.
+        runner: the engine the query will run on (the checks are small queries).
+
+    Returns:
+        Sentences such as ``no resource <…/programme/icornn> in the graph — did
+        you mean <…/programme/icorn>?``; empty when every value names something.
+    """
+    messages: list[str] = []
+    for parameter in spec.parameters:
+        term = bindings.get(parameter.name)
+        if isinstance(term, URIRef):
+            message = _unknown_iri(term, runner)
+        elif parameter.name == "county" and term is not None:
+            message = _unknown_county(str(term), runner)
+        else:
+            message = None
+        if message:
+            messages.append(message)
+    return messages
+
+
+def _unknown_iri(iri: URIRef, runner: Engine) -> str | None:
+    """A sentence when ``iri`` occurs in no triple, else None."""
+    iri_text = sparql_term(iri)
+    used = runner.select(
+        f"ASK {{ {{ {iri_text} ?p ?o }} UNION {{ ?s ?p {iri_text} }} }}"
+    )
+    if used.rows and used.rows[0][0] == Literal(True):
+        return None
+    base = str(iri).rsplit("/", 1)[0] + "/"
+    found = runner.select(
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o . "
+        f"FILTER(STRSTARTS(STR(?s), {sparql_term(Literal(base))})) }}"
+    )
+    known = sorted(str(row[0]) for row in found.rows if isinstance(row[0], URIRef))
+    close = difflib.get_close_matches(str(iri), known, n=1, cutoff=0.6)
+    if close:
+        return f"no resource <{iri}> in the graph — did you mean <{close[0]}>?"
+    if known:
+        return (
+            f"no resource <{iri}> in the graph — under <{base}> there are "
+            f"{len(known)}, e.g. <{known[0]}>"
+        )
+    return f"no resource <{iri}> in the graph — nothing under <{base}> either"
+
+
+def _unknown_county(code: str, runner: Engine) -> str | None:
+    """A sentence when no region has the county code ``code``, else None."""
+    found = runner.select(
+        "PREFIX skg: <https://w3id.org/samverkansgraf/ontology#> "
+        "SELECT DISTINCT ?code WHERE { ?region a skg:Region ; skg:countyCode ?code }"
+    )
+    codes = sorted({str(row[0]) for row in found.rows if row[0] is not None})
+    if code in codes:
+        return None
+    return f"county {code} names no region — the regions have codes {', '.join(codes)}"
