@@ -264,7 +264,7 @@ PLAN_FIXTURE = """
     oa:hasSelector <activity/fixture/01#quote> , <activity/fixture/01#position> .
 <activity/fixture/01#quote> a oa:TextQuoteSelector ; oa:exact "Läsfrämjande i länet" .
 <activity/fixture/01#position> a oa:TextPositionSelector ;
-    oa:start "11"^^xsd:nonNegativeInteger ; oa:end "31"^^xsd:nonNegativeInteger .
+    oa:start "11"^^xsd:integer ; oa:end "31"^^xsd:integer .
 """
 PLAN_TEXT = "Aktivitet: Läsfrämjande i länet. Sammankallande: Anna Andersson.\n"
 

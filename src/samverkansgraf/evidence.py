@@ -595,7 +595,10 @@ def add_evidence(
     graph.add((quote_selector, RDF.type, OA.TextQuoteSelector))
     graph.add((quote_selector, OA.exact, Literal(span.exact)))
     graph.add((position_selector, RDF.type, OA.TextPositionSelector))
-    integer = XSD.nonNegativeInteger
+    # xsd:integer, not xsd:nonNegativeInteger: Oxigraph stores derived integer
+    # types as xsd:integer, so served terms would differ from the dump's (#15);
+    # the shapes keep the offsets non-negative with sh:minInclusive 0.
+    integer = XSD.integer
     graph.add((position_selector, OA.start, Literal(span.start, datatype=integer)))
     graph.add((position_selector, OA.end, Literal(span.end, datatype=integer)))
     return evidence
@@ -620,7 +623,7 @@ def add_location(
     graph.add((location, OA.hasSource, document))
     graph.add((location, OA.hasSelector, position))
     graph.add((position, RDF.type, OA.TextPositionSelector))
-    integer = XSD.nonNegativeInteger
+    integer = XSD.integer  # not nonNegativeInteger: see add_evidence (#15)
     graph.add((position, OA.start, Literal(span.start, datatype=integer)))
     graph.add((position, OA.end, Literal(span.end, datatype=integer)))
     return location
