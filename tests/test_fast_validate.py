@@ -199,3 +199,23 @@ def test_cli_engine_option(runner, project: ProjectPaths, tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "samverkansgraf.nq").is_file()
+
+
+@pytest.mark.parametrize("lexical", ["2020-13-45", "aldi"])
+def test_ill_typed_start_date_under_sh_or_is_flagged_as_pyshacl_flags_it(
+    shapes: Graph, lexical: str
+) -> None:
+    """EventShape's sh:or of datatypes rejects an ill-typed xsd:date (both engines)."""
+    from samverkansgraf.namespaces import SCHEMA
+
+    event = URIRef("https://example.org/event/1")
+    bad = Literal(lexical, datatype=XSD.date)
+    data = Graph()
+    data.add((event, RDF.type, SKG.Event))
+    data.add((event, SCHEMA.startDate, bad))
+    report = _same(data, shapes)  # the default engine, compiled, equals pySHACL
+    flagged = [
+        r for r in report.results if r.focus == event and r.path == SCHEMA.startDate
+    ]
+    assert [(r.value, r.severity) for r in flagged] == [(bad, "Violation")]
+    assert validate_graph(data, shapes).engine == "fast"

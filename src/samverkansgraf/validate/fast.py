@@ -108,6 +108,31 @@ _RISKY_SPARQL = re.compile(
 # ill-typed literals a datatype check found in Python.
 _TARGET = "{{SPARQL-TARGET}}"
 _BAD = "{{ILL-TYPED}}"
+# In nested shapes: "the value {v} is one of the ill-typed literals of {datatype}".
+_ILL_TYPED = "{{{{ILL-TYPED {datatype} {v}}}}}"
+_ILL_TYPED_FOUND = re.compile(r"\{\{ILL-TYPED (\S+) (\S+)\}\}")
+
+
+def _fill_ill_typed(store: ox.Store, sparql: str, cache: dict[str, list[str]]) -> str:
+    """``sparql`` with each nested ill-typed placeholder replaced by the test."""
+
+    def fill(match: re.Match[str]) -> str:
+        datatype, v = match.group(1), match.group(2)
+        if datatype not in cache:
+            stored = _TO_PRIVATE.get(URIRef(datatype), URIRef(datatype))
+            listing = (
+                "SELECT DISTINCT ?v WHERE { ?s ?p ?v FILTER(isLiteral(?v) && "
+                f"DATATYPE(?v) = <{stored}>) }}"
+            )
+            cache[datatype] = [
+                str(row["v"])
+                for row in _rows(store, listing)
+                if _ill_typed(row["v"].value, URIRef(datatype))
+            ]
+        bad = cache[datatype]
+        return " || ".join(f"sameTerm({v}, {b})" for b in bad) if bad else "false"
+
+    return _ILL_TYPED_FOUND.sub(fill, sparql)
 
 
 # Oxigraph's store canonicalises the datatypes derived from xsd:integer to
@@ -214,18 +239,40 @@ class CompiledShapes:
     """Shape → SPARQL target queries (run first; their nodes become VALUES)."""
 
 
+_ROUND_TRIP = ox.Store()
+_ROUND_TRIP_SUBJECT = ox.NamedNode("urn:x-samverkansgraf:round-trip")
+
+
+def _canonicalised(literal: ox.Literal) -> bool:
+    """Whether Oxigraph's store rewrites ``literal`` ("4.0"^^xsd:decimal → "4")."""
+    if literal.language or literal.datatype.value in _ANY_LEXICAL:
+        return False
+    quad = ox.Quad(_ROUND_TRIP_SUBJECT, _ROUND_TRIP_SUBJECT, literal)
+    _ROUND_TRIP.add(quad)
+    stored = [q.object for q in _ROUND_TRIP.quads_for_pattern(None, None, None)]
+    _ROUND_TRIP.clear()
+    return stored != [literal]
+
+
 def _n3(node: Node) -> str:
     if isinstance(node, URIRef):
         return f"<{node}>"
     if isinstance(node, Literal):
         if node.datatype in _TO_PRIVATE:
             return Literal(str(node), datatype=_TO_PRIVATE[node.datatype]).n3()
+        stored = to_oxigraph(node)
+        if isinstance(stored, ox.Literal) and _canonicalised(stored):
+            raise UnsupportedShapesError(f"constant {node.n3()} is not canonical")
         return node.n3()
     raise UnsupportedShapesError(f"blank node {node} used as a constant")
 
 
 def _severity(shapes: Graph, shape: Node) -> str:
     value = shapes.value(shape, SH.severity)
+    if value is not None and value not in (SH.Violation, SH.Warning, SH.Info):
+        # A custom severity makes the graph non-conforming; the report keeps
+        # only local names, so such shapes go to pySHACL.
+        raise UnsupportedShapesError(f"custom severity {value} on {shape}")
     return str(value).rsplit("#", 1)[-1] if value is not None else "Violation"
 
 
@@ -239,6 +286,8 @@ class _Compiler:
         self.shapes = shapes
         self.counter = itertools.count()
         self.checked: set[Node] = set()
+        self.nesting = 0
+        """How deep in nested shapes (sh:node, sh:or, …) the compiler is."""
 
     def var(self) -> str:
         return f"?_v{next(self.counter)}"
@@ -279,7 +328,12 @@ class _Compiler:
             if argument == RDFS.Literal:
                 return f"!isLiteral({v})"
             datatype = _TO_PRIVATE.get(argument, argument)  # type: ignore[call-overload]
-            return f"!(isLiteral({v}) && DATATYPE({v}) = {_n3(datatype)})"
+            well_typed = ""
+            if self.nesting and argument not in _ANY_LEXICAL:
+                # Nested (sh:or/sh:and/sh:node…): the ill-typed literals of this
+                # datatype are listed in Python at run time (``_fill_ill_typed``).
+                well_typed = f" && !({_ILL_TYPED.format(datatype=argument, v=v)})"
+            return f"!(isLiteral({v}) && DATATYPE({v}) = {_n3(datatype)}{well_typed})"
         if predicate == SH.nodeKind:
             if argument not in _NODE_KINDS:
                 raise UnsupportedShapesError(f"sh:nodeKind {argument}")
@@ -345,6 +399,13 @@ class _Compiler:
 
     def violates(self, shape: Node, v: str) -> str:
         """A SPARQL expression true when node ``v`` does not conform to ``shape``."""
+        self.nesting += 1
+        try:
+            return self._violates(shape, v)
+        finally:
+            self.nesting -= 1
+
+    def _violates(self, shape: Node, v: str) -> str:
         self.check_shape(shape)
         if self.shapes.value(shape, SH.sparql) is not None:
             raise UnsupportedShapesError(f"sh:sparql in a nested shape {shape}")
@@ -516,7 +577,18 @@ class _Compiler:
             return
         select = str(self.shapes.value(constraint, SH.select))
         projection = select.split("WHERE", 1)[0]
-        if _RISKY_SPARQL.search(select) or not re.search(r"[$?]this\b", projection):
+        if (
+            _RISKY_SPARQL.search(select)
+            or not re.search(r"[$?]this\b", projection)
+            or not re.search(
+                r"[$?]this\b", _without_filters(select.split("WHERE", 1)[-1])
+            )
+            or re.search(r"[$?](currentShape|shapesGraph)\b", select)
+            # Inner groups are evaluated before the join with $this, and a
+            # FILTER without parentheses is not stripped above: both refused.
+            or _without_filters(select.split("WHERE", 1)[-1]).count("{") > 1
+            or re.search(r"\bFILTER\s*[^\s(]", select, re.IGNORECASE)
+        ):
             raise UnsupportedShapesError(
                 f"SPARQL constraint {constraint} needs per-focus pre-binding"
             )
@@ -652,6 +724,24 @@ class _Compiler:
         )
 
 
+def _without_filters(where: str) -> str:
+    """``where`` with every ``FILTER (…)`` removed: a ``$this`` left only in a
+    filter would run unbound in one query, not pre-bound per focus node."""
+    kept = []
+    position = 0
+    for match in re.finditer(r"\bFILTER\s*\(", where, re.IGNORECASE):
+        if match.start() < position:
+            continue
+        kept.append(where[position : match.start()])
+        depth, index = 1, match.end()
+        while index < len(where) and depth:
+            depth += {"(": 1, ")": -1}.get(where[index], 0)
+            index += 1
+        position = index
+    kept.append(where[position:])
+    return "".join(kept)
+
+
 def _int(node: Node) -> int:
     """The integer a shape's count or length literal gives (``"4"`` → 4)."""
     # rdflib literals are str subclasses, so this is exactly int(Literal(...)).
@@ -671,6 +761,22 @@ def _deactivated(shapes: Graph, shape: Node) -> bool:
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
+    """Compile a SHACL shapes graph into SPARQL queries (see ``_compile_shapes``).
+
+    Raises:
+        UnsupportedShapesError: for a feature the compiler lacks, and for any
+            unexpected failure while compiling (deep recursion included): the
+            caller then validates with pySHACL instead of crashing.
+    """
+    try:
+        return _compile_shapes(shapes)
+    except UnsupportedShapesError:
+        raise
+    except Exception as error:  # noqa: BLE001 - refuse rather than crash
+        raise UnsupportedShapesError(f"compiler failed: {error!r}") from error
+
+
+def _compile_shapes(shapes: Graph) -> CompiledShapes:
     """Compile a SHACL shapes graph into SPARQL queries.
 
     Args:
@@ -688,6 +794,14 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
             raise UnsupportedShapesError(
                 f"{predicate} (SHACL rules/functions/entailment)"
             )
+    for predicate, why in (
+        (OWL.imports, "owl:imports (imported shapes and prefixes not followed)"),
+        (SH.parameter, "custom constraint components"),
+    ):
+        if any(True for _ in shapes.subject_objects(predicate)):
+            raise UnsupportedShapesError(why)
+    if any(True for _ in shapes.subjects(RDF.type, SH.ConstraintComponent)):
+        raise UnsupportedShapesError("custom constraint components")
     compiler = _Compiler(shapes)
     compiled = CompiledShapes()
     targeted: set[Node] = set()
@@ -733,6 +847,10 @@ def _to_ox(term: Node, cache: dict[Node, object]) -> object:
         if private is not None:
             term = Literal(str(term), datatype=private)
     converted = to_oxigraph(term)
+    if isinstance(converted, ox.Literal) and _canonicalised(converted):
+        # Oxigraph rewrote the lexical form ("4.0"^^xsd:decimal → "4"), which
+        # would merge distinct terms for sh:in, sh:hasValue and the counts.
+        raise UnsupportedShapesError(f"literal {term.n3()} canonicalised on load")
     cache[term] = converted
     return converted
 
@@ -769,6 +887,21 @@ def _rows(store: ox.Store, sparql: str) -> Iterable[ox.QuerySolution]:
 
 
 def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
+    """Run the compiled checks on a store (see ``_validate_store``).
+
+    Raises:
+        UnsupportedShapesError: when a query fails (Oxigraph rejects it): the
+            caller then validates with pySHACL instead of crashing.
+    """
+    try:
+        return _validate_store(store, compiled)
+    except UnsupportedShapesError:
+        raise
+    except Exception as error:  # noqa: BLE001 - refuse rather than crash
+        raise UnsupportedShapesError(f"query failed: {error!r}") from error
+
+
+def _validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
     """Run the compiled checks on a store.
 
     Args:
@@ -790,6 +923,7 @@ def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
             else "FILTER(false)"
         )
     findings: list[Finding] = []
+    ill_typed: dict[str, list[str]] = {}
     for query in compiled.queries:
         fill = targets.get(query.shape, "FILTER(false)")
         if query.kind == "sparql":
@@ -805,6 +939,7 @@ def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
             ]
         extra = "(" + " || ".join(f"sameTerm(?v, {v})" for v in bad) + ") || "
         sparql = query.sparql.replace(_TARGET, fill).replace(_BAD, extra if bad else "")
+        sparql = _fill_ill_typed(store, sparql, ill_typed)
         for row in _rows(store, sparql):
             value = _from_ox(row["v"]) if query.kind == "value" else None
             findings.append(

@@ -175,11 +175,14 @@ def validate_graph(
 
         try:
             compiled = compile_shapes(shapes)
-        except UnsupportedShapesError as reason:
-            log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
-        else:
             with paused_gc():
                 return _validate_fast(data, compiled)
+        except UnsupportedShapesError as reason:
+            log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
+        except Exception as error:  # noqa: BLE001 - a fast-path bug must not crash
+            # Never a crash nor a guess: any failure inside the fast path
+            # (a query Oxigraph rejects, deep recursion) means pySHACL decides.
+            log.warning("fast SHACL engine failed (%r); falling back to pySHACL", error)
     if isinstance(data, ox.Store):
         data = _store_to_graph(data)
     return _validate_pyshacl(data, shapes)
@@ -218,12 +221,13 @@ def validate_nquads_taken(
 
         try:
             compiled = compile_shapes(shapes)
-        except UnsupportedShapesError as reason:
-            log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
-        else:
             with paused_gc():
                 store = store_from_nquads(take())
                 return _validate_fast(store, compiled)
+        except UnsupportedShapesError as reason:
+            log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
+        except Exception as error:  # noqa: BLE001 - a fast-path bug must not crash
+            log.warning("fast SHACL engine failed (%r); falling back to pySHACL", error)
     return _validate_pyshacl(_nquads_to_graph(take()), shapes)
 
 
