@@ -219,3 +219,69 @@ def test_ill_typed_start_date_under_sh_or_is_flagged_as_pyshacl_flags_it(
     ]
     assert [(r.value, r.severity) for r in flagged] == [(bad, "Violation")]
     assert validate_graph(data, shapes).engine == "fast"
+
+
+_NQ_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<urn:shape> a sh:NodeShape ; sh:targetNode <urn:a> ;
+    sh:property [ sh:path <urn:p> ; sh:pattern "[.]0$" ] .
+"""
+
+
+def test_issue_15_nquads_keep_literals_as_written() -> None:
+    """On the build's N-Quads path a literal that Oxigraph would rewrite on load
+    ("4.0"^^xsd:decimal is stored as "4", which no longer matches the pattern)
+    gives pySHACL's answer, and the fallback survives a one-shot take() as the
+    build hands its dump over."""
+    from samverkansgraf.validate import validate_nquads_taken
+    from samverkansgraf.validate.fast import (
+        check_nquads_literals,
+        compile_shapes,
+        store_from_nquads,
+        validate_store,
+    )
+
+    shapes = Graph().parse(data=_NQ_SHAPES, format="turtle")
+    data = b'<urn:a> <urn:p> "4.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+    # What the fast path alone would say: a violation that is not in the data.
+    assert validate_store(store_from_nquads(data), compile_shapes(shapes))
+    with pytest.raises(Exception, match="not canonical"):
+        check_nquads_literals(data)
+    reference = validate_nquads_taken([data].pop, shapes, engine="pyshacl")
+    default = validate_nquads_taken([data].pop, shapes, engine="auto")
+    assert reference.conforms and default.conforms
+    assert default.engine == "pyshacl"
+
+
+@pytest.mark.parametrize(
+    ("lexical", "datatype"),
+    [(lex, "integer") for lex in ("04", "+4", "-0", "4", "-5", "0", "x1", " 4", "10")]
+    + [(lex, "boolean") for lex in ("1", "0", "true", "false", "yes")]
+    + [(lex, "decimal") for lex in ("4.0", "4.5", "4.50", "04.5", "4")]
+    + [(lex, "double") for lex in ("1.0E0", "1", "1.5E2", "abc")],
+)
+def test_issue_15_no_literal_oxigraph_rewrites_is_let_through(
+    lexical: str, datatype: str
+) -> None:
+    """``check_nquads_literals`` never accepts a literal the store rewrites
+    (measured on pyoxigraph itself); refusing a kept one only costs a fallback."""
+    import pyoxigraph as ox
+
+    from samverkansgraf.validate.fast import (
+        UnsupportedShapesError,
+        check_nquads_literals,
+    )
+
+    data = (
+        f'<urn:a> <urn:p> "{lexical}"^^'
+        f"<http://www.w3.org/2001/XMLSchema#{datatype}> .\n"
+    ).encode()
+    store = ox.Store()
+    store.load(data, format=ox.RdfFormat.N_QUADS)
+    rewritten = next(iter(store)).object.value != lexical
+    try:
+        check_nquads_literals(data)
+        accepted = True
+    except UnsupportedShapesError:
+        accepted = False
+    assert not (accepted and rewritten), f"{lexical!r}^^{datatype} let through"

@@ -179,6 +179,67 @@ def protect_nquads(data: bytes) -> bytes:
     return _DERIVED_IN_NQUADS.sub(lambda m: b"^^<" + private + m.group(1) + b">", data)
 
 
+_XSD_IRI = b"http://www.w3.org/2001/XMLSchema#"
+# Typed literals Oxigraph's store rewrites on load (docs/literals.md): a valid but
+# non-canonical integer ("04", "+4", " 4") or boolean ("1", "0"), and any decimal,
+# double or float whose form is not canonical (checked one by one below).
+# Ill-typed lexical forms ("x1"^^xsd:integer) are kept as written; derived integer
+# types are made private by protect_nquads and so are kept as written too.
+_NON_CANONICAL_IN_NQUADS = re.compile(
+    rb'"(?=\s*[+-]?[0-9]+\s*")(?!(?:0|-?[1-9][0-9]*)")[^"]*"\^\^<'
+    + re.escape(_XSD_IRI)
+    + rb"integer>"
+    rb'|"(?=\s*(?:true|false|1|0)\s*")(?!true"|false")[^"]*"\^\^<'
+    + re.escape(_XSD_IRI)
+    + rb"boolean>"
+)
+_FLOATING_IN_NQUADS = re.compile(
+    rb'"((?:[^"\\]|\\.)*)"\^\^<' + re.escape(_XSD_IRI) + rb"(decimal|double|float)>"
+)
+
+
+def check_nquads_literals(data: bytes) -> None:
+    """Refuse N-Quads holding a literal Oxigraph would rewrite on load.
+
+    ``"4.0"^^xsd:decimal`` comes back from the store as ``"4"``, and ``"04"`` and
+    ``"4"`` as one integer, so ``sh:in``, ``sh:hasValue`` and the counts would be
+    answered about other values than the data's (issue 15). One regular-expression
+    pass over the bytes; decimals, doubles and floats are checked per distinct
+    value by a round trip through a store.
+
+    Raises:
+        UnsupportedShapesError: such a literal occurs (the caller falls back to
+            pySHACL, which keeps literals as written).
+    """
+    found = _NON_CANONICAL_IN_NQUADS.search(data)
+    if found is not None:
+        raise UnsupportedShapesError(
+            f"literal {found.group(0).decode('utf-8', 'replace')} is not canonical"
+        )
+    seen: set[tuple[bytes, bytes]] = set()
+    for match in _FLOATING_IN_NQUADS.finditer(data):
+        key = (match.group(1), match.group(2))
+        if key in seen:
+            continue
+        seen.add(key)
+        lexical = key[0].decode("utf-8").encode().decode("unicode_escape")
+        literal = ox.Literal(
+            lexical, datatype=ox.NamedNode((_XSD_IRI + key[1]).decode())
+        )
+        if _canonicalised(literal):
+            raise UnsupportedShapesError(f"literal {literal} is not canonical")
+
+
+def unprotect_nquads(data: bytes) -> bytes:
+    """The inverse of ``protect_nquads``: private datatype IRIs back to XSD's."""
+    private = re.escape(_PRIVATE_DT.encode())
+    return re.sub(
+        b"\\^\\^<" + private + b"([A-Za-z]+)>",
+        lambda m: b"^^<" + _XSD_IRI + m.group(1) + b">",
+        data,
+    )
+
+
 def store_from_nquads(data: bytes) -> ox.Store:
     """A store for ``validate_store`` from N-Quads or N-Triples bytes.
 

@@ -216,19 +216,35 @@ def validate_nquads_taken(
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; choose one of {ENGINES}")
+    # take() may hand over its only reference (the build's dump): it is called
+    # once, and a fallback after the load reads the data back from the store.
+    holder = [take()]
+    store: ox.Store | None = None
     if engine in ("auto", "fast"):
-        from .fast import UnsupportedShapesError, compile_shapes, store_from_nquads
+        from .fast import (
+            UnsupportedShapesError,
+            check_nquads_literals,
+            compile_shapes,
+            store_from_nquads,
+        )
 
         try:
             compiled = compile_shapes(shapes)
+            check_nquads_literals(holder[0])
             with paused_gc():
-                store = store_from_nquads(take())
+                store = store_from_nquads(holder.pop())
                 return _validate_fast(store, compiled)
         except UnsupportedShapesError as reason:
             log.warning("fast SHACL engine: %s; falling back to pySHACL", reason)
         except Exception as error:  # noqa: BLE001 - a fast-path bug must not crash
             log.warning("fast SHACL engine failed (%r); falling back to pySHACL", error)
-    return _validate_pyshacl(_nquads_to_graph(take()), shapes)
+    if holder:
+        return _validate_pyshacl(_nquads_to_graph(holder.pop()), shapes)
+    assert store is not None  # the data was taken by the load
+    from .fast import unprotect_nquads
+
+    dumped = store.dump(format=N_QUADS.oxigraph) or b""  # no output file: bytes
+    return _validate_pyshacl(_nquads_to_graph(unprotect_nquads(dumped)), shapes)
 
 
 def _nquads_to_graph(nquads: bytes) -> Graph:
