@@ -285,3 +285,31 @@ def test_issue_15_no_literal_oxigraph_rewrites_is_let_through(
     except UnsupportedShapesError:
         accepted = False
     assert not (accepted and rewritten), f"{lexical!r}^^{datatype} let through"
+
+
+def test_issue_15_every_message_keeps_its_language() -> None:
+    """A shape with messages in two languages: both engines report both, each
+    with its language, and the same first message."""
+    shapes = Graph().parse(
+        data="""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<urn:shape> a sh:NodeShape ; sh:targetNode <urn:a> ;
+    sh:property [ sh:path <urn:p> ; sh:minCount 1 ;
+                  sh:message "Värde saknas"@sv, "A value is missing"@en ] .
+""",
+        format="turtle",
+    )
+    data = Graph().parse(data="<urn:a> <urn:q> 1 .", format="turtle")
+    fast = validate_graph(data, shapes, engine="fast")
+    reference = validate_graph(data, shapes, engine="pyshacl")
+    assert fast.engine == "fast"
+    expected = (
+        Literal("A value is missing", lang="en"),
+        Literal("Värde saknas", lang="sv"),
+    )
+    for report in (fast, reference):
+        (result,) = report.results
+        assert result.messages == expected
+        assert result.message == "A value is missing"
+        assert report.graph is not None
+        assert set(report.graph.objects(None, SH.resultMessage)) == set(expected)

@@ -298,6 +298,9 @@ class CompiledShapes:
     """One query per top-level constraint."""
     sparql_targets: dict[Node, list[str]] = field(default_factory=dict)
     """Shape → SPARQL target queries (run first; their nodes become VALUES)."""
+    messages: dict[Node, tuple[Literal, ...]] = field(default_factory=dict)
+    """Shape or constraint → all its ``sh:message`` literals, languages kept, so a
+    report carries every message as pySHACL's does (issue 15)."""
 
 
 _ROUND_TRIP = ox.Store()
@@ -337,9 +340,18 @@ def _severity(shapes: Graph, shape: Node) -> str:
     return str(value).rsplit("#", 1)[-1] if value is not None else "Violation"
 
 
+def _lang_key(message: Literal) -> tuple[str, str]:
+    return (message.language or "", str(message))
+
+
 def _message(shapes: Graph, shape: Node) -> str | None:
-    messages = sorted(str(m) for m in shapes.objects(shape, SH.message))
-    return messages[0] if messages else None
+    """The text of the shape's first message (by language, then text): the one
+    the report's plain ``message`` shows; all of them go into the report graph."""
+    messages = sorted(
+        (m for m in shapes.objects(shape, SH.message) if isinstance(m, Literal)),
+        key=_lang_key,
+    )
+    return str(messages[0]) if messages else None
 
 
 class _Compiler:
@@ -865,6 +877,10 @@ def _compile_shapes(shapes: Graph) -> CompiledShapes:
         raise UnsupportedShapesError("custom constraint components")
     compiler = _Compiler(shapes)
     compiled = CompiledShapes()
+    for node, message in shapes.subject_objects(SH.message):
+        if isinstance(message, Literal):
+            found = compiled.messages.get(node, ())
+            compiled.messages[node] = tuple(sorted((*found, message), key=_lang_key))
     targeted: set[Node] = set()
     for predicate in (
         SH.targetClass,

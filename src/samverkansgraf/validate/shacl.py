@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
@@ -45,6 +46,10 @@ __all__ = [
 ENGINES = ("auto", "fast", "pyshacl")
 """The validation engines ``validate_graph`` accepts."""
 
+
+if TYPE_CHECKING:
+    from .fast import CompiledShapes, Finding
+
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +69,13 @@ class ValidationResult:
     """The shape (``sh:sourceShape``) that produced it."""
     value: Node | None
     """The offending value, if any."""
+    messages: tuple[Literal, ...] = ()
+    """Every ``sh:resultMessage``, with its language (``message`` is the first)."""
+
+
+def _message_key(message: Literal) -> tuple[str, str]:
+    """Messages in a fixed order, by language then text, on both engines."""
+    return (message.language or "", str(message))
 
 
 @dataclass
@@ -257,11 +269,13 @@ def _store_to_graph(store: ox.Store) -> Graph:
     return store_to_union(store)
 
 
-def _validate_fast(data: Graph | ox.Store, compiled: object) -> ValidationReport:
+def _validate_fast(
+    data: Graph | ox.Store, compiled: CompiledShapes
+) -> ValidationReport:
     from .fast import graph_to_store, validate_store
 
     store = data if isinstance(data, ox.Store) else graph_to_store(data)
-    findings = validate_store(store, compiled)  # type: ignore[arg-type]
+    findings = validate_store(store, compiled)
     results = [
         ValidationResult(
             focus=f.focus,
@@ -270,6 +284,7 @@ def _validate_fast(data: Graph | ox.Store, compiled: object) -> ValidationReport
             severity=f.severity,
             shape=f.shape,
             value=f.value,
+            messages=_messages_of(compiled, f),
         )
         for f in findings
     ]
@@ -284,6 +299,18 @@ def _validate_fast(data: Graph | ox.Store, compiled: object) -> ValidationReport
     )
 
 
+def _messages_of(compiled: CompiledShapes, finding: Finding) -> tuple[Literal, ...]:
+    """The finding's messages with their languages, as pySHACL reports them: all
+    ``sh:message`` literals of its shape — or of its SPARQL constraint — when it
+    shows one of them as written; a substituted or generic text stays as it is."""
+    candidates = [compiled.messages.get(finding.shape, ())]
+    candidates += list(compiled.messages.values())
+    for messages in candidates:
+        if any(str(m) == finding.message for m in messages):
+            return messages
+    return (Literal(finding.message),)
+
+
 def _report_graph(conforms: bool, results: list[ValidationResult]) -> Graph:
     """A SHACL validation report graph for the fast engine's results."""
     graph = bind_prefixes(Graph())
@@ -296,7 +323,8 @@ def _report_graph(conforms: bool, results: list[ValidationResult]) -> Graph:
         graph.add((node, RDF.type, SH.ValidationResult))
         graph.add((node, SH.focusNode, result.focus))
         graph.add((node, SH.resultSeverity, SH[result.severity]))
-        graph.add((node, SH.resultMessage, Literal(result.message)))
+        for message in result.messages or (Literal(result.message),):
+            graph.add((node, SH.resultMessage, message))
         if result.shape is not None:
             graph.add((node, SH.sourceShape, result.shape))
         if result.path is not None:
@@ -324,14 +352,25 @@ def _validate_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
         if node in details:
             continue
         severity = report_graph.value(node, SH.resultSeverity)
+        messages = tuple(
+            sorted(
+                (
+                    m
+                    for m in report_graph.objects(node, SH.resultMessage)
+                    if isinstance(m, Literal)
+                ),
+                key=_message_key,
+            )
+        )
         results.append(
             ValidationResult(
                 focus=report_graph.value(node, SH.focusNode),
                 path=report_graph.value(node, SH.resultPath),
-                message=str(report_graph.value(node, SH.resultMessage) or ""),
+                message=str(messages[0]) if messages else "",
                 severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
                 shape=report_graph.value(node, SH.sourceShape),
                 value=report_graph.value(node, SH.value),
+                messages=messages,
             )
         )
     results.sort(key=lambda r: (str(r.shape), str(r.focus), str(r.path), str(r.value)))
