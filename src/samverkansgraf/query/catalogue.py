@@ -729,7 +729,7 @@ def values_blocks(text: str) -> list[ValuesBlock]:
     form).
 
     Example:
-        >>> q = 'SELECT * WHERE { # VALUES ?a { 1 }\n VALUES ?a { "}" } ?a ?b ?c }'
+        >>> q = 'SELECT * WHERE { # VALUES ?a { 1 }\\n VALUES ?a { "}" } ?a ?b ?c }'
         >>> [(b.name, q[b.data_start:b.data_end], b.outer) for b in values_blocks(q)]
         [('a', ' "}" ', True)]
     """
