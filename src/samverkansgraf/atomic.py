@@ -9,16 +9,6 @@ deletes what it did not create. ``atomic_directory`` replaces a folder only when
 it does not exist, is empty, or carries the marker file (``OUTPUT_MARKER``) that
 the same command wrote there last time; it never replaces the project, a folder
 above it, or a folder holding ``.git``.
-
-A set of files read together (the build's dumps) is replaced as one unit by
-``AtomicFileSet``: each run writes a complete *generation* folder
-``<out>/.generations/<pid>-<random>/`` and then publishes it with one
-``rename(2)`` of the symbolic link ``<out>/.generations/current``. The plain
-names (``<out>/samverkansgraf.nq`` …) are fixed links through ``current``, so a
-reader opening them, a build killed at any moment and two builds racing each
-other all see one complete generation, never a mix; the later of two racing
-builds wins, as if they had run one after the other. A reader that needs
-several files of one generation resolves ``.generations/current`` once.
 """
 
 from __future__ import annotations
@@ -34,13 +24,11 @@ from .errors import OutputError
 
 __all__ = [
     "OUTPUT_MARKER",
-    "AtomicFileSet",
     "AtomicFiles",
     "atomic_directory",
     "check_output_directory",
     "holds_files",
     "write_files_atomically",
-    "write_output_marker",
 ]
 
 OUTPUT_MARKER = ".samverkansgraf-output"
@@ -188,22 +176,6 @@ def _marker_text(command: str | None) -> str:
     return f"samverkansgraf {command or 'output'}\n"
 
 
-def write_output_marker(folder: Path, command: str) -> None:
-    """Leave ``OUTPUT_MARKER`` naming ``command`` in ``folder`` (when missing),
-    so that the next run of ``command`` may write there again.
-
-    Raises:
-        OutputError: the folder is not writable.
-    """
-    marker = folder / OUTPUT_MARKER
-    try:
-        current = marker.read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        current = None
-    if current != _marker_text(command):
-        write_files_atomically({marker: _marker_text(command).encode()})
-
-
 def _refuse(target: Path, what: str) -> OutputError:
     return OutputError(
         f"{what}, so it will not be replaced",
@@ -236,7 +208,6 @@ def check_output_directory(
     *,
     project_root: str | Path | None = None,
     recognise: Callable[[Path], bool] | None = None,
-    protected: Iterable[str | Path] = (),
 ) -> None:
     """Refuse to replace a folder that ``command`` did not create.
 
@@ -252,8 +223,6 @@ def check_output_directory(
         project_root: the project, which is never replaced.
         recognise: also accept a folder for which this returns True (outputs
             written before the marker existed, e.g. an earlier network export).
-        protected: input folders (``data/`` …) that are never written into:
-            neither they nor any folder inside them is accepted.
 
     Raises:
         OutputError: one line naming the folder and what to do instead.
@@ -275,10 +244,6 @@ it will not be replaced
         root = Path(project_root).resolve()
         if target == root or target in root.parents:
             raise _refuse(target, "the folder is the project itself or holds it")
-    for folder in protected:
-        guarded = Path(folder).resolve()
-        if target == guarded or guarded in target.parents:
-            raise _refuse(target, f"the folder is (inside) the input folder {guarded}")
     if not target.exists():
         return
     if not target.is_dir():
@@ -363,161 +328,3 @@ def atomic_directory(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-
-
-GENERATIONS = ".generations"
-"""The folder inside an ``AtomicFileSet`` output that holds its generations."""
-
-CURRENT = "current"
-"""The link in ``GENERATIONS`` naming the published generation."""
-
-
-class AtomicFileSet:
-    """Stage a set of files in a new generation folder, then publish them all
-    with one rename (see the module docstring).
-
-    Usage::
-
-        files = AtomicFileSet(Path("dist"))
-        files.stage(Path("dist/samverkansgraf.nq"), data)
-        files.commit()  # or files.abort()
-
-    The targets must lie directly in ``folder``. A target that is still a plain
-    file (written before generations existed, or put there by hand) is first
-    adopted: its current content is hard-linked into a generation of its own,
-    which is published before the plain file is swapped for the link, so what a
-    reader sees never changes until the final rename.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.store = folder / GENERATIONS
-        try:
-            self.store.mkdir(parents=True, exist_ok=True)
-            self._remove_dead_generations()
-            self.generation = Path(
-                tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.store)
-            )
-            self.generation.chmod(0o777 & ~_UMASK)  # mkdtemp creates 0700
-        except OSError as exc:
-            raise _output_error(folder, exc) from exc
-        self._files = AtomicFiles()
-
-    def stage(self, target: Path, data: bytes | Iterable[bytes]) -> None:
-        """Write ``target``'s new content into the generation (see
-        ``AtomicFiles.stage``)."""
-        self._files.stage(self.generation / self._name(target), data)
-
-    def commit(self, order: list[Path] | None = None) -> list[Path]:
-        """Publish the generation: every staged file at once.
-
-        Args:
-            order: the targets in the order to return them (default: staged order).
-
-        Returns:
-            The targets (plain paths in ``folder``).
-
-        Raises:
-            OutputError: the folder is not writable or the disk is full.
-        """
-        inner = None if order is None else [self.generation / t.name for t in order]
-        try:
-            names = [path.name for path in self._files.commit(inner)]
-            for name in names:
-                self._adopt(name)
-            for name in names:
-                self._link(name)
-            replaced = self._publish(self.generation.name)
-        except OSError as exc:
-            self.abort()
-            raise _output_error(self.folder, exc) from exc
-        except BaseException:
-            self.abort()
-            raise
-        if replaced is not None and replaced != self.generation.name:
-            shutil.rmtree(self.store / replaced, ignore_errors=True)
-        return [self.folder / name for name in names]
-
-    def abort(self) -> None:
-        """Remove the unpublished generation."""
-        self._files.abort()
-        if self._published() != self.generation.name:
-            shutil.rmtree(self.generation, ignore_errors=True)
-
-    def _name(self, target: Path) -> str:
-        if target.parent.resolve() != self.folder.resolve():
-            raise ValueError(f"{target} is not directly in {self.folder}")
-        return target.name
-
-    def _link_text(self, name: str) -> str:
-        return f"{GENERATIONS}/{CURRENT}/{name}"
-
-    def _published(self) -> str | None:
-        """The name of the published generation (``None``: none yet)."""
-        try:
-            return os.readlink(self.store / CURRENT)
-        except OSError:
-            return None
-
-    def _publish(self, generation: str) -> str | None:
-        """Point ``current`` at ``generation`` with one rename; return the
-        generation it pointed to before."""
-        before = self._published()
-        link = self.store / f".{CURRENT}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-        os.symlink(generation, link)
-        os.replace(link, self.store / CURRENT)  # replaces the link, not its target
-        return before
-
-    def _adopt(self, name: str) -> None:
-        """Make ``name`` a link without changing what readers see: a plain file
-        (or foreign link) is hard-linked, with the other names readers see now,
-        into a generation of its own that is published first."""
-        path = self.folder / name
-        if not os.path.lexists(path) or self._is_our_link(path):
-            return
-        adopted = Path(tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=self.store))
-        adopted.chmod(0o777 & ~_UMASK)
-        for other in self.folder.iterdir():
-            if other.is_file() and other.name != OUTPUT_MARKER:
-                try:
-                    os.link(other, adopted / other.name)  # follows links
-                except OSError:  # a file system without hard links
-                    shutil.copy2(other, adopted / other.name)
-        replaced = self._publish(adopted.name)
-        if replaced is not None:
-            shutil.rmtree(self.store / replaced, ignore_errors=True)
-
-    def _link(self, name: str) -> None:
-        """Make ``folder/name`` the fixed link through ``current`` (one rename)."""
-        path = self.folder / name
-        if self._is_our_link(path):
-            return
-        temporary = self.folder / f".{name}.{os.getpid()}.link.tmp"
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        os.symlink(self._link_text(name), temporary)
-        os.replace(temporary, path)
-
-    def _is_our_link(self, path: Path) -> bool:
-        try:
-            return os.readlink(path) == self._link_text(path.name)
-        except OSError:
-            return False
-
-    def _remove_dead_generations(self) -> None:
-        """Delete generations (and link temporaries) of killed writers: not
-        published, and named after a process that no longer exists."""
-        published = self._published()
-        for entry in self.store.iterdir():
-            if entry.name == CURRENT or entry.name == published:
-                continue
-            if entry.name.startswith("."):
-                pid_text = entry.name.split(".")[2] if entry.name.count(".") > 2 else ""
-            else:
-                pid_text = entry.name.split("-", 1)[0]
-            if pid_text.isdigit() and not _process_alive(int(pid_text)):
-                if entry.is_dir() and not entry.is_symlink():
-                    shutil.rmtree(entry, ignore_errors=True)
-                else:
-                    with contextlib.suppress(OSError):
-                        entry.unlink()
