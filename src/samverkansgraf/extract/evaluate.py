@@ -32,7 +32,7 @@ Targets (issue #8): clause F1 ≥ 0.95, entity F1 ≥ 0.9, modality accuracy ≥
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from rdflib import URIRef
@@ -163,6 +163,27 @@ def _evidence_intervals(records: Iterable[EvidenceRecord]) -> dict[URIRef, Inter
                 (record.span.start, record.span.end)
             )
     return {fact: _merge(found) for fact, found in spans.items()}
+
+
+def _score(
+    gold: Sequence[_Fact],
+    draft: Sequence[_Fact],
+    pairs: list[tuple[_Fact, _Fact]],
+    kind: str,
+    gold_name: Callable[[str], str],
+    errors: list[str],
+) -> Counts:
+    """Matched, extra and missed counts of one kind of fact; each unmatched fact
+    is listed in ``errors`` (gold facts by ``gold_name`` of their key)."""
+    paired_gold = {g.key for g, _ in pairs}
+    paired_draft = {d.key for _, d in pairs}
+    for fact in gold:
+        if fact.key not in paired_gold:
+            errors.append(f"missed {kind} <{gold_name(fact.key)}> {_short(fact.text)}")
+    for fact in draft:
+        if fact.key not in paired_draft:
+            errors.append(f"extra {kind} ({fact.key}) {_short(fact.text)}")
+    return Counts(len(pairs), len(draft) - len(pairs), len(gold) - len(pairs))
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -330,38 +351,20 @@ def evaluate_document(
         )
 
     clause_pairs = _match(gold_clauses, draft_clauses)
-    evaluation.clauses = Counts(
-        len(clause_pairs),
-        len(draft_clauses) - len(clause_pairs),
-        len(gold_clauses) - len(clause_pairs),
+    evaluation.clauses = _score(
+        gold_clauses, draft_clauses, clause_pairs, "clause", str, evaluation.errors
     )
     paired_gold = {g.key for g, _ in clause_pairs}
     paired_draft = {d.key for _, d in clause_pairs}
-    for fact in gold_clauses:
-        if fact.key not in paired_gold:
-            evaluation.errors.append(f"missed clause <{fact.key}> {_short(fact.text)}")
-    for fact in draft_clauses:
-        if fact.key not in paired_draft:
-            evaluation.errors.append(f"extra clause ({fact.key}) {_short(fact.text)}")
-
     commitment_pairs = _match(gold_commitments, draft_commitments)
-    evaluation.commitments = Counts(
-        len(commitment_pairs),
-        len(draft_commitments) - len(commitment_pairs),
-        len(gold_commitments) - len(commitment_pairs),
+    evaluation.commitments = _score(
+        gold_commitments,
+        draft_commitments,
+        commitment_pairs,
+        "commitment",
+        _name_path,
+        evaluation.errors,
     )
-    matched_gold = {g.key for g, _ in commitment_pairs}
-    matched_draft = {d.key for _, d in commitment_pairs}
-    for fact in gold_commitments:
-        if fact.key not in matched_gold:
-            evaluation.errors.append(
-                f"missed commitment <{_name_path(fact.key)}> {_short(fact.text)}"
-            )
-    for fact in draft_commitments:
-        if fact.key not in matched_draft:
-            evaluation.errors.append(
-                f"extra commitment ({fact.key}) {_short(fact.text)}"
-            )
     confusion: Counter[str] = Counter()
     for gold, draft in commitment_pairs:
         evaluation.actors.total += 1
