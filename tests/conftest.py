@@ -107,3 +107,18 @@ def built_project(scratch: ProjectPaths, full_dump: Path) -> ProjectPaths:
     scratch.dist_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(full_dump, scratch.dist_dir / "samverkansgraf.nq")
     return scratch
+
+
+# ---------------------------------------------------------------------------
+# The published site (issue 20: query page, profile pages)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def published_site(project: ProjectPaths, tmp_path_factory) -> Path:
+    """The real data published once per session with ``publish_site``."""
+    from samverkansgraf.publish import publish_site
+
+    out = tmp_path_factory.mktemp("published") / "site"
+    publish_site(project, out)
+    return out

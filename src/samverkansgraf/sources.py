@@ -23,7 +23,9 @@ from .namespaces import SKGID, bind_prefixes
 from .rdfio import TURTLE, BlankNodeScope, to_rdflib
 
 __all__ = [
+    "BUNDLED_FOLDERS",
     "ProjectPaths",
+    "bundled_dir",
     "SourceText",
     "find_line",
     "find_project_root",
@@ -35,6 +37,24 @@ __all__ = [
 ]
 
 CHECKSUM_FILE = "SHA256SUMS"
+
+BUNDLED_FOLDERS = ("queries", "ontology", "shapes")
+"""The project folders a wheel carries (``setup.py`` copies them into the package
+as ``samverkansgraf/_bundled/<name>/``), so the catalogue, the ontology and the
+shapes are there without a checkout."""
+
+
+def bundled_dir(name: str) -> Path | None:
+    """The installed package's copy of ``queries/``, ``ontology/`` or ``shapes/``.
+
+    Returns:
+        The folder, or ``None`` when the package carries none (an editable
+        install, which reads the checkout instead).
+    """
+    if name not in BUNDLED_FOLDERS:
+        raise ValueError(f"{name!r} is not one of {BUNDLED_FOLDERS}")
+    folder = Path(__file__).resolve().parent / "_bundled" / name
+    return folder if folder.is_dir() else None
 
 
 @dataclass(frozen=True)

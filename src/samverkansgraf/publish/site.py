@@ -38,6 +38,7 @@ from pathlib import Path
 from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import assemble_dataset
 from ..errors import PublishError
+from ..query.catalogue import load_catalogue
 from ..sources import ProjectPaths
 from .checks import check_conformance, check_file_privacy
 from .metadata import load_dcat_shapes, validate_catalogue
@@ -103,7 +104,9 @@ def publish_site(
     assembled = assemble_dataset(paths)
     check_conformance(assembled, paths)
     settings = settings or load_publication(paths.root)
-    renderer = SiteRenderer(assembled, settings)
+    renderer = SiteRenderer(
+        assembled, settings, catalogue=load_catalogue(paths.queries_dir)
+    )
     report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
     if not report.conforms:
         first = report.violations[0]

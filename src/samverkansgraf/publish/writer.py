@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from rdflib import Graph
 
 from .. import __version__
 from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
-from ..rdfio import DUMP_FORMATS
+from ..query.catalogue import QuerySpec, catalogue_dir, load_catalogue
+from ..rdfio import DUMP_FORMATS, TRIG
 from .alternates import ALTERNATES
 from .html import style_sheet
 from .metadata import Distribution, describe_catalogue, describe_void, serialise_rdfxml
 from .pages import PageContext
+from .querypage import query_page_files
 from .render import (
     class_index_pages,
     home_page,
@@ -55,10 +57,18 @@ class SiteRenderer:
         settings: PublicationSettings,
         *,
         issued: dt.date | None = None,
+        catalogue: Mapping[str, QuerySpec] | None = None,
     ) -> None:
-        """Index the graph, make the dumps and the catalogue record."""
+        """Index the graph, make the dumps and the catalogue record.
+
+        ``catalogue`` is the query catalogue of the query page (default: the
+        project's ``queries/``, or the copy an installed package carries).
+        """
         self.assembled = assembled
         self.settings = settings
+        self.catalogue = (
+            catalogue if catalogue is not None else load_catalogue(catalogue_dir())
+        )
         self.context = PageContext.of(assembled)
         """The indexed graph, labels and templates every page reads."""
         self._dumps: dict[str, bytes] | None = serialise_dataset(assembled)
@@ -92,8 +102,16 @@ class SiteRenderer:
         if self._dumps is None:
             raise RuntimeError("SiteRenderer.files() can run only once")
         dumps, self._dumps = self._dumps, None  # let each dump go once written
+        trig_bytes = len(dumps[TRIG.suffix])
         for suffix in list(dumps):
             yield f"download/{DUMP_STEM}{suffix}", dumps.pop(suffix)
+        for item in query_page_files(
+            self.catalogue.values(),
+            settings,
+            trig_bytes=trig_bytes,
+            triples=len(index.graph),
+        ):
+            yield page(*item)
         for node in sorted(index.page_paths, key=str):
             for item in resource_page(context, node).items():
                 yield page(*item)

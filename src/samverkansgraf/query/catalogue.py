@@ -46,8 +46,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from ..errors import CatalogueError, QueryError
+from ..errors import CatalogueError, QueryError, SourceError
 from ..namespaces import PREFIXES
+from ..sources import ProjectPaths, bundled_dir, find_project_root
 
 __all__ = [
     "HEADER_KEYS",
@@ -56,6 +57,7 @@ __all__ = [
     "Parameter",
     "QuerySpec",
     "SparqlText",
+    "catalogue_dir",
     "check_query",
     "find_query",
     "load_catalogue",
@@ -528,6 +530,34 @@ def load_catalogue(queries_dir: str | Path) -> dict[str, QuerySpec]:
         spec = read_query_file(path)
         specs[spec.id] = spec
     return specs
+
+
+def catalogue_dir(paths: ProjectPaths | None = None) -> Path:
+    """Where the catalogue is: the project's ``queries/``, else the package's copy.
+
+    Inside a project (or with ``paths``) its ``queries/`` wins, so edits show at
+    once; outside one, an installed wheel's copy (``sources.bundled_dir``) lets
+    ``query NAME --endpoint URL`` and ``run_query(NAME, endpoint=URL)`` run
+    anywhere.
+
+    Raises:
+        CatalogueError: outside a project, with a package that carries none
+            (an editable install used outside its checkout).
+    """
+    if paths is not None:
+        return paths.queries_dir
+    try:
+        return find_project_root().queries_dir
+    except SourceError as exc:
+        bundled = bundled_dir("queries")
+        if bundled is not None:
+            return bundled
+        raise CatalogueError(
+            "no query catalogue: this is not a samverkansgraf project and the "
+            "installed package carries no copy of queries/",
+            hint="run inside the project, pass --project DIR, set "
+            "SAMVERKANSGRAF_HOME, or install the package from a wheel",
+        ) from exc
 
 
 def find_query(name: str, catalogue: Mapping[str, QuerySpec]) -> QuerySpec:

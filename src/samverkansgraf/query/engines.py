@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 from .catalogue import (
     IRI_FORBIDDEN,
     QuerySpec,
+    catalogue_dir,
     find_query,
     load_catalogue,
     scan_sparql,
@@ -948,8 +949,7 @@ def _project(project: str | Path | ProjectPaths | None) -> ProjectPaths | None:
 
 
 def _catalogue_query(name: str, paths: ProjectPaths | None) -> QuerySpec:
-    paths = paths or find_project_root()
-    return find_query(name, load_catalogue(paths.queries_dir))
+    return find_query(name, load_catalogue(catalogue_dir(paths)))
 
 
 def catalogue_bindings(spec: QuerySpec, pairs: Sequence[str]) -> dict[str, str]:
