@@ -485,3 +485,91 @@ def _save_docs_image(shot: Path, name: str) -> None:
     target = ROOT / "docs" / "img" / name
     image = Image.open(shot).convert("RGB")
     image.quantize(colors=64).save(target, optimize=True)
+
+
+# -- the endpoint's own query page and CORS (`serve`) -------------------------------
+
+
+@pytest.fixture(scope="module")
+def endpoint(full_dump: Path):  # type: ignore[no-untyped-def]
+    from samverkansgraf.query.endpoint import start_server
+
+    with start_server(full_dump, catalogue=CATALOGUE.values()) as server:
+        yield server
+
+
+def _http(method: str, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.mark.network
+def test_serve_shows_our_query_page_and_answers_get_with_cors(endpoint) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import quote
+
+    status, headers, body = _http("GET", endpoint.url + "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    html = body.decode("utf-8")
+    assert "Fråga grafen" in html and "unpkg" not in html and "yasgui" not in html
+    config = json.loads(
+        re.search(r'id="workbench-config">(.*?)</script>', html, re.S)[1]  # type: ignore[index]
+    )
+    assert config["dataset"] is None
+    assert config["endpoints"] == [{"label": "this server / den här servern", "url": "query"}]
+    assert [q["id"] for q in config["queries"]] == list(CATALOGUE)
+    assert config["prefixes"]["skgid"] == "https://w3id.org/samverkansgraf/id/"
+    status, headers, body = _http("GET", endpoint.url + "/assets/vendor/oxigraph/web_bg.wasm")
+    assert status == 200 and headers["Content-Type"] == "application/wasm"
+    assert _http("GET", endpoint.url + "/assets/worker.js")[1]["Content-Type"].startswith(
+        "text/javascript"
+    )
+    # CORS for GET queries: any origin may read the answers (open data) …
+    query = quote("SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/samverkansgraf/ontology#Municipality> }")
+    status, headers, body = _http(
+        "GET",
+        f"{endpoint.url}/query?query={query}",
+        {"Origin": "https://notebook.example", "Accept": "application/sparql-results+json"},
+    )
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "290"
+    # … refusals too, so a page can show the reason …
+    status, headers, body = _http("GET", f"{endpoint.url}/query?query=SELEC")
+    assert status == 400 and headers["Access-Control-Allow-Origin"] == "*"
+    # … a preflight for GET is answered by the proxy …
+    status, headers, _ = _http(
+        "OPTIONS",
+        f"{endpoint.url}/query",
+        {"Origin": "https://notebook.example", "Access-Control-Request-Method": "GET"},
+    )
+    assert status == 204 and headers["Access-Control-Allow-Methods"] == "GET, HEAD"
+    # … and POST stays same-origin.
+    status, headers, _ = _http(
+        "POST", f"{endpoint.url}/query", {"Content-Type": "application/sparql-query"}
+    )
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+@pytest.mark.browser
+@pytest.mark.network
+@needs_browser
+def test_the_endpoint_query_page_runs_shareable_urls(endpoint) -> None:  # type: ignore[no-untyped-def]
+    with chromium_driver() as driver:
+        driver.get(endpoint.url + "/?" + DEGERFORS_URL.split("?", 1)[1])
+        status = _wait_for_answer(driver)
+        assert _column(driver, "municipalityLabel") == ["Degerfors kommun"], status
+        # Completion knows our terms once the engine answered the terms query.
+        terms = wait_for(
+            driver,
+            "return document.querySelector('.CodeMirror') && "
+            "window.samverkansgrafWorkbench.completions().length > 200 && "
+            "window.samverkansgrafWorkbench.completions()",
+        )
+        texts = {t["text"] for t in terms}
+        assert {"skg:Commitment", "skg:committedBy", "skgid:kommun/2083"} <= texts

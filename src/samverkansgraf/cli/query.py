@@ -269,6 +269,11 @@ def serve(
     timed-out queries (504) and requests over --max-concurrent (503); if
     Oxigraph dies, serve says so and exits with code 5.
 
+    Open the server's address in a browser for the query page: a SPARQL
+    editor with the project's prefixes and every catalogue query as an example
+    (shareable links: /?name=13&county=18). GET queries carry CORS headers, so
+    pages and notebooks on other origins can read the answers.
+
     \b
     Example:
         samverkansgraf serve
@@ -279,7 +284,9 @@ def serve(
     from ..query.endpoint import start_server
     from ..serving import ServingLimits
 
-    dump = dataset_file(project_paths(ctx))
+    paths = project_paths(ctx)
+    dump = dataset_file(paths)
+    catalogue = load_catalogue(paths.queries_dir).values()
     # SIGTERM (kill, service managers) stops the server like Ctrl-C does, and
     # both may come at any moment, so the oxigraph process and its temporary
     # store are cleaned up whenever this command ends.
@@ -297,6 +304,7 @@ def serve(
             allow_federation=allow_federation,
             public_hosts=public_hosts,
             limits=ServingLimits(max_concurrent=max_concurrent),
+            catalogue=catalogue,
         )
         mode = "read-write" if writable else "read-only"
         if max_result_mb:
@@ -305,6 +313,7 @@ def serve(
             f"serving {display_path(dump)} ({mode}) with Oxigraph at {server.url}"
         )
         click.echo(f"SPARQL endpoint: {server.query_url}")
+        click.echo(f"query page: {server.url}/ (open it in a browser)")
         click.echo("press Ctrl-C to stop")
         code = server.wait()
     except KeyboardInterrupt:

@@ -69,6 +69,7 @@ from .engines import (
     sparql_term,
 )
 from .proxy import TIMEOUT_MARGIN_S, ResultLimitProxy
+from .workbench import endpoint_page_files
 
 __all__ = [
     "LoadReport",
@@ -216,6 +217,7 @@ def start_server(
     allow_federation: bool = False,
     public_hosts: Sequence[str] = (),
     limits: ServingLimits | None = None,
+    catalogue: Iterable[QuerySpec] | None = (),
 ) -> OxigraphServer:
     """Load a dump into a fresh Oxigraph store and start its SPARQL server.
 
@@ -235,6 +237,9 @@ def start_server(
         allow_federation: let ``SERVICE`` and ``LOAD`` through the screen.
         public_hosts: ``Host`` names to accept besides the loopback ones.
         limits: the proxy's timeouts, caps and backlog.
+        catalogue: the queries the query page at ``/`` offers as examples
+            (``query.workbench``; an empty catalogue still gives the page);
+            ``None``: no page of ours, ``/`` is Oxigraph's own.
 
     Clients talk to a ``ResultLimitProxy`` on ``host:port``; Oxigraph listens on
     a private loopback port.
@@ -299,6 +304,7 @@ def start_server(
             public_hosts=public_hosts,
             writable=not read_only,
             limits=limits,
+            page=None if catalogue is None else endpoint_page_files(catalogue),
         )
     except BaseException:  # also Ctrl-C while starting: leave nothing behind
         if server is not None:

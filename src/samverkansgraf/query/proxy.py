@@ -30,6 +30,16 @@ What a request goes through, in order (``ResultLimitProxy``):
 5. Any mention of the private address in the answer's headers or body is
    replaced by the public one, so the backend port never reaches a client.
 
+Two things the proxy answers itself, without Oxigraph: the query page
+(``query.workbench``, configured for this endpoint: our prefixes, the catalogue
+as examples) at ``/`` and ``/query.html`` with its files under ``/assets/`` —
+instead of Oxigraph's own page, which loads YASGUI from a CDN and knows none of
+our queries — and CORS for ``GET`` queries: answers to ``GET``/``HEAD /query``
+(refusals included, so a page can show the reason) carry
+``Access-Control-Allow-Origin: *`` and ``OPTIONS /query`` is answered as a
+preflight for ``GET``, so a notebook or page on another origin can read the
+open data. ``POST`` gets no CORS headers: updates stay same-origin.
+
 Memory: at most ``max_concurrent`` answers are buffered at once, each at most
 ``max_result_bytes`` (16 × 64 MiB at ``serve``'s defaults); request bodies are
 read whole only for queries (≤ ``MAX_QUERY_BYTES``) and updates (≤ 128 MiB,
@@ -43,7 +53,7 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -67,7 +77,7 @@ from .screen import (
     screen_update,
 )
 
-__all__ = ["MAX_UPDATE_BYTES", "TIMEOUT_MARGIN_S", "ResultLimitProxy"]
+__all__ = ["MAX_UPDATE_BYTES", "PAGE_TYPES", "TIMEOUT_MARGIN_S", "ResultLimitProxy"]
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +117,21 @@ _MAX_FORM_QUERY_BYTES = 3 * MAX_QUERY_BYTES + 1024
 _MAY_NEED_A_PARSE = re.compile(r"service|load|from|using", re.IGNORECASE)
 _CANCELLED = b"The SPARQL operation has been cancelled"
 _READ_ONLY = "this server is read-only: it does not accept updates"
+PAGE_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".json": "application/json",
+}
+"""Media types of the query page's files (anything else: plain text)."""
+_CORS = {"Access-Control-Allow-Origin": "*"}
+_PREFLIGHT = {
+    **_CORS,
+    "Access-Control-Allow-Methods": "GET, HEAD",
+    "Access-Control-Allow-Headers": "Accept",
+    "Access-Control-Max-Age": "600",
+}
 
 
 class _RefusedError(Exception):
@@ -140,6 +165,7 @@ class ResultLimitProxy:
         public_hosts: Iterable[str] = (),
         writable: bool = True,
         limits: ServingLimits | None = None,
+        page: Mapping[str, bytes] | None = None,
     ) -> None:
         """Listen on ``address`` (host, port) and start serving in a thread.
 
@@ -156,6 +182,9 @@ class ResultLimitProxy:
             writable: whether updates may be sent (their bodies are then read up
                 to ``MAX_UPDATE_BYTES``; else the upstream refuses them anyway).
             limits: timeouts, caps and backlog (default ``ServingLimits()``).
+            page: path → bytes of the query page and its files, answered by the
+                proxy itself (``/`` serves ``/query.html``); ``None``: every
+                path goes to Oxigraph.
 
         Raises:
             EndpointError: the address cannot be bound.
@@ -169,6 +198,9 @@ class ResultLimitProxy:
         self.allow_federation = allow_federation
         self.public_hosts = tuple(public_hosts)
         self.writable = writable
+        self.page = dict(page or {})
+        if "/query.html" in self.page:
+            self.page.setdefault("/", self.page["/query.html"])
         # A GET may carry a whole (percent-encoded) query: the request line must
         # hold one of MAX_QUERY_BYTES so the screen can answer it with its reason.
         limits = limits or ServingLimits()
@@ -230,10 +262,30 @@ class ResultLimitProxy:
         await self._session.close()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        query_path = request.path == "/query"
+        if request.method == "OPTIONS" and query_path:
+            return web.Response(status=204, headers=_PREFLIGHT)
+        if request.method in ("GET", "HEAD") and request.path in self.page:
+            return self._page_file(request.path)
         try:
-            return await self._screen_and_forward(request)
+            response: web.StreamResponse = await self._screen_and_forward(request)
         except _RefusedError as refusal:
-            return self._refuse(request, refusal.status, refusal.message)
+            response = self._refuse(request, refusal.status, refusal.message)
+        if request.method in ("GET", "HEAD") and query_path:
+            response.headers.update(_CORS)
+        return response
+
+    def _page_file(self, path: str) -> web.Response:
+        """A file of the query page, answered by the proxy itself."""
+        name = "/query.html" if path == "/" else path
+        suffix = name[name.rfind(".") :] if "." in name.rsplit("/", 1)[-1] else ""
+        return web.Response(
+            body=self.page[path],
+            headers={
+                "Content-Type": PAGE_TYPES.get(suffix, "text/plain; charset=utf-8"),
+                "Cache-Control": "no-cache",
+            },
+        )
 
     async def _screen_and_forward(self, request: web.Request) -> web.StreamResponse:
         if len(request.raw_path.partition("?")[0]) > self._max_path_bytes:

@@ -47,6 +47,7 @@ __all__ = [
     "DatasetLink",
     "asset_files",
     "catalogue_entries",
+    "endpoint_page_files",
     "page_config",
     "page_weight",
     "render_query_page",
@@ -406,6 +407,21 @@ def render_query_page(
         run_url=run_url,
     )
     return html.encode("utf-8")
+
+
+def endpoint_page_files(specs: Iterable[QuerySpec]) -> dict[str, bytes]:
+    """The query page ``serve`` answers at ``/``, as URL path → bytes.
+
+    It queries the endpoint it came from (``query``, relative), with the
+    catalogue as examples; ``/query.html`` and the files under ``/assets/``.
+    """
+    config = page_config(
+        specs, assets="assets/", endpoints=[("this server / den här servern", "query")]
+    )
+    files = {"/query.html": render_query_page(config)}
+    for path, data in asset_files():
+        files[f"/assets/{path}"] = data
+    return files
 
 
 def page_weight(config: Mapping[str, object], dataset_bytes: int = 0) -> dict[str, int]:

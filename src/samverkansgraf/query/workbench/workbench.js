@@ -684,6 +684,7 @@
     json: () => (lastTable ? toJson(lastTable) : null),
     timings,
     withPrefixes,
+    completions: () => completions,
   };
   start();
 })();
