@@ -172,7 +172,9 @@ def test_every_page_is_well_formed_html5(site: Path) -> None:
         parser.parse(page.read_bytes(), transport_encoding="utf-8")
         text = page.read_text("utf-8")
         assert text.startswith('<!DOCTYPE html>\n<html lang="sv">'), page
-        assert "<script" not in text
+        # The query page (issue 20) runs SPARQL in the browser: the one page
+        # with scripts, all of them files of the site (its own test checks).
+        assert "<script" not in text or page.name == "query.html", page
 
 
 def test_nothing_published_contains_contact_data(site: Path) -> None:

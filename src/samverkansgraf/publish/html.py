@@ -24,6 +24,8 @@ TEMPLATE_NAMES = (
     "ontology.html",
     "sources.html",
     "source.html",
+    "profile.html",
+    "profiles.html",
 )
 
 

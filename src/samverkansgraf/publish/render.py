@@ -11,6 +11,7 @@ the order in which they are written.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,11 +78,14 @@ def render_template(
     return html.encode("utf-8")
 
 
-def resource_page(context: PageContext, node: Node) -> dict[str, bytes]:
+def resource_page(
+    context: PageContext, node: Node, *, profile: str | None = None
+) -> dict[str, bytes]:
     """The page of one described resource and its alternates.
 
     Its properties, evidence quoted in context, hash sub-resources not consumed
-    by the evidence, links to its class index / source text, and inverse links.
+    by the evidence, links to its class index / source text / profile page
+    (``profile``: its site path), and inverse links.
     """
     index, labels = context.index, context.labels
     path = index.page_paths[node]
@@ -100,6 +104,14 @@ def resource_page(context: PageContext, node: Node) -> dict[str, bytes]:
             }
         )
     extras = []
+    if profile is not None:
+        extras.append(
+            Link(
+                str(node),
+                "Profil: överenskommelser, åtaganden, aktiviteter, nätverk",
+                relative_href(path, profile),
+            )
+        )
     if node in index.class_pages:
         count = len(instances(context, node))
         extras.append(
@@ -141,9 +153,12 @@ def resource_page(context: PageContext, node: Node) -> dict[str, bytes]:
 
 
 def class_index_pages(
-    context: PageContext,
+    context: PageContext, *, profiles: Mapping[Node, str] | None = None
 ) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
     """One index page per class of some page resource, and their overview.
+
+    ``profiles`` (resource → profile page path) adds, on the index of a class
+    whose instances have one, a link to each profile.
 
     Returns:
         The files (``classes/…``), and the overview's rows (link, English label,
@@ -154,8 +169,12 @@ def class_index_pages(
     files: dict[str, bytes] = {}
     rows: list[dict[str, Any]] = []
     for cls, path in sorted(index.class_pages.items(), key=lambda kv: kv[1]):
-        items = [
-            link_to(context, s, path, snippet=True) for s in instances(context, cls)
+        members = instances(context, cls)
+        items = [link_to(context, s, path, snippet=True) for s in members]
+        profiled = [
+            Link(str(s), labels.label(s), relative_href(path, (profiles or {})[s]))
+            for s in members
+            if s in (profiles or {})
         ]
         title = capitalise(plural_sv(labels.label(cls)))
         files[path] = render_template(
@@ -167,6 +186,8 @@ def class_index_pages(
             alternates=[],
             cls=link_to(context, cls, path),
             items=items,
+            profiles=profiled,
+            profile_index=relative_href(path, "profil/index.html"),
         )
         rows.append(
             {

@@ -3,7 +3,8 @@
 Input: the assembled (already validated) dataset and ``publication.toml``.
 Output: site path → bytes for every file — the style sheet, the dataset dumps,
 every resource page with its alternates, the class indexes, the ontology overview,
-the source texts, the DCAT-AP-SE record, VoID, the home page and ``site.json`` —
+the source texts, the profile pages of municipalities and regions, the query
+page and its assets, the DCAT-AP-SE record, VoID, the home page and ``site.json`` —
 yielded by ``SiteRenderer.files`` so that ``site.publish_site`` checks and writes
 each as it comes; ``render_site`` collects them in memory (tests, release).
 """
@@ -14,16 +15,18 @@ import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from .. import __version__
 from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
 from ..query.catalogue import QuerySpec, catalogue_dir, load_catalogue
-from ..rdfio import DUMP_FORMATS, TRIG
+from ..rdfio import DUMP_FORMATS, N_QUADS, TRIG
 from .alternates import ALTERNATES
 from .html import style_sheet
 from .metadata import Distribution, describe_catalogue, describe_void, serialise_rdfxml
 from .pages import PageContext
+from .profiles import ProfileRenderer
 from .querypage import query_page_files
 from .render import (
     class_index_pages,
@@ -72,6 +75,9 @@ class SiteRenderer:
         self.context = PageContext.of(assembled)
         """The indexed graph, labels and templates every page reads."""
         self._dumps: dict[str, bytes] | None = serialise_dataset(assembled)
+        self.profiles = ProfileRenderer(self.context, _store_of(self._dumps))
+        """The profile pages of the municipalities and regions (their facts are
+        asked of an Oxigraph store of the N-Quads dump once per kind)."""
         self.distributions = []
         for suffix, data in self._dumps.items():
             media_type, title_sv, title_en = DUMP_MEDIA_TYPES[suffix]
@@ -112,10 +118,15 @@ class SiteRenderer:
             triples=len(index.graph),
         ):
             yield page(*item)
+        profile_paths = self.profiles.paths()
         for node in sorted(index.page_paths, key=str):
-            for item in resource_page(context, node).items():
+            for item in resource_page(
+                context, node, profile=profile_paths.get(URIRef(str(node)))
+            ).items():
                 yield page(*item)
-        class_files, class_rows = class_index_pages(context)
+        for item in self.profiles.files():
+            yield page(*item)
+        class_files, class_rows = class_index_pages(context, profiles=profile_paths)
         for rendered in (
             class_files,
             ontology_page(context, self.assembled),
@@ -138,6 +149,13 @@ class SiteRenderer:
             ),
         )
         yield "site.json", site_manifest(settings, sorted(pages))
+
+
+def _store_of(dumps: Mapping[str, bytes]) -> ox.Store:
+    """An in-memory Oxigraph store of the site's N-Quads dump."""
+    store = ox.Store()
+    store.bulk_load(dumps[N_QUADS.suffix], format=N_QUADS.oxigraph)
+    return store
 
 
 def site_manifest(settings: PublicationSettings, pages: list[str]) -> bytes:
