@@ -113,7 +113,9 @@ class RecordingProxy:
         traffic (``BROWSER_SERVICE_HOSTS``, no site header) left out."""
         found = []
         for method, url, named in self.requests:
-            host = url.rsplit(":", 1)[0] if method == "CONNECT" else urlsplit(url).hostname
+            host = (
+                url.rsplit(":", 1)[0] if method == "CONNECT" else urlsplit(url).hostname
+            )
             if method != "CONNECT" and urlsplit(url).netloc == self.site:
                 continue
             service = any(

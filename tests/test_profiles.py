@@ -17,13 +17,12 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from browser import chromium_driver, needs_browser
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.namespaces import SKG, SKGID
 from samverkansgraf.network import compare_agreements
 from samverkansgraf.publish.profiles import profile_path
 from samverkansgraf.publish.server import running_site_server
-
-from browser import chromium_driver, needs_browser
 
 HEDEMORA = SKGID["kommun/2083"]
 SMEDJEBACKEN = SKGID["kommun/2061"]
@@ -136,7 +135,9 @@ def test_hedemora_profile_states_what_the_graph_holds(
     assert len(modalities) >= 4
     for modality, count in modalities.items():
         label = next(
-            str(v) for v in union.objects(modality, SKOS.prefLabel) if v.language == "sv"
+            str(v)
+            for v in union.objects(modality, SKOS.prefLabel)
+            if v.language == "sv"
         )
         # The group heading, e.g. "ska shall (5)".
         assert re.search(rf"{re.escape(label)} [a-z ]+ \({count}\)", text), label
@@ -146,9 +147,7 @@ def test_hedemora_profile_states_what_the_graph_holds(
         for href, _ in page.links
         if "/commitment/" in href and href.endswith("#evidence")
     }
-    expected = {
-        f"../../id/{str(c).removeprefix(str(SKGID))}.html" for c in mine
-    }
+    expected = {f"../../id/{str(c).removeprefix(str(SKGID))}.html" for c in mine}
     assert expected <= linked
     for href, _ in page.links:
         if not re.match(r"^[a-z]+:", href) and not href.startswith("#"):
@@ -162,11 +161,17 @@ def test_hedemora_profile_compares_with_the_regions_other_agreement(
     published_site: Path, union: Graph
 ) -> None:
     report = compare_agreements(union)
-    rows = [r for r in report.rows if r.agreement.endswith("agreement/hedemora-2019-2022")]
+    rows = [
+        r for r in report.rows if r.agreement.endswith("agreement/hedemora-2019-2022")
+    ]
     recurring = sum(r.status == "recurring" for r in rows)
     local = sum(r.status == "local" for r in rows)
     assert recurring and local
-    section = re.sub(r"\s+", " ", _parse(published_site / "profil/kommun/2083.html").sections["jamforelse"])
+    section = re.sub(
+        r"\s+",
+        " ",
+        _parse(published_site / "profil/kommun/2083.html").sections["jamforelse"],
+    )
     assert f"shared with the regional template ({recurring})" in section
     assert f"only in this agreement ({local})" in section
     assert "Smedjebackens kommun och Region Dalarna" in section
@@ -184,7 +189,9 @@ def test_smedjebacken_profile_shows_signatories_as_the_source_prints_them(
     )
     # 001: signed in Smedjebacken 2019-10-29 by Vanja Larsson; the region's
     # signatory's name is garbled in the source and is not guessed.
-    assert "Vanja Larsson, Ordförande kulturnämnden (Smedjebacken 2019-10-29)" in section
+    assert (
+        "Vanja Larsson, Ordförande kulturnämnden (Smedjebacken 2019-10-29)" in section
+    )
     assert "namnet oläsligt i källan" in section
     assert "(Falun 2019-10-09)" in section
 
@@ -196,9 +203,7 @@ def test_hallsberg_profile_lists_its_activities_and_network_place(
     activities = set(union.subjects(SKG.participant, HALLSBERG))
     section = re.sub(r"\s+", " ", page.sections["aktiviteter"])
     assert f"action-plan activities ({len(activities)})" in section
-    linked = {
-        h for h, _ in page.links if "/activity/" in h and h.endswith("#evidence")
-    }
+    linked = {h for h, _ in page.links if "/activity/" in h and h.endswith("#evidence")}
     assert len(linked) == len(activities)
     network = re.sub(r"\s+", " ", page.sections["natverk"])
     # README: Hallsberg has the highest weighted degree of the municipality
@@ -230,7 +235,9 @@ def test_every_profile_opens_in_a_browser(published_site: Path) -> None:
             if os.environ.get("SAMVERKANSGRAF_UPDATE_SCREENSHOT"):
                 from PIL import Image
 
-                target = Path(__file__).parents[1] / "docs" / "img" / "profile-hedemora.png"
+                target = (
+                    Path(__file__).parents[1] / "docs" / "img" / "profile-hedemora.png"
+                )
                 Image.open(shot).convert("RGB").quantize(colors=64).save(
                     target, optimize=True
                 )

@@ -25,6 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from browser import RecordingProxy, chromium_driver, needs_browser, wait_for
 from samverkansgraf.errors import CatalogueError, QueryError
 from samverkansgraf.publish.checks import find_published_contact_data
 from samverkansgraf.publish.server import running_site_server
@@ -39,8 +40,6 @@ from samverkansgraf.query.workbench import (
     page_weight,
     run_url,
 )
-
-from browser import RecordingProxy, chromium_driver, needs_browser, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKBENCH = ROOT / "src" / "samverkansgraf" / "query" / "workbench"
@@ -80,8 +79,8 @@ def test_vendored_licences_travel_with_the_code() -> None:
     assert "Version 2.0, January 2004" in apache
     note = (vendor / "oxigraph" / "LICENSE.md").read_text("utf-8")
     assert "MIT OR Apache-2.0" in note and "0.5.11" in note
-    assert (vendor / "codemirror" / "LICENSE").read_text("utf-8").startswith(
-        "MIT License"
+    assert (
+        (vendor / "codemirror" / "LICENSE").read_text("utf-8").startswith("MIT License")
     )
     # The shipped package.json files state the licences too.
     assert json.loads((vendor / "codemirror" / "package.json").read_text())[
@@ -168,7 +167,10 @@ HOSTILE_VALUES = [
     ("13", {"nope": "1"}),
     ("30", {"year": " +0021 "}),
     ("30", {"year": "tjugo"}),
-    ("30", {"year": "\x1c2023\x1f"}),  # Python's strip() knows these; JS's trim() does not
+    (
+        "30",
+        {"year": "\x1c2023\x1f"},
+    ),  # Python's strip() knows these; JS's trim() does not
     ("29", {"name": 'Ö\\n"x\r\n'}),
     ("21", {"resource": "skgid:commitment/hedemora-2019-2022/6-3"}),
     ("21", {}),
@@ -196,9 +198,7 @@ def test_browser_binding_is_the_cli_binding_for_every_query_and_hostile_values()
 
 
 @pytest.mark.skipif(NODE is None, reason="no node binary to run binding.js")
-@settings(
-    max_examples=1, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+@settings(max_examples=1, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.tuples(
@@ -297,7 +297,7 @@ def test_the_site_has_the_query_page_and_its_catalogue(published_site: Path) -> 
     assert weight["total"] < 8_000_000
 
 
-# -- in the browser ----------------------------------------------------------------------
+# -- in the browser ------------------------------------------------------------
 
 
 def _wait_for_answer(driver, timeout: float = 60.0) -> str:  # type: ignore[no-untyped-def]
@@ -372,13 +372,19 @@ def test_the_query_page_finds_degerfors_with_no_request_outside_the_site(
 
 # Shareable URLs with parameters; each browser answer must be the CLI's.
 BROWSER_CASES = [
-    ("08_municipalities_committed_to_programme", {"programme": "skgid:programme/icorn"}),
+    (
+        "08_municipalities_committed_to_programme",
+        {"programme": "skgid:programme/icorn"},
+    ),
     (
         "08_municipalities_committed_to_programme",
         {"programme": "skgid:programme/skapande-skola"},
     ),
     ("13_municipalities_in_no_activity", {"county": "20"}),
-    ("21_evidence_of_resource", {"resource": "skgid:commitment/hedemora-2019-2022/6-3"}),
+    (
+        "21_evidence_of_resource",
+        {"resource": "skgid:commitment/hedemora-2019-2022/6-3"},
+    ),
     ("29_find_actor_by_name", {"name": "Hedemora"}),
     ("30_agreements_in_force", {"year": "2020"}),
     ("10_commitments_per_theme", {}),
@@ -405,9 +411,13 @@ def test_browser_answers_and_texts_are_the_clis(published_site: Path) -> None:
                     values,
                 )
                 assert shown == bound_query_text(name, values, project=ROOT)
-                assert driver.execute_script(
-                    "return document.querySelector('.CodeMirror').CodeMirror.getValue()"
-                ) == shown
+                assert (
+                    driver.execute_script(
+                        "return document.querySelector('.CodeMirror')"
+                        ".CodeMirror.getValue()"
+                    )
+                    == shown
+                )
                 json_text = driver.execute_script(
                     "return samverkansgrafWorkbench.json()"
                 )
@@ -522,20 +532,30 @@ def test_serve_shows_our_query_page_and_answers_get_with_cors(endpoint) -> None:
         re.search(r'id="workbench-config">(.*?)</script>', html, re.S)[1]  # type: ignore[index]
     )
     assert config["dataset"] is None
-    assert config["endpoints"] == [{"label": "this server / den här servern", "url": "query"}]
+    assert config["endpoints"] == [
+        {"label": "this server / den här servern", "url": "query"}
+    ]
     assert [q["id"] for q in config["queries"]] == list(CATALOGUE)
     assert config["prefixes"]["skgid"] == "https://w3id.org/samverkansgraf/id/"
-    status, headers, body = _http("GET", endpoint.url + "/assets/vendor/oxigraph/web_bg.wasm")
-    assert status == 200 and headers["Content-Type"] == "application/wasm"
-    assert _http("GET", endpoint.url + "/assets/worker.js")[1]["Content-Type"].startswith(
-        "text/javascript"
+    status, headers, body = _http(
+        "GET", endpoint.url + "/assets/vendor/oxigraph/web_bg.wasm"
     )
+    assert status == 200 and headers["Content-Type"] == "application/wasm"
+    assert _http("GET", endpoint.url + "/assets/worker.js")[1][
+        "Content-Type"
+    ].startswith("text/javascript")
     # CORS for GET queries: any origin may read the answers (open data) …
-    query = quote("SELECT (COUNT(*) AS ?n) WHERE { ?m a <https://w3id.org/samverkansgraf/ontology#Municipality> }")
+    query = quote(
+        "SELECT (COUNT(*) AS ?n) WHERE "
+        "{ ?m a <https://w3id.org/samverkansgraf/ontology#Municipality> }"
+    )
     status, headers, body = _http(
         "GET",
         f"{endpoint.url}/query?query={query}",
-        {"Origin": "https://notebook.example", "Accept": "application/sparql-results+json"},
+        {
+            "Origin": "https://notebook.example",
+            "Accept": "application/sparql-results+json",
+        },
     )
     assert status == 200 and headers["Access-Control-Allow-Origin"] == "*"
     assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "290"

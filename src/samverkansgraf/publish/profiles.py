@@ -194,10 +194,7 @@ class ProfileRenderer:
         self.context = context
         engine = OxigraphEngine(store)
         answers = {
-            name: [
-                dict(zip(result.columns, row, strict=True))
-                for row in result.rows
-            ]
+            name: [dict(zip(result.columns, row, strict=True)) for row in result.rows]
             for name, result in (
                 (name, engine.select(text)) for name, text in PROFILE_QUERIES.items()
             )
@@ -220,7 +217,9 @@ class ProfileRenderer:
             entry["parties"].add(URIRef(str(row["party"])))
             if agreement not in self.agreements_of[URIRef(str(row["party"]))]:
                 self.agreements_of[URIRef(str(row["party"]))].append(agreement)
-        self.signatures: dict[URIRef, list[dict[str, Node | None]]] = defaultdict(list)
+        self.signatures: dict[URIRef, list[Mapping[str, Node | None]]] = defaultdict(
+            list
+        )
         for row in answers["signatures"]:
             self.signatures[URIRef(str(row["agreement"]))].append(row)
         self.commitments: dict[URIRef, _Commitment] = {}
@@ -342,7 +341,7 @@ class ProfileRenderer:
             commitment_count=len(commitments),
             concerns=self._counts([x for c in commitments for x in c.concerns], path),
             activities=self._activities(actor, path),
-            network=self.network.places(actor, self.counties.get(actor, ""), labels),
+            network=self.network.places(actor, self.counties.get(actor, "")),
             comparison=self._comparison(actor, path),
             statements=[
                 self.evidence_link(s, path)
@@ -367,18 +366,23 @@ class ProfileRenderer:
             start, end = entry["start"], entry["end"]
             period = "–".join(str(v) for v in (start, end) if v is not None)
             signatures = []
-            for sig in sorted(self.signatures.get(agreement, []), key=lambda r: str(r["signature"])):
+            for sig in sorted(
+                self.signatures.get(agreement, []), key=lambda r: str(r["signature"])
+            ):
                 who = (
                     self.link(sig["signatory"], path)
                     if sig["signatory"] is not None
                     else None
                 )
-                unreadable = isinstance(sig["readable"], Literal) and not sig[
-                    "readable"
-                ].toPython()
+                unreadable = (
+                    isinstance(sig["readable"], Literal)
+                    and not sig["readable"].toPython()
+                )
                 signatures.append(
                     {
-                        "evidence": self.evidence_link(sig["signature"], path, "underskrift"),
+                        "evidence": self.evidence_link(
+                            URIRef(str(sig["signature"])), path, "underskrift"
+                        ),
                         "for": self.link(sig["for"], path) if sig["for"] else None,
                         "who": who,
                         "unreadable": unreadable,
@@ -442,14 +446,18 @@ class ProfileRenderer:
             groups[c.modality].append(
                 {
                     "link": self.evidence_link(
-                        c.iri, path, f"§ {c.number}" if c.number else labels.label(c.iri)
+                        c.iri,
+                        path,
+                        f"§ {c.number}" if c.number else labels.label(c.iri),
                     ),
                     "quote": c.quote,
                     "container": self.link(c.container, path)
                     if c.container and several
                     else None,
                     "themes": [self.link(t, path) for t in sorted(c.themes, key=str)],
-                    "concerns": [self.link(x, path) for x in sorted(c.concerns, key=str)],
+                    "concerns": [
+                        self.link(x, path) for x in sorted(c.concerns, key=str)
+                    ],
                     "with": [self.link(o, path) for o in others],
                 }
             )
@@ -497,7 +505,11 @@ class ProfileRenderer:
             if not rows:
                 continue
             region = URIRef(rows[0].region)
-            others = [a for a in self.comparison.agreements.get(rows[0].region, []) if a != agreement]
+            others = [
+                a
+                for a in self.comparison.agreements.get(rows[0].region, [])
+                if a != agreement
+            ]
             out.append(
                 {
                     "agreement": self.evidence_link(URIRef(agreement), path),
@@ -507,7 +519,9 @@ class ProfileRenderer:
                     "recurring": [
                         {
                             "link": self.evidence_link(
-                                URIRef(r.commitment), path, labels.label(URIRef(r.commitment))
+                                URIRef(r.commitment),
+                                path,
+                                labels.label(URIRef(r.commitment)),
                             ),
                             "text": r.text,
                             "best": self.evidence_link(
@@ -523,7 +537,9 @@ class ProfileRenderer:
                     "local": [
                         {
                             "link": self.evidence_link(
-                                URIRef(r.commitment), path, labels.label(URIRef(r.commitment))
+                                URIRef(r.commitment),
+                                path,
+                                labels.label(URIRef(r.commitment)),
                             ),
                             "text": r.text,
                             "score": r.score,
@@ -548,7 +564,8 @@ class ProfileRenderer:
             links.append(
                 (
                     f"query.html?name=13_municipalities_in_no_activity&county={county}",
-                    "länets kommuner utan aktivitet / municipalities of the county in no activity (13)",
+                    "länets kommuner utan aktivitet / municipalities of the county "
+                    "in no activity (13)",
                 )
             )
             links.append(
@@ -563,7 +580,6 @@ class ProfileRenderer:
 
     def index_page(self) -> bytes:
         """``profil/index.html``: every profile, by county."""
-        labels = self.context.labels
         by_county: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for actor in self.actors():
             by_county[self.counties.get(actor, "")].append(
@@ -583,7 +599,6 @@ class ProfileRenderer:
             }
             for code in sorted(by_county)
         ]
-        del labels
         return render_template(
             self.context,
             "profiles.html",
@@ -627,12 +642,12 @@ class _NetworkPlaces:
             "municipalities": build_municipality_graph(data),
             "actors": build_actor_graph(data),
         }
-        self.values: dict[tuple[str, str], dict[str, float]] = {}
+        self.values: dict[tuple[str, str], Mapping[str, Any]] = {}
         for name, graph in self.graphs.items():
             for measure in ("degree", "betweenness"):
                 self.values[(name, measure)] = MEASURES[measure].compute(graph, 42)
 
-    def places(self, actor: URIRef, county: str, labels: Any) -> list[_Place]:
+    def places(self, actor: URIRef, county: str) -> list[_Place]:
         """The actor's places; empty when it is in neither graph."""
         places = []
         titles = {

@@ -153,7 +153,7 @@ def resource_page(
 
 
 def class_index_pages(
-    context: PageContext, *, profiles: Mapping[Node, str] | None = None
+    context: PageContext, *, profiles: Mapping[URIRef, str] | None = None
 ) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
     """One index page per class of some page resource, and their overview.
 
@@ -174,7 +174,7 @@ def class_index_pages(
         profiled = [
             Link(str(s), labels.label(s), relative_href(path, (profiles or {})[s]))
             for s in members
-            if s in (profiles or {})
+            if isinstance(s, URIRef) and s in (profiles or {})
         ]
         title = capitalise(plural_sv(labels.label(cls)))
         files[path] = render_template(

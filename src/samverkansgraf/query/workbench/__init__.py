@@ -328,7 +328,9 @@ def page_config(
     }
 
 
-def run_url(query_id: str, values: Mapping[str, str] | None = None, *, page: str = "query.html") -> str:
+def run_url(
+    query_id: str, values: Mapping[str, str] | None = None, *, page: str = "query.html"
+) -> str:
     """The shareable URL that opens and runs a catalogue query.
 
     The first ``name`` is the query; a parameter called ``name`` (query 29's)
