@@ -17,14 +17,14 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[pandas]'
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed ## create .venv and install the package
+install: $(VENV)/.installed ## create .venv and install the package (with the pandas extra)
 
 install-test: $(VENV)/.installed-test ## create .venv and install the package with test extras
 

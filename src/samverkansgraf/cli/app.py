@@ -19,7 +19,7 @@ import click
 from .. import __version__
 from ..atomic import write_files_atomically
 from ..build.summary import display_path
-from ..errors import SamverkansgrafError
+from ..errors import SamverkansgrafError, SourceError
 from ..sources import ProjectPaths, find_project_root
 from ..validate import ENGINES as SHACL_ENGINES
 
@@ -103,6 +103,19 @@ def project_paths(ctx: click.Context) -> ProjectPaths:
     """The project of ``--project``, else the nearest one above the working dir."""
     project = ctx.obj.get("project")
     return find_project_root(project) if project else find_project_root()
+
+
+def project_if_any(ctx: click.Context) -> ProjectPaths | None:
+    """``project_paths``, or ``None`` outside any project (no ``--project``):
+    commands that can work from an installed package alone (the catalogue
+    against an endpoint) take that; the rest still fail with the project hint.
+    """
+    if ctx.obj.get("project"):
+        return project_paths(ctx)
+    try:
+        return find_project_root()
+    except SourceError:
+        return None
 
 
 def echo_written(path: Path) -> None:

@@ -12,7 +12,12 @@ import click
 
 from ..build.summary import display_path
 from ..errors import QueryError
-from ..query.catalogue import find_query, load_catalogue, render_catalogue_markdown
+from ..query.catalogue import (
+    catalogue_dir,
+    find_query,
+    load_catalogue,
+    render_catalogue_markdown,
+)
 from ..query.engines import (
     DEFAULT_TIMEOUT,
     ENGINES,
@@ -24,7 +29,7 @@ from ..query.engines import (
     run_query,
     run_sparql,
 )
-from .app import CommandT, format_option, project_paths
+from .app import CommandT, format_option, project_if_any, project_paths
 
 __all__ = ["query_command", "serve", "sparql_command", "upload"]
 
@@ -130,8 +135,10 @@ def query_command(
         samverkansgraf query 01 --endpoint http://127.0.0.1:7878/query
         samverkansgraf query 24 -p county=18 --show
     """
-    paths = project_paths(ctx)
-    catalogue = load_catalogue(paths.queries_dir)
+    # Outside a project the installed package's copy of the catalogue serves
+    # --list, --show and --endpoint (a local run still needs the project).
+    paths = project_if_any(ctx)
+    catalogue = load_catalogue(catalogue_dir(paths))
     if list_queries and markdown:
         click.echo(render_catalogue_markdown(catalogue.values()), nl=False)
         return
