@@ -145,6 +145,10 @@ def network(
     else:
         click.echo(summary, err=True)
         click.echo(text)
+    # Where a measure degenerates on this graph (eigenvector centrality across
+    # components, an all-zero betweenness), say so rather than print 0.000.
+    for warning in result.summary.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
     if plot and out is None and paths is not None:
         out = paths.dist_dir / "network"
     if out is not None:

@@ -201,6 +201,7 @@ def render_codebook(results: Mapping[str, NetworkResult], files: Iterable[str]) 
             f"- `{name}`: {GRAPHS[name].description}. {s['nodes']} nodes, "
             f"{s['edges']} edges."
         )
+        lines += [f"  - **Warning**: {w}." for w in s.get("warnings", [])]
     lines += ["", "## Node columns (`*-nodes.csv`, node attributes)", ""]
     lines += ["| column | meaning |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in NODE_COLUMNS.items()]

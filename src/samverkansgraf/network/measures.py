@@ -37,6 +37,7 @@ __all__ = [
     "check_names",
     "components_largest_first",
     "louvain_communities",
+    "measure_warnings",
     "rank_nodes",
 ]
 
@@ -257,6 +258,7 @@ def analyse_network(
     )
     isolates = sum(1 for n in graph if graph.degree(n) == 0)
     components = components_largest_first(graph)
+    warnings = measure_warnings(graph, components)
     summary = {
         "graph": name or graph.name,
         "nodes": graph.number_of_nodes(),
@@ -271,8 +273,58 @@ def analyse_network(
         "node_types": dict(
             sorted(Counter(str(t) for _, t in graph.nodes(data="type")).items())
         ),
+        "warnings": warnings,
     }
     return NetworkResult(name or graph.name, graph, summary, communities)
+
+
+def measure_warnings(graph: nx.Graph, components: list[list[str]]) -> list[str]:
+    """Where a measure degenerates on this graph, one sentence each.
+
+    - Eigenvector centrality on a graph with ties in more than one component:
+      the power iteration converges to the leading eigenvector of the whole
+      adjacency matrix, which lives on one component (the one with the largest
+      eigenvalue); every node of the other components gets ≈ 0 however central
+      it is there (Region Dalarna, the hub of its county, scored 0.000).
+    - Betweenness that is 0 for every node: no node lies on another pair's
+      shortest path (complete components, pairs, isolates), so it ranks nothing.
+
+    Args:
+        graph: an analysed graph (measures as node attributes).
+        components: its connected components, largest first.
+
+    Returns:
+        Sentences, empty when every measure is meaningful.
+    """
+    warnings = []
+    tied = [c for c in components if len(c) > 1]
+    if len(tied) > 1:
+        values = nx.get_node_attributes(graph, "eigenvector")
+        leading = max(graph, key=lambda n: (values.get(n, 0.0), str(n)))
+        home = next(c for c in tied if leading in c)
+        label = graph.nodes[leading].get("label", leading)
+        outside = [
+            n
+            for c in tied
+            if c is not home
+            for n in c
+            if values.get(n, 0.0) < 0.0005  # printed as 0.000
+        ]
+        warnings.append(
+            f"eigenvector centrality is not comparable across the {len(tied)} "
+            f"components with ties: it concentrates on the component of {label} "
+            f"({len(home)} nodes); {len(outside)} of the "
+            f"{sum(len(c) for c in tied) - len(home)} nodes of the other components "
+            "get 0.000 however central they are there — compare it within one "
+            "component only, or use degree, PageRank or betweenness"
+        )
+    betweenness = nx.get_node_attributes(graph, "betweenness")
+    if graph.number_of_edges() and betweenness and not any(betweenness.values()):
+        warnings.append(
+            "betweenness is 0 for every node: no node lies between two others, "
+            "so it ranks nothing here"
+        )
+    return warnings
 
 
 def rank_nodes(

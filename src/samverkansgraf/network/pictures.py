@@ -22,9 +22,11 @@ from .measures import NetworkResult, components_largest_first
 from .source import NetworkData
 
 __all__ = [
+    "ADJUST_LABELS_UP_TO",
     "ISOLATE_ROW",
     "draw_graph",
     "draw_heatmap",
+    "label_overlaps",
     "layout_positions",
     "node_colours",
 ]
@@ -40,23 +42,30 @@ _TYPE_MARKERS = {
     "activity": "s",
     "agreement": "s",
 }
-_TYPE_NAMES_SV = {
-    "region": "region",
-    "municipality": "kommun",
-    "cultural_institution": "kulturinstitution",
-    "civil_society_organisation": "civilsamhälle",
-    "network": "nätverk",
-    "person": "person",
-    "actor": "annan aktör",
-    "activity": "aktivitet",
-    "agreement": "överenskommelse",
+# Every text of a picture in Swedish and English (the site's habit: "sv / en").
+_TYPE_NAMES = {
+    "region": "region / region",
+    "municipality": "kommun / municipality",
+    "cultural_institution": "kulturinstitution / cultural institution",
+    "civil_society_organisation": "civilsamhälle / civil society",
+    "network": "nätverk / network",
+    "person": "person / person",
+    "actor": "annan aktör / other actor",
+    "activity": "aktivitet / activity",
+    "agreement": "överenskommelse / agreement",
 }
 _TITLES = {
-    "municipalities": "Kommuner som deltar i samma aktiviteter och överenskommelser",
-    "actors": "Aktörer och deras band (alla slags band)",
-    "bipartite": "Aktörer × aktiviteter och överenskommelser",
+    "municipalities": "Kommuner som deltar i samma aktiviteter och överenskommelser\n"
+    "Municipalities taking part in the same activities and agreements",
+    "actors": "Aktörer och deras band (alla slags band)\n"
+    "Actors and their ties (every kind of tie)",
+    "bipartite": "Aktörer × aktiviteter och överenskommelser\n"
+    "Actors × activities and agreements",
 }
-_COLOUR_NAMES = {"county": "färg = län", "community": "färg = Louvain-grupp"}
+_COLOUR_NAMES = {
+    "county": "färg = län / colour = county",
+    "community": "färg = Louvain-grupp / colour = Louvain group",
+}
 
 
 def _pyplot() -> Any:
@@ -105,6 +114,12 @@ def node_colours(graph: nx.Graph, attribute: str) -> dict[str, RGBA]:
     index = {v: palette[i] for i, v in enumerate(values)}
     return {n: index[str(graph.nodes[n].get(attribute, ""))] for n in graph}
 
+
+ADJUST_LABELS_UP_TO = 150
+"""Labels of connected nodes are moved apart up to this many nodes (adjustText
+compares every pair in each of its iterations: seconds for the actor graph of
+the real data, hours for a national graph of thousands of nodes, whose labels
+no picture could show legibly anyway)."""
 
 ISOLATE_ROW = 0.3
 """Vertical distance between rows of isolates in the layout."""
@@ -191,7 +206,10 @@ def draw_graph(
     municipality graph (up to 80 edges) each edge carries its weight as a
     number. Isolates are lined up below the rest. The layout (Kamada–Kawai
     from a circle in node order) has no randomness, so the same input gives
-    the same picture.
+    the same picture. Titles and legends are in Swedish and English. Labels of
+    connected nodes are moved apart by adjustText (a fixed number of
+    iterations, no time limit, so the result does not depend on the machine's
+    speed), with a thin leader line where a label had to leave its node.
 
     Args:
         result: an analysed graph.
@@ -201,6 +219,39 @@ def draw_graph(
         ``{".png": …, ".svg": …}``.
     """
     plt = _pyplot()
+    figure, _ = _render_graph(result, data)
+    return _figure_bytes(figure, plt)
+
+
+def label_overlaps(
+    result: NetworkResult, data: NetworkData | None = None
+) -> list[tuple[str, str]]:
+    """The pairs of node labels whose boxes overlap in ``draw_graph``'s picture.
+
+    Measured on the drawn figure (display coordinates of each label's text
+    box); empty when every label can be read.
+    """
+    plt = _pyplot()
+    figure, labels = _render_graph(result, data)
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = {node: text.get_window_extent(renderer) for node, text in labels.items()}
+    plt.close(figure)
+    nodes = sorted(boxes, key=natural_key)
+    return [
+        (result.graph.nodes[a]["short_label"], result.graph.nodes[b]["short_label"])
+        for i, a in enumerate(nodes)
+        for b in nodes[i + 1 :]
+        if boxes[a].overlaps(boxes[b])
+    ]
+
+
+def _render_graph(
+    result: NetworkResult, data: NetworkData | None
+) -> tuple[Any, dict[str, Any]]:
+    """The figure of ``draw_graph`` and its node labels (node → text artist)."""
+    plt = _pyplot()
+    from adjustText import adjust_text
     from matplotlib import patheffects
 
     graph = result.graph
@@ -209,7 +260,9 @@ def draw_graph(
     positions = layout_positions(graph)
     xs = [x for x, _ in positions.values()] or [0.0]
     ys = [y for _, y in positions.values()] or [0.0]
-    width = 11.0
+    # Dense graphs get a wider canvas, so their labels have room to part.
+    labelled = sum(1 for n in graph if graph.degree(n) > 0)
+    width = 11.0 if labelled <= 30 else 15.0
     span_y = (max(ys) - min(ys) + 0.8) / (max(xs) - min(xs) + 0.6)
     figure, axis = plt.subplots(figsize=(width, min(16.0, max(3.5, width * span_y))))
     axis.set_axis_off()
@@ -250,17 +303,58 @@ def draw_graph(
             linewidths=0.6,
             ax=axis,
         )
+    lo_x, hi_x = min(xs), max(xs)
+    lo_y, hi_y = min(ys), max(ys)
+    axis.set_xlim(lo_x - 0.25, hi_x + 0.25)
+    axis.set_ylim(lo_y - 0.3, hi_y + 0.3)
     halo = [patheffects.withStroke(linewidth=2.5, foreground="white")]
-    for node in graph:
-        axis.annotate(
-            _wrap(str(graph.nodes[node]["short_label"])),
-            positions[node],
-            xytext=(0, -(math.sqrt(sizes[node]) / 2 + 2)),
-            textcoords="offset points",
+    labels: dict[str, Any] = {}
+    tied = [n for n in graph if graph.degree(n) > 0]
+    for n in graph:
+        if graph.degree(n) == 0:
+            # Isolates stand in rows with room for their labels below them.
+            labels[n] = axis.annotate(
+                _wrap(str(graph.nodes[n]["short_label"])),
+                positions[n],
+                xytext=(0, -(math.sqrt(sizes[n]) / 2 + 2)),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=7,
+                path_effects=halo,
+            )
+            continue
+        # Start just below the marker (its radius in points, as data units).
+        x, y = positions[n]
+        below = (math.sqrt(sizes[n]) / 2 + 2) * figure.dpi / 72
+        _, lowered = axis.transData.inverted().transform(
+            axis.transData.transform((x, y)) - (0, below)
+        )
+        labels[n] = axis.text(
+            x,
+            float(lowered),
+            _wrap(str(graph.nodes[n]["short_label"])),
             ha="center",
             va="top",
             fontsize=7,
             path_effects=halo,
+            zorder=5,
+        )
+    if 0 < len(tied) <= ADJUST_LABELS_UP_TO:
+        # Moved apart from each other and from the nodes, each pulled towards
+        # its node; a label that had to leave its node gets a leader line.
+        adjust_text(
+            [labels[n] for n in tied],
+            target_x=[positions[n][0] for n in tied],
+            target_y=[positions[n][1] for n in tied],
+            ax=axis,
+            expand=(1.15, 1.35),
+            force_text=(0.3, 0.5),
+            force_static=(0.2, 0.4),
+            iter_lim=250,
+            prevent_crossings=False,
+            min_arrow_len=8,
+            arrowprops={"arrowstyle": "-", "color": "#495057", "lw": 0.5},
         )
     isolates = [n for n in graph if graph.degree(n) == 0]
     if isolates:
@@ -268,7 +362,7 @@ def draw_graph(
         axis.text(
             min(xs),
             y,
-            f"Utan band ({len(isolates)} isolat)",
+            f"Utan band / no ties ({len(isolates)} isolat / isolates)",
             fontsize=9,
             style="italic",
             color="#495057",
@@ -289,7 +383,7 @@ def draw_graph(
         axis.text(
             1.02,
             0.0,
-            "Aktiviteter:\n" + key,
+            "Aktiviteter / activities:\n" + key,
             transform=axis.transAxes,
             fontsize=7,
             va="bottom",
@@ -307,20 +401,16 @@ def draw_graph(
     summary = result.summary
     mod = summary["modularity"]
     subtitle = (
-        f"{summary['nodes']} noder, {summary['edges']} band; "
-        f"Louvain-grupper: {summary['communities']}"
-        + (f" (modularitet {mod:.2f})" if mod is not None else "")
-        + "; storlek = grad"
-        + (f", {_COLOUR_NAMES[colour_by]}" if colour_by in _COLOUR_NAMES else "")
+        f"{summary['nodes']} noder / nodes, {summary['edges']} band / ties; "
+        f"Louvain-grupper / groups: {summary['communities']}"
+        + (f" (modularitet / modularity {mod:.2f})" if mod is not None else "")
+        + "; storlek = grad / size = degree"
+        + (f"; {_COLOUR_NAMES[colour_by]}" if colour_by in _COLOUR_NAMES else "")
     )
     axis.set_title(
         _TITLES.get(result.name, result.name) + "\n" + subtitle, loc="left", fontsize=11
     )
-    lo_x, hi_x = min(xs), max(xs)
-    lo_y, hi_y = min(ys), max(ys)
-    axis.set_xlim(lo_x - 0.25, hi_x + 0.25)
-    axis.set_ylim(lo_y - 0.3, hi_y + 0.3)
-    return _figure_bytes(figure, plt)
+    return figure, labels
 
 
 def _legend(
@@ -351,7 +441,7 @@ def _legend(
         }
         return [
             entry(
-                _TYPE_MARKERS.get(t, "o"), colours[first[t]], _TYPE_NAMES_SV.get(t, t)
+                _TYPE_MARKERS.get(t, "o"), colours[first[t]], _TYPE_NAMES.get(t, t)
             )
             for t in types
         ]
@@ -365,13 +455,13 @@ def _legend(
         if colour_by == "county":
             name = (
                 data.county_names.get(value, value) if data else value
-            ) or "utan län"
+            ) or "utan län / no county"
         else:
-            name = f"grupp {value}"
+            name = f"grupp / group {value}"
         handles.append(entry("o", colour, name))
     if len(types) > 1:
         handles += [
-            entry(_TYPE_MARKERS.get(t, "o"), "white", _TYPE_NAMES_SV.get(t, t))
+            entry(_TYPE_MARKERS.get(t, "o"), "white", _TYPE_NAMES.get(t, t))
             for t in types
         ]
     return handles
@@ -443,7 +533,9 @@ def draw_heatmap(matrix: ParticipationMatrix, data: NetworkData) -> dict[str, by
     county = data.county_names.get(matrix.county, matrix.county)
     axis.set_title(
         f"{matrix.label}\nKommuner i {county} (antal aktiviteter) × aktiviteter i "
-        "planens ordning (antal kommuner); blå = deltar",
+        "planens ordning (antal kommuner); blå = deltar\n"
+        f"Municipalities of {county} (activities) × activities in the plan's order "
+        "(municipalities); blue = takes part",
         loc="left",
         fontsize=10,
         pad=16,
