@@ -10,6 +10,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from samverkansgraf.errors import CatalogueError, QueryError
+from samverkansgraf.publish.settings import load_publication
 from samverkansgraf.query.catalogue import (
     HEADER_KEYS,
     QuerySpec,
@@ -210,7 +211,10 @@ def test_readme_has_the_generated_catalogue() -> None:
     begin, end = "<!-- catalogue:begin -->\n", "<!-- catalogue:end -->"
     assert begin in text and end in text
     inside = text.split(begin, 1)[1].split(end, 1)[0]
-    assert inside == render_catalogue_markdown(SPECS)
+    # Each query links to its run URL on the published site (issue 20).
+    base = load_publication(ROOT).base_url
+    assert inside == render_catalogue_markdown(SPECS, run_base=base)
+    assert f"[`13_municipalities_in_no_activity`]({base}query.html?name=13_" in inside
 
 
 def test_header_keys_are_documented() -> None:

@@ -12,6 +12,7 @@ import click
 
 from ..build.summary import display_path
 from ..errors import QueryError
+from ..publish.settings import PUBLICATION_FILE, load_publication
 from ..query.catalogue import (
     catalogue_dir,
     find_query,
@@ -140,7 +141,14 @@ def query_command(
     paths = project_if_any(ctx)
     catalogue = load_catalogue(catalogue_dir(paths))
     if list_queries and markdown:
-        click.echo(render_catalogue_markdown(catalogue.values()), nl=False)
+        # Each query links to its run URL on the published site, if the project
+        # says where that is.
+        run_base = None
+        if paths is not None and (paths.root / PUBLICATION_FILE).is_file():
+            run_base = load_publication(paths.root).base_url
+        click.echo(
+            render_catalogue_markdown(catalogue.values(), run_base=run_base), nl=False
+        )
         return
     if list_queries:
         for spec in catalogue.values():

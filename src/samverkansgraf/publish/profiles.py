@@ -320,6 +320,14 @@ class ProfileRenderer:
                 natural_key(str(c.iri)),
             ),
         )
+        activities = self._activities(actor, path)
+        # One plan for all: said once above the table, not on every row.
+        plans = []
+        if activities and activities[0]["plan"] is not None:
+            if len({str(a["plan"].iri) if a["plan"] else "" for a in activities}) == 1:
+                plans = [activities[0]["plan"]]
+                for row in activities:
+                    row["plan"] = None
         return render_template(
             self.context,
             "profile.html",
@@ -340,7 +348,8 @@ class ProfileRenderer:
             groups=self._commitment_groups(commitments, actor, path),
             commitment_count=len(commitments),
             concerns=self._counts([x for c in commitments for x in c.concerns], path),
-            activities=self._activities(actor, path),
+            activities=activities,
+            activity_plans=plans,
             network=self.network.places(actor, self.counties.get(actor, "")),
             comparison=self._comparison(actor, path),
             statements=[

@@ -853,11 +853,16 @@ def check_query(spec: QuerySpec) -> list[str]:
     return problems
 
 
-def render_catalogue_markdown(specs: Iterable[QuerySpec]) -> str:
+def render_catalogue_markdown(
+    specs: Iterable[QuerySpec], *, run_base: str | None = None
+) -> str:
     """The catalogue as a Markdown table, generated from the headers.
 
     Args:
         specs: the queries, e.g. ``load_catalogue(...).values()``.
+        run_base: where the published site is (``publication.toml``'s
+            ``base_url``): each query id then links to its run URL on the
+            site's query page, ``<run_base>query.html?name=<id>``.
 
     Returns:
         A table with one row per query: id, title, question, parameters, columns.
@@ -872,8 +877,11 @@ def render_catalogue_markdown(specs: Iterable[QuerySpec]) -> str:
     ]
     for spec in specs:
         parameters = "; ".join(p.describe() for p in spec.parameters) or "—"
+        name = f"`{spec.id}`"
+        if run_base is not None:
+            name = f"[{name}]({run_base}query.html?name={spec.id})"
         rows.append(
-            f"| `{spec.id}` | {cell(spec.title)} | {cell(spec.question)} | "
+            f"| {name} | {cell(spec.title)} | {cell(spec.question)} | "
             f"{cell(parameters)} | {cell(', '.join(spec.columns))} |"
         )
     return "\n".join(rows) + "\n"

@@ -685,6 +685,14 @@
     timings,
     withPrefixes,
     completions: () => completions,
+    // For benchmarks/query_page.py: stop a runaway query (the worker is
+    // replaced and loads the data afresh), wait for the engine, run a text.
+    stop: () => activeEngine().stop(),
+    ready: () => activeEngine().ready.then(() => true),
+    select: (text) => activeEngine().select(withPrefixes(text)).then(({ results, ms }) => ({
+      rows: results.results ? results.results.bindings.length : 0,
+      ms,
+    })),
   };
   start();
 })();
