@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -31,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from browser import chromium_driver, wait_for  # noqa: E402
-
 from samverkansgraf.publish.querypage import query_page_files  # noqa: E402
 from samverkansgraf.publish.server import running_site_server  # noqa: E402
 from samverkansgraf.publish.settings import load_publication  # noqa: E402
@@ -86,7 +86,10 @@ def write_site(site: Path, trig: Path, triples: int) -> dict[str, int]:
     # serve-site serves published sites only (it checks for index.html).
     (site / "index.html").write_text('<a href="query.html">query.html</a>\n')
     (site / "download").mkdir(parents=True, exist_ok=True)
-    os.link(trig, site / "download" / "samverkansgraf.trig")
+    try:
+        os.link(trig, site / "download" / "samverkansgraf.trig")
+    except OSError:  # another file system
+        shutil.copyfile(trig, site / "download" / "samverkansgraf.trig")
     sizes["download/samverkansgraf.trig"] = trig.stat().st_size
     return sizes
 
@@ -136,7 +139,9 @@ def measure(site: Path, timeout: float, limit: float = 120.0) -> dict[str, Any]:
             timeout,
         )
         wall = time.perf_counter() - started
-        status = driver.execute_script("return document.getElementById('status').textContent")
+        status = driver.execute_script(
+            "return document.getElementById('status').textContent"
+        )
         timings = driver.execute_script("return window.samverkansgrafWorkbench.timings")
         rows = driver.execute_script(
             "return document.querySelectorAll('#results-table tbody tr').length"
@@ -175,6 +180,11 @@ def main() -> None:
     parser.add_argument("--scales", default="real,L")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--l-project",
+        type=Path,
+        help="an already built synthetic project to use at L (skips synth and build)",
+    )
     args = parser.parse_args()
     report: dict[str, Any] = {
         "machine": f"{platform.node()} ({os.cpu_count()} cores)",
@@ -189,14 +199,21 @@ def main() -> None:
         work_root.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=work_root) as scratch:
             work = Path(scratch)
-            trig, triples = (
-                real_trig(work) if scale == "real" else synthetic_trig(work, L_TRIPLES)
-            )
+            if scale == "real":
+                trig, triples = real_trig(work)
+            elif args.l_project is not None:
+                report_file = args.l_project / "dist" / "build-report.json"
+                trig = args.l_project / "dist" / "samverkansgraf.trig"
+                triples = int(json.loads(report_file.read_text())["triples"])
+            else:
+                trig, triples = synthetic_trig(work, L_TRIPLES)
             sizes = write_site(work / "site", trig, triples)
             result = measure(work / "site", args.timeout)
             weight = {
                 "page_and_code": sum(
-                    v for k, v in sizes.items() if k.endswith((".html", ".js", ".css"))
+                    v
+                    for k, v in sizes.items()
+                    if k.endswith((".html", ".js", ".css"))
                     and "vendor/oxigraph" not in k
                 ),
                 "engine": sizes["assets/vendor/oxigraph/web_bg.wasm"]
@@ -216,16 +233,20 @@ def main() -> None:
     lines = [
         "# The query page in headless Chromium",
         "",
-        f"{report['chromium']} on {report['machine']}; `python -m benchmarks.query_page`.",
+        f"{report['chromium']} on {report['machine']}; "
+        "`python -m benchmarks.query_page`.",
         "",
-        "| data | triples | dataset KB | engine ready s | first result s | catalogue s | slowest query |",
+        "| data | triples | dataset KB | engine ready s | first result s "
+        "| catalogue s | slowest query |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     for scale, entry in report["scales"].items():
         slowest = max(entry["queries"], key=lambda q: q.get("ms", 0))
+        dataset_kb = entry["bytes"]["dataset"] / 1024
         lines.append(
-            f"| {scale} | {entry['triples']:,} | {entry['bytes']['dataset'] / 1024:,.0f} | "
-            f"{entry['engine_ready_ms'] / 1000:.2f} | {entry['first_result_ms'] / 1000:.2f} | "
+            f"| {scale} | {entry['triples']:,} | {dataset_kb:,.0f} | "
+            f"{entry['engine_ready_ms'] / 1000:.2f} | "
+            f"{entry['first_result_ms'] / 1000:.2f} | "
             f"{entry['catalogue_ms'] / 1000:.2f} | {slowest['query']} "
             f"({slowest.get('ms', 0) / 1000:.2f} s) |"
         )

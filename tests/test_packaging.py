@@ -64,7 +64,8 @@ def test_the_wheel_carries_queries_ontology_shapes_and_the_query_page(
         files = sorted((ROOT / folder).glob(pattern))
         assert files, folder
         for path in files:
-            inside = f"samverkansgraf/_bundled/{folder}/{path.relative_to(ROOT / folder).as_posix()}"
+            relative = path.relative_to(ROOT / folder).as_posix()
+            inside = f"samverkansgraf/_bundled/{folder}/{relative}"
             assert inside in names, inside
             assert zipfile.ZipFile(wheel).read(inside) == path.read_bytes()
     assert "samverkansgraf/query/workbench/vendor/oxigraph/web_bg.wasm" in names

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from samverkansgraf.cli import cli
 from samverkansgraf.network import analyse_graphs, extract_network_data
-from samverkansgraf.network.pictures import draw_graph, draw_heatmap, label_overlaps
 from samverkansgraf.network.graphs import participation_matrices
+from samverkansgraf.network.pictures import draw_graph, draw_heatmap, label_overlaps
 from samverkansgraf.sources import ProjectPaths
 
 

@@ -75,9 +75,7 @@ def test_each_python_example_runs_as_shown(
     namespace: dict[str, object] = {}
     with start_server(full_dump) as server:
         for statement, shown in _steps(code):
-            source = ast.unparse(statement).replace(
-                EXAMPLE_ENDPOINT, server.query_url
-            )
+            source = ast.unparse(statement).replace(EXAMPLE_ENDPOINT, server.query_url)
             if isinstance(statement, ast.Expr):
                 value = eval(compile(source, f"{where}:{line}", "eval"), namespace)
                 text = _normal(str(value))

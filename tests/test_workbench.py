@@ -425,6 +425,9 @@ def test_browser_answers_and_texts_are_the_clis(published_site: Path) -> None:
                 if name.startswith("10_"):
                     bars = driver.find_elements("css selector", "svg.chart rect")
                     assert len(bars) == len(expected)
+                    driver.execute_script(
+                        "document.getElementById('status').scrollIntoView()"
+                    )
                     ARTEFACTS.mkdir(parents=True, exist_ok=True)
                     chart = ARTEFACTS / "query-page-chart.png"
                     driver.save_screenshot(str(chart))

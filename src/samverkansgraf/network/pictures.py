@@ -234,7 +234,7 @@ def label_overlaps(
     plt = _pyplot()
     figure, labels = _render_graph(result, data)
     figure.canvas.draw()
-    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = figure.canvas.get_renderer()
     boxes = {node: text.get_window_extent(renderer) for node, text in labels.items()}
     plt.close(figure)
     nodes = sorted(boxes, key=natural_key)
@@ -440,9 +440,7 @@ def _legend(
             t: next(n for n in graph if graph.nodes[n]["type"] == t) for t in types
         }
         return [
-            entry(
-                _TYPE_MARKERS.get(t, "o"), colours[first[t]], _TYPE_NAMES.get(t, t)
-            )
+            entry(_TYPE_MARKERS.get(t, "o"), colours[first[t]], _TYPE_NAMES.get(t, t))
             for t in types
         ]
     seen: dict[str, RGBA] = {}
