@@ -123,6 +123,7 @@ PAGE_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".wasm": "application/wasm",
     ".json": "application/json",
+    ".svg": "image/svg+xml",
 }
 """Media types of the query page's files (anything else: plain text)."""
 _CORS = {"Access-Control-Allow-Origin": "*"}

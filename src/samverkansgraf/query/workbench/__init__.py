@@ -55,7 +55,13 @@ __all__ = [
     "third_party_notice",
 ]
 
-OWN_FILES = ("binding.js", "workbench.js", "worker.js", "workbench.css")
+OWN_FILES = (
+    "binding.js",
+    "workbench.js",
+    "worker.js",
+    "workbench.css",
+    "favicon.svg",
+)
 """The page's own files (beside the vendored ones)."""
 SCRIPTS = (
     "vendor/codemirror/codemirror.js",
