@@ -31,6 +31,7 @@ from .app import (
     format_option,
     out_option,
     project_paths,
+    protect_inputs,
     shacl_engine_option,
     strict_option,
 )
@@ -146,6 +147,7 @@ def coverage(
         samverkansgraf coverage
         samverkansgraf coverage --min-length 20 --plot coverage.png
     """
+    protect_inputs(ctx, plot)
     assembled = assemble_dataset(project_paths(ctx))
     report = compute_coverage(assembled, min_length)
     click.echo(report.to_json() if output_format == "json" else report.format_text())
@@ -181,6 +183,7 @@ def entities(
         samverkansgraf entities
         samverkansgraf entities --format csv --out entities.csv
     """
+    protect_inputs(ctx, out)
     assembled = assemble_dataset(project_paths(ctx))
     rows = list_entities(assembled, include_unused=include_unused)
     echo_or_write(format_entities(rows, output_format), out)

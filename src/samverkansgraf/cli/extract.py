@@ -9,7 +9,7 @@ import click
 
 from ..extract import Extractor, extract_file, write_draft
 from ..extract.evaluate import evaluate_project
-from .app import echo_written, out_option, project_paths, strict_option
+from .app import echo_written, force_option, out_option, project_paths, strict_option
 
 __all__ = ["evaluate", "extract"]
 
@@ -23,9 +23,14 @@ __all__ = ["evaluate", "extract"]
     help="Write the Markdown review list (clauses, commitments, unknown names, "
     "skipped blocks) to this file.",
 )
+@force_option
 @click.pass_context
 def extract(
-    ctx: click.Context, file: Path, out: Path | None, review: Path | None
+    ctx: click.Context,
+    file: Path,
+    out: Path | None,
+    review: Path | None,
+    force: bool,
 ) -> None:
     """Draft clauses and commitments from a new agreement or plan text.
 
@@ -35,7 +40,9 @@ def extract(
     writes Turtle in the curated model with evidence offsets, every fact marked
     prov:wasGeneratedBy the extractor. A machine proposal: review it before
     curating. Odd input (empty, not UTF-8, no clauses) gives warnings and a valid,
-    possibly empty draft; exit 2 only when FILE cannot be read.
+    possibly empty draft; exit 2 only when FILE cannot be read. --out and
+    --review replace only an earlier draft or review (else exit 6, or --force),
+    and never write into the project's data/, ontology/, shapes/ or queries/.
 
     \b
     Example:
@@ -43,11 +50,19 @@ def extract(
             --out draft.ttl --review draft.md
         samverkansgraf validate draft.ttl
     """
-    extractor = Extractor.from_project(project_paths(ctx))
+    paths = project_paths(ctx)
+    extractor = Extractor.from_project(paths)
     result = extract_file(file, extractor=extractor)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    written = write_draft(result, out, review, extractor.reference)
+    written = write_draft(
+        result,
+        out,
+        review,
+        extractor.reference,
+        project_root=paths.root,
+        force=force,
+    )
     if out is None:
         click.echo(result.turtle().decode("utf-8"), nl=False)
     click.echo(
@@ -68,9 +83,14 @@ def extract(
     is_flag=True,
     help="Skip the runs without name variants and without fuzzy matching.",
 )
+@force_option
 @click.pass_context
 def evaluate(
-    ctx: click.Context, out: Path | None, strict: bool, no_ablations: bool
+    ctx: click.Context,
+    out: Path | None,
+    strict: bool,
+    no_ablations: bool,
+    force: bool,
 ) -> None:
     """Measure the extractor against every curated agreement.
 
@@ -85,10 +105,11 @@ def evaluate(
         samverkansgraf evaluate
         samverkansgraf evaluate --out dist/extraction-evaluation.json
     """
-    report = evaluate_project(project_paths(ctx), ablations=not no_ablations)
+    paths = project_paths(ctx)
+    report = evaluate_project(paths, ablations=not no_ablations)
     click.echo(report.format_table())
     if out is not None:
-        for path in report.write(out):
+        for path in report.write(out, project_root=paths.root, force=force):
             echo_written(path)
     for shortfall in report.shortfalls():
         click.echo(f"below target: {shortfall}", err=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from ..atomic import write_files_atomically
+from ..atomic import check_output_file, write_files_atomically
 from ..errors import SourceError
 from ..namespaces import SKGID, bind_prefixes
 from ..sources import ProjectPaths
@@ -329,24 +329,56 @@ def write_draft(
     out: str | Path | None,
     review: str | Path | None = None,
     reference: Graph | None = None,
+    *,
+    project_root: str | Path | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Write the draft Turtle and the review list, atomically.
+
+    An existing file is replaced only when it is an earlier draft or review
+    (recognised by its first line), or with ``force``; nothing is ever written
+    into the project's inputs (``atomic.check_output_file``).
 
     Args:
         result: the extraction.
         out: the Turtle file (``None``: not written).
         review: the Markdown review list (``None``: not written).
         reference: graph for readable labels in the review list.
+        project_root: the project whose inputs (``data/`` …) are protected.
+        force: replace existing files that are not earlier drafts or reviews.
 
     Returns:
         The files written.
 
     Raises:
-        OutputError: when a file cannot be written.
+        OutputError: when a file may not or cannot be written.
     """
     files: dict[Path, bytes] = {}
-    if out is not None:
-        files[Path(out)] = result.turtle()
-    if review is not None:
-        files[Path(review)] = result.review_markdown(reference).encode("utf-8")
+    for target, content, recognise in (
+        (out, result.turtle, is_earlier_draft),
+        (
+            review,
+            lambda: result.review_markdown(reference).encode("utf-8"),
+            is_earlier_review,
+        ),
+    ):
+        if target is not None:
+            check_output_file(
+                target,
+                "extract",
+                project_root=project_root,
+                recognise=recognise,
+                force=force,
+            )
+            files[Path(target)] = content()
     return write_files_atomically(files) if files else []
+
+
+def is_earlier_draft(head: bytes) -> bool:
+    """The file starting with ``head`` is a draft Turtle ``extract`` wrote."""
+    return head.startswith(b"# Machine-proposed DRAFT of ")
+
+
+def is_earlier_review(head: bytes) -> bool:
+    """The file starting with ``head`` is a review list ``extract`` wrote."""
+    return head.startswith(b"# Extraction review: ")

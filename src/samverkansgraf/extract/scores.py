@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..atomic import write_files_atomically
+from ..atomic import check_output_file, write_files_atomically
 
 __all__ = [
     "IOU_THRESHOLD",
@@ -202,13 +202,36 @@ class EvaluationReport:
             if value < TARGETS[name]
         ]
 
-    def write(self, out: Path) -> list[Path]:
+    def write(
+        self,
+        out: Path,
+        *,
+        project_root: str | Path | None = None,
+        force: bool = False,
+    ) -> list[Path]:
         """Write the report as ``out.json`` and ``out.md`` (the suffix of ``out``
-        is replaced), atomically; returns the paths written."""
+        is replaced), atomically; returns the paths written.
+
+        An existing file is replaced only when it is an earlier report, or with
+        ``force``; nothing is written into the project's inputs
+        (``atomic.check_output_file``).
+        """
+        json_path, markdown_path = out.with_suffix(".json"), out.with_suffix(".md")
+        for path, recognise in (
+            (json_path, _is_earlier_json_report),
+            (markdown_path, _is_earlier_markdown_report),
+        ):
+            check_output_file(
+                path,
+                "evaluate",
+                project_root=project_root,
+                recognise=recognise,
+                force=force,
+            )
         return write_files_atomically(
             {
-                out.with_suffix(".json"): self.to_json().encode("utf-8"),
-                out.with_suffix(".md"): self.format_markdown().encode("utf-8"),
+                json_path: self.to_json().encode("utf-8"),
+                markdown_path: self.format_markdown().encode("utf-8"),
             }
         )
 
@@ -357,3 +380,13 @@ def _prf(counts: Counts, sep: str = "/") -> str:
 def format_counts(counts: dict[str, int]) -> str:
     """ "3 clauses, 7 commitments" (or "nothing")."""
     return ", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing"
+
+
+def _is_earlier_json_report(head: bytes) -> bool:
+    """An ``evaluate`` JSON report starts with its IoU threshold."""
+    return head.startswith(b'{\n  "iou_threshold"')
+
+
+def _is_earlier_markdown_report(head: bytes) -> bool:
+    """An ``evaluate`` Markdown report starts with its title."""
+    return head.startswith(b"# Extraction evaluation")
