@@ -68,7 +68,11 @@ def test_ICORN_is_found_under_its_damaged_spelling(union: Graph) -> None:  # noq
     exact = str(union.value(URIRef(f"{commitment}#quote"), OA.exact))
     assert "lcorns-program för fristäder" in exact
     assert (commitment, SKG.committedBy, HEDEMORA_KOMMUN) in union
-    assert (commitment, SKG.partner, REGION_DALARNA) in union
+    # "Hedemora kommun vill tillsammans med Region Dalarna …": the region is a
+    # party, so a co-committer, not a partner (reading convention §4, #18).
+    assert (commitment, SKG.committedBy, REGION_DALARNA) in union
+    assert (commitment, SKG.partner, None) not in union
+    assert "tillsammans med" in str(union.value(commitment, SKG.interpretation))
 
 
 def _span(graph: Graph, fact: URIRef) -> tuple[int, int]:
@@ -83,11 +87,18 @@ def test_every_commitment_of_hedemora_lies_inside_its_clause(union: Graph) -> No
         for clause in clauses
         for commitment in union.subjects(SKG.inClause, clause)
     ]
-    assert len(clauses) == 10 and len(commitments) == 33
-    for commitment, clause in commitments:
+    assert len(clauses) == 10 and len(commitments) == 31
+    # Every other sentence of a clause is a statement of it (#18).
+    statements = [
+        (statement, clause)
+        for clause in clauses
+        for statement in union.subjects(DCTERMS.isPartOf, clause)
+    ]
+    assert len(statements) == 16
+    for fact, clause in commitments + statements:
         clause_start, clause_end = _span(union, clause)
-        start, end = _span(union, commitment)
-        assert clause_start <= start < end <= clause_end, commitment
+        start, end = _span(union, fact)
+        assert clause_start <= start < end <= clause_end, fact
 
 
 def test_every_evidence_quote_equals_the_source_slice(assembled, project) -> None:
@@ -170,7 +181,7 @@ def test_wrong_quote_names_file_line_resource_and_difference(
 ) -> None:
     path = _curated(scratch)
     text = path.read_text("utf-8")
-    old = "ersättningsnivåer samt tillämpar enprocentregeln"
+    old = 'skg:quote "samt tillämpar enprocentregeln ."'
     path.write_text(text.replace(old, old.replace("enprocent", "enprocents")))
     with pytest.raises(EvidenceError) as error:
         assemble_dataset(scratch)
@@ -178,10 +189,10 @@ def test_wrong_quote_names_file_line_resource_and_difference(
     line = next(
         i
         for i, row in enumerate(path.read_text("utf-8").splitlines(), 1)
-        if row.startswith("<commitment/hedemora-2019-2022/6-3>")
+        if row.startswith("<commitment/hedemora-2019-2022/6-4>")
     )
     assert message.startswith(f"{path}:{line}: ")
-    assert "commitment/hedemora-2019-2022/6-3" in message
+    assert "commitment/hedemora-2019-2022/6-4" in message
     assert "'enprocentsregeln .'" in message and "'enprocentregeln ." in message
     assert error.value.exit_code == 3
 
