@@ -75,6 +75,48 @@ def test_ICORN_is_found_under_its_damaged_spelling(union: Graph) -> None:  # noq
     assert "tillsammans med" in str(union.value(commitment, SKG.interpretation))
 
 
+def _exact(graph: Graph, fact: URIRef) -> str:
+    return " ".join(str(graph.value(URIRef(f"{fact}#quote"), OA.exact)).split())
+
+
+def test_hedemora_second_reading(union: Graph) -> None:
+    """Issue #18's findings for 000, read off the source."""
+    commitment = SKGID["commitment/hedemora-2019-2022/"]
+    statement = SKGID["statement/hedemora-2019-2022/"]
+    elevkulturombud = SKGID["actor/elevkulturombud-i-dalarna"]
+    # 1. "Hedemora kommun ska bereda sina kommunala elevkulturombud …" concerns them.
+    assert (URIRef(commitment + "3-9"), SKG.concerns, elevkulturombud) in union
+    assert (URIRef(commitment + "3-8"), SKG.concerns, elevkulturombud) in union
+    # 4. The state's permission is a statement about Skapande skola, no commitment.
+    permission = URIRef(statement + "3-2")
+    assert _exact(union, permission).startswith("Dalarnas kommuner kan av staten söka")
+    assert (permission, RDF.type, SKG.Statement) in union
+    assert (permission, SKG.about, SKGID["programme/skapande-skola"]) in union
+    assert (URIRef(commitment + "3-3"), None, None) not in union
+    # 6. The descriptive sentences Smedjebacken records are statements here too.
+    texts = {
+        _exact(union, fact)
+        for fact in union.subjects(SKG.statedIn, HEDEMORA)
+        if (fact, RDF.type, SKG.Statement) in union
+    }
+    for opening in (
+        "För att uppfylla sina uppdrag är länskulturen beroende",
+        "Den ideella sektorn och studieförbunden har stor betydelse",
+        "Kommunernas elevkulturombud är ett viktigt instrument",
+        "I Hedemora kommun bedriver KORDA",
+    ):
+        assert any(t.startswith(opening) for t in texts), opening
+    # 6. Fees and the one-percent rule are two commitments, as in 001.
+    assert _exact(union, URIRef(commitment + "6-3")).endswith("ersättningsnivåer")
+    assert (
+        _exact(union, URIRef(commitment + "6-4")) == "samt tillämpar enprocentregeln ."
+    )
+    # 7. Clause 4's commitment does not name the plan; its first sentence does.
+    plan = SKGID["plan/dalarna-kultur-och-bildningsplan-2019-2022"]
+    assert (URIRef(commitment + "4-1"), SKG.concerns, plan) not in union
+    assert (URIRef(statement + "4-1"), SKG.about, plan) in union
+
+
 def _span(graph: Graph, fact: URIRef) -> tuple[int, int]:
     position = URIRef(f"{fact}#position")
     return int(graph.value(position, OA.start)), int(graph.value(position, OA.end))
