@@ -136,10 +136,11 @@ def test_ska_verka_for_is_strives_for_by_the_region(hedemora: ExtractionResult) 
 
 def test_icorn_through_the_damaged_lcorns(hedemora: ExtractionResult) -> None:
     commitment = _commitment(hedemora, "Hedemora kommun vill tillsammans med Region")
-    assert commitment.committed_by == [HEDEMORA_KOMMUN]
+    # A party after "tillsammans med" is a co-committer (reading convention §4).
+    assert commitment.committed_by == [HEDEMORA_KOMMUN, REGION]
     assert commitment.modality == SKG.Intends
     assert SKGID["programme/icorn"] in commitment.concerns
-    assert commitment.partners == [REGION]
+    assert commitment.partners == []
 
 
 @pytest.mark.parametrize(
@@ -162,14 +163,20 @@ def test_actor_and_modality_readings(
     assert commitment.modality == (modality or SKG.StrivesFor)
 
 
-def test_subject_less_ska_is_implied_for_both_parties(
+def test_sentences_no_party_commits_to_are_not_drafted(
     hedemora: ExtractionResult,
 ) -> None:
-    commitment = _commitment(hedemora, "Alla Dalarnas invånare")
-    assert commitment.subject_implied
-    assert set(commitment.committed_by) == {REGION, HEDEMORA_KOMMUN}
+    """Reading convention §2 (#18): a "ska" with no actor as subject and the
+    state's permission to every municipality are statements, not commitments."""
     texts = [c.text for c in hedemora.commitments]
-    assert not any(t.startswith("En stimulerande fritid") for t in texts)  # "för att"
+    for opening in (
+        "Alla Dalarnas invånare",  # "… ska ha möjlighet": a value
+        "Skolan är en arena",  # "… ska få möjlighet": a value
+        "Dalarnas kommuner kan av staten",  # the state's permission
+        "En stimulerande fritid",  # "för att unga människor ska trivas"
+    ):
+        assert not any(t.startswith(opening) for t in texts), opening
+    assert not any(c.subject_implied for c in hedemora.commitments)
 
 
 def test_hedemora_draft_parses_conforms_and_checks_evidence(
@@ -523,12 +530,14 @@ def test_hedemora_reaches_the_targets(
     assert hedemora.clauses.f1 >= TARGETS["clause_f1"]
     assert hedemora.entities.f1 >= TARGETS["entity_f1"]
     assert hedemora.modality.value >= TARGETS["modality_accuracy"]
-    # The figures measured when this test was written (extractor 0.1.0):
+    # The figures measured after the second reading (#18): 31 curated
+    # commitments; the one miss is 6-4, "samt tillämpar enprocentregeln", which
+    # the curators split from the fees in the same sentence (convention §6).
     assert (hedemora.clauses.tp, hedemora.clauses.fp, hedemora.clauses.fn) == (10, 0, 0)
-    assert (hedemora.commitments.tp, hedemora.commitments.fn) == (33, 0)
-    assert hedemora.modality.correct == 33 and hedemora.actors.correct == 33
-    # One miss: clause 4's plan is named only in a sentence without a commitment.
-    assert hedemora.entities.fn == 1 and hedemora.entities.fp == 0
+    assert (hedemora.commitments.tp, hedemora.commitments.fn) == (30, 1)
+    assert hedemora.commitments.fp == 0
+    assert hedemora.modality.correct == 30 and hedemora.actors.correct == 30
+    assert hedemora.entities.fn == 0 and hedemora.entities.fp == 0
 
 
 def test_every_curated_document_is_evaluated_or_explained(
@@ -561,7 +570,7 @@ def test_issue_14_evaluation_reads_the_builds_evidence_records(
 
     figures = evaluate_document(variant(without_triples, curated.evidence), extractor)
     assert (figures.clauses.tp, figures.clauses.fp, figures.clauses.fn) == (10, 0, 0)
-    assert (figures.commitments.tp, figures.commitments.fn) == (33, 0)
+    assert (figures.commitments.tp, figures.commitments.fn) == (30, 1)
     no_records = evaluate_document(variant(curated.graph, []), extractor)
     assert (no_records.clauses.tp, no_records.clauses.fn) == (0, 0)
     assert no_records.clauses.fp == 10

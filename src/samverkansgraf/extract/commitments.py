@@ -6,8 +6,12 @@ Output: a ``DraftCommitment`` for each predication that has one: the first
 modality cue decides the modality (``ska … verka för`` is StrivesFor); the
 subject next to the cue gives the committing actors ("kommunen", "regionen",
 "parterna" resolve to the agreement's parties); a party-subject sentence with a
-finite verb and no cue is a statement (States); a subject-less normative "ska"
-in an agreement is a commitment of both parties (``skg:subjectImplied``).
+finite verb and no cue is a statement (States). As the reading convention has
+it (docs/reading-convention.md, issue #18): a sentence without an actor as
+subject is no commitment (its "ska" is the sentence's, not a party's), nor is
+one whose subject is every municipality ("Dalarnas kommuner kan av staten söka
+…"); a party named after "tillsammans med" is a co-committer, another actor a
+partner.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ from .results import DraftCommitment
 from .sentences import (
     PARTNER_WORDS,
     SentenceItem,
-    is_purpose,
     phrase_end,
     sentence_items,
     sentence_ranges,
@@ -102,9 +105,7 @@ def _read_commitment(
     context: CommitmentContext, start: int, end: int, items: list[SentenceItem]
 ) -> DraftCommitment | None:
     """The commitment of one predication, or None when it has no actor."""
-    classification = context.classification
     cues = [i for i, item in enumerate(items) if item.kind == "CUE"]
-    implied = False
     if cues:
         first = cues[0]
         modality = items[first].modality
@@ -122,21 +123,7 @@ def _read_commitment(
             confidence = 0.85
         actors, factor = _resolve_actors(context, phrase)
         if not actors:
-            if (
-                context.is_agreement
-                and items[first].modality == SKG.Shall
-                and not is_purpose(items, first)
-                and classification.municipality is not None
-                and classification.region is not None
-            ):
-                actors, factor, implied = (
-                    [classification.region, classification.municipality],
-                    1.0,
-                    True,
-                )
-                confidence = 0.5
-            else:
-                return None
+            return None  # no acting subject: a statement (reading convention §2)
     else:
         phrase, actors, factor = _statement_subject(context, items)
         if not actors:
@@ -161,12 +148,12 @@ def _read_commitment(
             if iri not in exclude and iri not in concerns:
                 concerns.append(iri)
     partners = [p for p in _partners(context, items) if p not in actors]
+    if context.is_agreement:
+        # "X vill tillsammans med Y": a party Y is a co-committer (convention §4).
+        actors += [p for p in partners if p in context.parties]
+        partners = [p for p in partners if p not in context.parties]
     words = [t.text.casefold() for t in joined_word_tokens(layout.work, start, end)]
-    subject = (
-        "(implied: both parties)"
-        if implied
-        else " ".join(layout.work[phrase[0].start : phrase[-1].end].split())
-    )
+    subject = " ".join(layout.work[phrase[0].start : phrase[-1].end].split())
     return DraftCommitment(
         spans=spans,
         committed_by=actors,
@@ -177,7 +164,6 @@ def _read_commitment(
         concerns=concerns,
         partners=partners,
         themes=find_themes(words, context.keywords),
-        subject_implied=implied,
     )
 
 
@@ -197,7 +183,7 @@ def _resolve_actors(
         elif context.is_agreement:
             party = item.party
             if party == "municipality-plural":
-                factor *= 0.7
+                continue  # every municipality, not the party (convention §2)
             if party.startswith("municipality") or party == "both":
                 actors.append(classification.municipality)
             if party in ("region", "both"):

@@ -175,9 +175,9 @@ def format_review(result: ExtractionResult, reference: Graph | None = None) -> s
         "## Confidence",
         "",
         "0.90 subject named next to a lexicon cue; 0.85 subject after the cue "
-        '("vill regionen …"); 0.70 statement read from a finite verb; 0.50 subject '
-        "implied (both parties); lower when a name matched only fuzzily or the subject "
-        'is "kommunerna".',
+        '("vill regionen …"); 0.70 statement read from a finite verb; lower when a '
+        "name matched only fuzzily. Sentences without an actor as subject are not "
+        "drafted (docs/reading-convention.md).",
         "",
     ]
     return "\n".join(lines)
