@@ -539,7 +539,10 @@ def test_every_curated_document_is_evaluated_or_explained(
         doc.source.path.name for doc in assembled.documents
     ]
     for doc in report.documents:
-        assert doc.in_scope or "no skg:Agreement" in doc.note
+        assert doc.in_scope or doc.plan_scored or "no skg:Agreement" in doc.note
+    assert [d.file_name for d in report.documents if d.plan_scored] == [
+        "004_ebdeabd1e232db28.txt"
+    ]
     assert '"figures"' in report.to_json()
 
 
