@@ -235,9 +235,18 @@ def test_bulleted_readings_and_unknown_names(bulleted: ExtractionResult) -> None
     assert (first.committed_by, first.modality) == ([RATTVIK], SKG.Shall)
     both = _commitment(bulleted, "Parterna vill")
     assert set(both.committed_by) == {RATTVIK, REGION}
+    # Names with a head word are proposed as new resources, not left unknown.
+    proposed = {(p.label, p.kind) for p in bulleted.proposed}
+    assert proposed == {
+        ("Folkhögskolan Exempelby", SKG.CulturalInstitution),
+        ("Nordiska Exempelteatern", SKG.CulturalInstitution),
+    }
+    parterna = _commitment(bulleted, "Parterna vill")
+    assert {p.iri for p in bulleted.proposed} <= set(parterna.concerns)
     names = [c.name for c in bulleted.candidates]
-    assert names == ["Folkhögskolan Exempelby", "Nordiska Exempelteatern"]
-    assert "Anna Exempel" not in " ".join(names)  # the signature area is set aside
+    assert names == []
+    labels = " ".join(p.label for p in bulleted.proposed)
+    assert "Anna Exempel" not in labels  # the signature area is set aside
 
 
 def test_bulleted_draft_conforms_with_skipped_passages(

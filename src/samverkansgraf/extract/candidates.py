@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Set
 
-from .gazetteer import Gazetteer
+from .gazetteer import NameIndex
 from .layout import PageLayout
 from .results import Candidate
 from .sentences import PARTY_REFERENCES, sentence_ranges
@@ -30,7 +30,7 @@ _OPENERS = ("*", '"', "«", "(", ":", "–", "-")
 
 def find_candidates(
     layout: PageLayout,
-    gazetteer: Gazetteer,
+    gazetteer: NameIndex,
     places: Set[str],
     start: int,
     end: int,

@@ -218,6 +218,8 @@ def build_draft_graph(
             commitment.iri = SKGID[f"commitment/{slug}/{index}"]
             _add_commitment(graph, commitment, document, None, machine)
 
+    _add_proposed(graph, result, machine)
+
     document_slug = str(document).rsplit("/", 1)[-1]
     number = 0
     for block in result.skipped:
@@ -230,6 +232,39 @@ def build_draft_graph(
         graph.add((passage, PROV.wasGeneratedBy, activity))
         add_location(graph, passage, document, Span(block.start, block.end, ""))
     return graph
+
+
+def _add_proposed(
+    graph: Graph, result: ExtractionResult, machine: Callable[[URIRef, str], None]
+) -> None:
+    """The resources proposed from the text, each ``skg:proposed true`` with its
+    kind, label, the other forms printed, confidence and county."""
+    for proposed in result.proposed:
+        iri = proposed.iri
+        graph.add((iri, RDF.type, proposed.kind))
+        if proposed.kind == SKG.Person:
+            graph.add((iri, RDFS.label, Literal(proposed.label)))
+        else:
+            graph.add((iri, RDFS.label, Literal(proposed.label, lang="sv")))
+        for variant in proposed.variants:
+            graph.add((iri, SKOS.altLabel, Literal(variant, lang="sv")))
+        graph.add((iri, SKG.proposed, Literal(True)))
+        graph.add(
+            (
+                iri,
+                SKG.confidence,
+                Literal(str(round(proposed.confidence, 2)), datatype=XSD.decimal),
+            )
+        )
+        if result.county is not None and proposed.kind != SKG.Person:
+            graph.add((iri, SKG.inCounty, result.county))
+        machine(
+            iri,
+            f"ny resurs föreslagen ur texten ({proposed.reason}; första "
+            f"förekomst rad {proposed.line}, {proposed.count} förekomst(er)). "
+            "Finns den redan i data/reference/ under annat namn, lägg namnet som "
+            "skos:altLabel där i stället.",
+        )
 
 
 def _add_period(graph: Graph, holder: URIRef, period: tuple[int, int]) -> None:

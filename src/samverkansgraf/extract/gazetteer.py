@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Protocol
 
 from rapidfuzz import fuzz, process
 from rdflib import Graph, URIRef
@@ -27,6 +28,7 @@ __all__ = [
     "LABEL_PROPERTIES",
     "NAMED_CLASSES",
     "Gazetteer",
+    "NameIndex",
     "county_index",
     "place_names",
 ]
@@ -48,6 +50,19 @@ NAMED_CLASSES = (*ACTOR_CLASSES, SKG.Programme, SKG.Plan)
 LABEL_PROPERTIES = NAME_PROPERTIES
 """The properties names are read from (``labels.NAME_PROPERTIES``); the first four
 (label, prefLabel, officialName, formerName) are used without the variants."""
+
+
+class NameIndex(Protocol):
+    """What the reading steps need of names: a ``Gazetteer``, or a document's
+    ``proposals.DocumentNames`` (the gazetteer scoped to the document's county,
+    plus the resources proposed from its text)."""
+
+    kinds: dict[URIRef, URIRef]
+    labels: dict[URIRef, str]
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        """Every name in ``text[start:end]``, in text order."""
+        ...
 
 
 class Gazetteer:

@@ -199,6 +199,11 @@ class ProposedResource:
     """1-based line of that occurrence."""
     count: int = 1
     """How often it occurs in the analysed text."""
+    variants: list[str] = field(default_factory=list)
+    """Other forms the text prints ("studieförbunden i länet" for
+    "studieförbunden i Gävleborgs län"), proposed as ``skos:altLabel``."""
+    head: str = ""
+    """The word the kind was read from, as printed."""
 
 
 @dataclass

@@ -78,6 +78,7 @@ def format_review(result: ExtractionResult, reference: Graph | None = None) -> s
         f"| based on | {names(result.based_on)} |",
         f"| clauses | {len(result.clauses)} |",
         f"| commitments | {commitment_count} |",
+        f"| proposed resources | {len(result.proposed)} |",
         f"| unknown names | {len(result.candidates)} |",
         f"| skipped blocks | {len(result.skipped)} |",
         "",
@@ -137,6 +138,37 @@ def format_review(result: ExtractionResult, reference: Graph | None = None) -> s
             *commitment_rows(result.loose_commitments, ""),
             "",
         ]
+    if result.proposed:
+        lines += [
+            "## Proposed resources",
+            "",
+            "Names the reference graph lacks, proposed as new resources "
+            "(`skg:proposed true`) with the kind their head word suggests. Accept "
+            "a real one by adding it to `data/reference/*.ttl` (or its name as a "
+            "`skos:altLabel` of an existing resource) and extract again.",
+            "",
+            "| name | kind | confidence | why | other forms | occurrences | "
+            "first line |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(p.label, 80)} | {modality(p.kind)} | {p.confidence:.2f} | "
+            f"{_cell(p.reason, 60)} | {_cell(', '.join(p.variants), 80)} | "
+            f"{p.count} | {p.line} |"
+            for p in result.proposed
+        ]
+        lines.append("")
+    if result.refused:
+        lines += [
+            "## Names of another county (refused)",
+            "",
+            "These words match a resource that belongs to another county; "
+            "they were not linked (a name in this document means this county's "
+            "body).",
+            "",
+        ]
+        lines += [f"- {_cell(text, 200)}" for text in result.refused]
+        lines.append("")
     if result.candidates:
         lines += [
             "## Unknown names (candidates)",
