@@ -345,6 +345,14 @@ def _read_commitment(
         modality, confidence = SKG.States, 0.7
         verb = statement_verb(items, phrase)
         cue_text = f"(finite verb {verb!r})"
+    if (
+        modality == SKG.States
+        and context.is_agreement
+        and not context.parties.intersection(actors)
+    ):
+        # What another body does in the present ("Regionbiblioteket samordnar
+        # …") describes it: a statement, not a commitment of the agreement.
+        return None
     assert modality is not None
     layout = context.layout
     spans = _trim_comma(cut_spans(layout.text, start, end, layout.blanked))

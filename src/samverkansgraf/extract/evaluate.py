@@ -383,11 +383,12 @@ def _alignment(
                 continue
             for name in names_of(graph, node, NAME_PROPERTIES):
                 names.setdefault(compact(name), node)
-    renamed = {
-        proposed.iri: names[compact(proposed.label)]
-        for proposed in result.proposed
-        if compact(proposed.label) in names
-    }
+    renamed = {}
+    for proposed in result.proposed:
+        for name in (proposed.label, *proposed.variants):
+            if compact(name) in names:
+                renamed[proposed.iri] = names[compact(name)]
+                break
 
     def same(iris: Iterable[URIRef]) -> frozenset[URIRef]:
         return frozenset(renamed.get(iri, iri) for iri in iris)

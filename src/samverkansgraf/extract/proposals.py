@@ -303,12 +303,17 @@ def _capitalised_run(
         return work[tokens[a].end : tokens[b].start] == " "
 
     run = [index]
-    while (
-        run[-1] + 1 < len(tokens)
-        and run[-1] + 1 not in blocked
-        and _name_like(tokens[run[-1] + 1].text)
-        and gap(run[-1], run[-1] + 1)
-    ):
+    while run[-1] + 1 < len(tokens) and run[-1] + 1 not in blocked:
+        following = tokens[run[-1] + 1].text
+        county_word = (
+            following == "län"
+            and tokens[run[-1]].text in context.places
+            and plain(run[-1], run[-1] + 1)
+        )  # "… Kalmar län": the county's name goes on
+        if not county_word and not (
+            _name_like(following) and gap(run[-1], run[-1] + 1)
+        ):
+            break
         run.append(run[-1] + 1)
     last = run[-1]
     if (

@@ -405,7 +405,8 @@ def _verb_like(word: str) -> bool:
         and word.islower()
         and word not in _COPULAS
         and word not in _NOT_VERBS
-        and word.endswith(("r", "de", "te", "dde"))
+        # -r present, -de/-te past, -s deponent present ("träffas", "möts").
+        and word.endswith(("r", "de", "te", "dde", "as", "ts"))
     )
 
 
