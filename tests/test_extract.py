@@ -240,13 +240,21 @@ def test_bulleted_readings_and_unknown_names(bulleted: ExtractionResult) -> None
     assert proposed == {
         ("Folkhögskolan Exempelby", SKG.CulturalInstitution),
         ("Nordiska Exempelteatern", SKG.CulturalInstitution),
+        ("Anna Exempel", SKG.Person),  # the signatory, from the signature area
     }
     parterna = _commitment(bulleted, "Parterna vill")
-    assert {p.iri for p in bulleted.proposed} <= set(parterna.concerns)
-    names = [c.name for c in bulleted.candidates]
-    assert names == []
-    labels = " ".join(p.label for p in bulleted.proposed)
-    assert "Anna Exempel" not in labels  # the signature area is set aside
+    institutions = {p.iri for p in bulleted.proposed if p.kind != SKG.Person}
+    assert institutions == set(parterna.concerns)
+    assert [c.name for c in bulleted.candidates] == []
+    (signature,) = bulleted.signatures
+    assert (signature.signed_for, signature.name, signature.role) == (
+        RATTVIK,
+        "Anna Exempel",
+        "Ordförande kulturnämnden",
+    )
+    assert (signature.place, signature.date) == ("Rättvik", "2020-02-01")
+    # The contact block after the signature is never read into the role.
+    assert "example" not in " ".join(s.exact for s in signature.spans)
 
 
 def test_bulleted_draft_conforms_with_skipped_passages(

@@ -23,6 +23,7 @@ from ..privacy import find_contact_data, mask_contact_data
 from .results import (
     EXTRACTOR_VERSION,
     DraftCommitment,
+    DraftSignature,
     ExtractionResult,
     extractor_iri,
     file_slug,
@@ -219,6 +220,9 @@ def build_draft_graph(
             _add_commitment(graph, commitment, document, None, machine)
 
     _add_proposed(graph, result, machine)
+    if holder is not None and result.kind == "agreement":
+        for signature in result.signatures:
+            _add_signature(graph, signature, holder, slug, document, machine)
 
     document_slug = str(document).rsplit("/", 1)[-1]
     number = 0
@@ -265,6 +269,36 @@ def _add_proposed(
             "Finns den redan i data/reference/ under annat namn, lägg namnet som "
             "skos:altLabel där i stället.",
         )
+
+
+def _add_signature(
+    graph: Graph,
+    signature: DraftSignature,
+    agreement: URIRef,
+    slug: str,
+    document: URIRef,
+    machine: Callable[[URIRef, str], None],
+) -> None:
+    """A signatory of the agreement: party, person, role, place, date, evidence."""
+    party = signature.signed_for
+    assert party is not None
+    party_slug = "-".join(str(party).rsplit("/", 2)[-2:])
+    iri = SKGID[f"signature/{slug}/{party_slug}"]
+    signature.iri = iri
+    graph.add((agreement, SKG.signature, iri))
+    graph.add((iri, RDF.type, SKG.Signature))
+    graph.add((iri, SKG.signedFor, party))
+    if signature.person is not None:
+        graph.add((iri, SKG.signatory, signature.person))
+        graph.add((iri, SKG.signatoryNameReadable, Literal(True)))
+    if signature.role:
+        graph.add((iri, SKG.signatoryRole, Literal(signature.role)))
+    if signature.place:
+        graph.add((iri, SKG.signingPlace, Literal(signature.place)))
+    if signature.date:
+        graph.add((iri, SKG.signingDate, Literal(signature.date, datatype=XSD.date)))
+    machine(iri, "undertecknare, roll, ort och datum ur underskriftsområdet.")
+    _add_spans(graph, iri, document, signature.spans)
 
 
 def _add_period(graph: Graph, holder: URIRef, period: tuple[int, int]) -> None:

@@ -47,6 +47,7 @@ from .lexicons import read_cues, read_keywords, read_kinds
 from .proposals import ProposalContext, propose_names
 from .results import ExtractionResult, SkippedBlock, file_slug
 from .segmentation import find_clauses
+from .signatures import find_signatures
 from .text import decode_source
 
 __all__ = ["Extractor", "extract_file", "write_draft"]
@@ -303,6 +304,10 @@ def _draft_text(
             )
     else:
         result.loose_commitments = read_commitments(context, after_title, end)
+    if result.kind == "agreement":
+        result.signatures, signatories = find_signatures(layout, names, result.parties)
+        known = {p.iri for p in result.proposed}
+        result.proposed += [p for p in signatories if p.iri not in known]
     result.candidates, offsets = find_candidates(
         layout, names, extractor.places, after_title, end
     )

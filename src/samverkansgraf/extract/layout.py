@@ -30,6 +30,7 @@ __all__ = [
     "Line",
     "PageLayout",
     "cut_spans",
+    "is_contact_block",
     "is_heading",
     "is_heading_line",
     "read_layout",
@@ -156,7 +157,7 @@ def split_blocks(lines: Sequence[Line]) -> list[list[Line]]:
     return blocks
 
 
-def _is_contact_block(block: Sequence[Line]) -> bool:
+def is_contact_block(block: Sequence[Line]) -> bool:
     """A short block of short lines with phone, e-mail, URL or postal address."""
     if len(block) > 8 or any(len(line.key) > 100 for line in block):
         return False
@@ -321,7 +322,7 @@ def _find_furniture(lines: Sequence[Line]) -> list[tuple[list[Line], str]]:
         key = "\n".join(line.key for line in block)
         if short(block) and block_counts[key] >= 2:
             marks.append((block, "repeated"))
-        elif _is_contact_block(block):
+        elif is_contact_block(block):
             marks.append((block, "contact"))
         elif all(_TOC_LINE.search(line.text) for line in block):
             marks.append((block, "toc"))

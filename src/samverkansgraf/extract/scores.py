@@ -59,6 +59,7 @@ AGREEMENT_FIGURES = (
     "clause_f1",
     "commitment_f1",
     "concerns_recall",
+    "signatory_f1",
     "evidence_exact",
     "contact_copied",
     "foreign_actors",
@@ -242,6 +243,7 @@ class DocumentEvaluation:
             "clause_f1": self.clauses.f1,
             "commitment_f1": self.commitments_strict.f1,
             "concerns_recall": self.concerns.recall,
+            "signatory_f1": self.signatories.f1,
             **common,
         }
 
@@ -623,6 +625,7 @@ _HEADERS = {
     "clause_f1": "clause F1",
     "commitment_f1": "commitment F1 (actor + modality)",
     "concerns_recall": "concerns recall",
+    "signatory_f1": "signatories F1",
     "evidence_exact": "evidence exact",
     "contact_copied": "contact data copied",
     "foreign_actors": "actors of another county",
@@ -634,6 +637,7 @@ _SHORT = {
     "clause_f1": "clause",
     "commitment_f1": "commitm.",
     "concerns_recall": "concerns",
+    "signatory_f1": "signat.",
     "evidence_exact": "evidence",
     "contact_copied": "contact",
     "foreign_actors": "foreign",
