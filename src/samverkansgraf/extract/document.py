@@ -290,9 +290,9 @@ def classify_document(result: ExtractionResult, gazetteer: Gazetteer) -> Classif
     elif _PLAN_WORD.search(title):
         kind = "plan"
         result.warnings.append(
-            "a plan: the skg:Plan and the commitments of named actors are "
-            "drafted; goals, activities and tables are not extracted (curate "
-            "them by hand)"
+            "a plan: the skg:Plan, its goals, the rows of its activity tables and "
+            "the commitments of named actors are drafted; statements and the "
+            "plan's sections are not (curate them by hand)"
         )
     else:
         result.warnings.append(

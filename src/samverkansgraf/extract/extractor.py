@@ -43,7 +43,8 @@ from .document import (
 from .draft import build_draft_graph
 from .gazetteer import DEFAULT_FUZZY_THRESHOLD, Gazetteer, place_names
 from .layout import read_layout
-from .lexicons import read_cues, read_keywords, read_kinds
+from .lexicons import read_cues, read_keywords, read_kinds, read_roles
+from .plans import find_plan_tables
 from .proposals import ProposalContext, propose_names
 from .results import ExtractionResult, SkippedBlock, file_slug
 from .segmentation import find_clauses
@@ -87,6 +88,7 @@ class Extractor:
         self.cues = read_cues(vocabulary)
         self.keywords = read_keywords(vocabulary)
         self.kinds = read_kinds(vocabulary)
+        self.roles = read_roles(vocabulary)
         self.places = place_names(reference)
         self.county_labels = {
             county: preferred_label(reference, county)
@@ -304,6 +306,20 @@ def _draft_text(
             )
     else:
         result.loose_commitments = read_commitments(context, after_title, end)
+    if result.kind == "plan":
+        region = next(
+            (
+                r
+                for r, county in gazetteer.counties.items()
+                if county == result.county and gazetteer.kinds.get(r) == SKG.Region
+            ),
+            None,
+        )
+        result.goals, result.activities, persons = find_plan_tables(
+            layout, names, extractor.roles, region, after_title, end
+        )
+        known = {p.iri for p in result.proposed}
+        result.proposed += [p for p in persons if p.iri not in known]
     if result.kind == "agreement":
         result.signatures, signatories = find_signatures(layout, names, result.parties)
         known = {p.iri for p in result.proposed}

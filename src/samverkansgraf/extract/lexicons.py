@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import ORG, RDFS, SKOS
 
 from ..namespaces import SKG
 from .text import word_tokens
@@ -30,6 +30,7 @@ __all__ = [
     "read_cues",
     "read_keywords",
     "read_kinds",
+    "read_roles",
 ]
 
 # The endings a short theme keyword may take and still count ("kultur" → "kulturen").
@@ -236,6 +237,17 @@ class KindWord:
     """The word, case-folded."""
     kind: URIRef
     """The class it signals."""
+
+
+def read_roles(schemes: Graph) -> list[KindWord]:
+    """Role words (``org:Post``'s Swedish ``skos:hiddenLabel``s): "chef",
+    "samordnare" …, longest first."""
+    found = {
+        KindWord(str(label).casefold(), ORG.Post)
+        for label in schemes.objects(ORG.Post, SKOS.hiddenLabel)
+        if isinstance(label, Literal) and label.language == "sv"
+    }
+    return sorted(found, key=lambda k: (-len(k.stem), k.stem))
 
 
 def read_kinds(schemes: Graph) -> list[KindWord]:

@@ -85,6 +85,8 @@ class DocumentNames:
     a named one, in text order."""
     refused: list[Mention] = field(default_factory=list)
     """Reference names refused because their resource is of another county."""
+    places: frozenset[str] = frozenset()
+    """County and country names (never a person's or an actor's name alone)."""
     kinds: dict[URIRef, URIRef] = field(default_factory=dict)
     """Class of every known and proposed resource."""
     labels: dict[URIRef, str] = field(default_factory=dict)
@@ -114,13 +116,27 @@ class DocumentNames:
         reference names they do not overlap, never another county's resource."""
         end = len(text) if end is None else end
         local = [m for m in self.occurrences if start <= m.start and m.end <= end]
-        found = list(local)
-        for mention in self.gazetteer.find(text, start, end):
-            if self.foreign(mention.iri):
-                continue
-            if any(m.start < mention.end and mention.start < m.end for m in local):
-                continue
-            found.append(mention)
+        reference = [
+            m for m in self.gazetteer.find(text, start, end) if not self.foreign(m.iri)
+        ]
+        # Where a proposed name and a reference name overlap, the longer wins
+        # ("Kalmar läns museum" over "Kalmar"; "Arbetsgrupp Kulturkraft" over a
+        # proposed "Arbetsgrupp").
+        found = [
+            m
+            for m in local
+            if not any(
+                r.start <= m.start
+                and m.end <= r.end
+                and r.end - r.start > m.end - m.start
+                for r in reference
+            )
+        ]
+        found += [
+            r
+            for r in reference
+            if not any(m.start < r.end and r.start < m.end for m in found)
+        ]
         return sorted(found, key=lambda m: m.start)
 
 
@@ -173,7 +189,9 @@ def propose_names(
         The document's names.
     """
     work = layout.work
-    names = DocumentNames(context.gazetteer, context.county)
+    names = DocumentNames(
+        context.gazetteer, context.county, places=frozenset(context.places)
+    )
     lower = {t.text for t in word_tokens(work, start, end) if t.text.islower()}
     found: dict[str, _Found] = {}
     for s_start, s_end in sentence_ranges(work, start, end):
@@ -297,7 +315,13 @@ def _capitalised_run(
     <lower-case head word>" ("Kalmar läns museum")."""
 
     def gap(a: int, b: int) -> bool:
-        return bool(NAME_GAP.match(work[tokens[a].end : tokens[b].start]))
+        between = work[tokens[a].end : tokens[b].start]
+        # A tab or a run of spaces separates table cells, never words of a name.
+        return (
+            bool(NAME_GAP.match(between))
+            and "\t" not in between
+            and "  " not in between
+        )
 
     def plain(a: int, b: int) -> bool:
         return work[tokens[a].end : tokens[b].start] == " "
@@ -391,11 +415,14 @@ def _common_opener(
     if len(run) != 1:
         return False
     opener = work[tokens[index - 1].end : tokens[index].start] if index else ""
+    cell_start = "\t" in opener or "|" in opener
     at_start = (
         index == 0
         or opener.strip() in _OPENERS
         or all(t.text.isdigit() for t in tokens[:index])
     )
+    if cell_start:
+        return True  # one capitalised word opening a table cell: not a name
     stem = _stem(tokens[index].text.casefold())
     return at_start and any(word.startswith(stem) for word in lower)
 
