@@ -49,7 +49,7 @@ def test_the_blind_set_is_six_synthetic_texts_with_gold(
         for doc in blind_set
     }
     assert counts == {
-        "b1": (6, 14, 0),
+        "b1": (6, 15, 0),
         "b2": (5, 12, 0),
         "b3": (5, 12, 0),
         "b4": (4, 8, 0),
