@@ -136,10 +136,12 @@ def test_ska_verka_for_is_strives_for_by_the_region(hedemora: ExtractionResult) 
 
 def test_icorn_through_the_damaged_lcorns(hedemora: ExtractionResult) -> None:
     commitment = _commitment(hedemora, "Hedemora kommun vill tillsammans med Region")
-    assert commitment.committed_by == [HEDEMORA_KOMMUN]
+    # "X vill tillsammans med Y", Y the other party: both commit (issue 18's
+    # reading convention, §4); the fristad "i Hedemora kommun" is a place.
+    assert commitment.committed_by == [HEDEMORA_KOMMUN, REGION]
     assert commitment.modality == SKG.Intends
-    assert SKGID["programme/icorn"] in commitment.concerns
-    assert commitment.partners == [REGION]
+    assert commitment.concerns == [SKGID["programme/icorn"]]
+    assert commitment.partners == []
 
 
 @pytest.mark.parametrize(
@@ -162,14 +164,33 @@ def test_actor_and_modality_readings(
     assert commitment.modality == (modality or SKG.StrivesFor)
 
 
-def test_subject_less_ska_is_implied_for_both_parties(
-    hedemora: ExtractionResult,
-) -> None:
-    commitment = _commitment(hedemora, "Alla Dalarnas invånare")
-    assert commitment.subject_implied
-    assert set(commitment.committed_by) == {REGION, HEDEMORA_KOMMUN}
+def test_a_ska_of_the_sentence_is_no_commitment(hedemora: ExtractionResult) -> None:
+    """Reading convention §2: a "ska" or "kan" with no acting subject (a shared
+    value, a third party's permission) is a statement, not a commitment of the
+    parties; "Dalarnas kommuner" are all the county's municipalities."""
     texts = [c.text for c in hedemora.commitments]
-    assert not any(t.startswith("En stimulerande fritid") for t in texts)  # "för att"
+    for sentence in (
+        "Alla Dalarnas invånare",
+        "Skolan är en arena",
+        "Dalarnas kommuner kan av staten",
+        "En stimulerande fritid",
+    ):
+        assert not any(t.startswith(sentence) for t in texts), sentence
+    assert not any(c.subject_implied for c in hedemora.commitments)
+
+
+def test_the_other_party_as_the_one_helped_is_concerned(
+    extractor: Extractor,
+) -> None:
+    """Reading convention §5: a party the sentence names as the one helped is
+    concerned; as the place of the work ("i kommunen") it is not."""
+    result = extract_file(FIXTURES / "leadin-agreement.txt", extractor=extractor)
+    museum = _commitment(result, "Hallands konstmuseum ska ge kommunens")
+    assert SKGID["kommun/1382"] in museum.concerns
+    offer = _commitment(result, "erbjuda kommunens skolor")
+    assert SKGID["kommun/1382"] in offer.concerns
+    partner = _commitment(result, "Kommunen vill tillsammans med Hallands")
+    assert partner.partners and not set(partner.partners) & set(partner.concerns)
 
 
 def test_hedemora_draft_parses_conforms_and_checks_evidence(
@@ -540,12 +561,23 @@ def test_hedemora_reaches_the_targets(
     assert hedemora.clauses.f1 >= TARGETS["clause_f1"]
     assert hedemora.entities.f1 >= TARGETS["entity_f1"]
     assert hedemora.modality.value >= TARGETS["modality_accuracy"]
-    # The figures measured when this test was written (extractor 0.1.0):
     assert (hedemora.clauses.tp, hedemora.clauses.fp, hedemora.clauses.fn) == (10, 0, 0)
-    assert (hedemora.commitments.tp, hedemora.commitments.fn) == (33, 0)
-    assert hedemora.modality.correct == 33 and hedemora.actors.correct == 33
-    # One miss: clause 4's plan is named only in a sentence without a commitment.
-    assert hedemora.entities.fn == 1 and hedemora.entities.fp == 0
+    assert hedemora.commitments.fp == 0 and hedemora.modality.value == 1.0
+    # The extractor reads by issue 18's reading convention. Against a gold read
+    # by the earlier rules the only misses are the sentences the convention makes
+    # statements or splits, and the only actor difference is the co-committed
+    # ICORN clause; against a gold read by the convention there are none of
+    # these (issue 21's note gives both sets of figures).
+    by_convention = (
+        "Skolan är en arena",
+        "Dalarnas kommuner kan av staten",
+        "Alla Dalarnas invånare",
+        "samt tillämpar enprocentregeln",
+    )
+    misses = [e for e in hedemora.errors if e.startswith("missed commitment")]
+    assert all(any(text in e for text in by_convention) for e in misses), misses
+    actors = [e for e in hedemora.errors if e.startswith("actors of")]
+    assert all("hedemora-2019-2022/2-" in e for e in actors), actors
 
 
 def test_every_curated_document_is_evaluated_or_explained(
@@ -580,8 +612,10 @@ def test_issue_14_evaluation_reads_the_builds_evidence_records(
         )
 
     figures = evaluate_document(variant(without_triples, curated.evidence), extractor)
+    normal = evaluate_document(curated, extractor)
     assert (figures.clauses.tp, figures.clauses.fp, figures.clauses.fn) == (10, 0, 0)
-    assert (figures.commitments.tp, figures.commitments.fn) == (33, 0)
+    assert figures.commitments == normal.commitments
+    assert figures.commitments.tp >= 30
     no_records = evaluate_document(variant(curated.graph, []), extractor)
     assert (no_records.clauses.tp, no_records.clauses.fn) == (0, 0)
     assert no_records.clauses.fp == 10

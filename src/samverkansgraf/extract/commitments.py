@@ -28,7 +28,6 @@ from .results import DraftCommitment
 from .sentences import (
     PARTNER_WORDS,
     SentenceItem,
-    is_purpose,
     phrase_end,
     sentence_items,
     sentence_ranges,
@@ -227,7 +226,7 @@ def _leadin_commitments(
         if not spans:
             continue
         actors = list(leadin.actors)
-        exclude = set(actors) | (context.parties if context.is_agreement else set())
+        partners = [p for p in _partners(context, items) if p not in actors]
         words = [
             t.text.casefold()
             for t in joined_word_tokens(layout.work, item.start, item.end)
@@ -240,8 +239,8 @@ def _leadin_commitments(
                 cue=cue,
                 subject=subject,
                 confidence=round(0.85 * leadin.factor, 2),
-                concerns=_concerns(items, exclude),
-                partners=[p for p in _partners(context, items) if p not in actors],
+                concerns=_concerns(context, items, set(actors) | set(partners)),
+                partners=partners,
                 themes=find_themes(words, context.keywords),
             )
         )
@@ -303,9 +302,7 @@ def _read_commitment(
     context: CommitmentContext, start: int, end: int, items: list[SentenceItem]
 ) -> DraftCommitment | None:
     """The commitment of one predication, or None when it has no actor."""
-    classification = context.classification
     cues = [i for i, item in enumerate(items) if item.kind == "CUE"]
-    implied = False
     if cues:
         first = cues[0]
         modality = items[first].modality
@@ -323,21 +320,10 @@ def _read_commitment(
             confidence = 0.85
         actors, factor = _resolve_actors(context, phrase)
         if not actors:
-            if (
-                context.is_agreement
-                and items[first].modality == SKG.Shall
-                and not is_purpose(items, first)
-                and classification.municipality is not None
-                and classification.region is not None
-            ):
-                actors, factor, implied = (
-                    [classification.region, classification.municipality],
-                    1.0,
-                    True,
-                )
-                confidence = 0.5
-            else:
-                return None
+            # The "ska" of the sentence, not of an actor ("Alla invånare … ska ha
+            # möjlighet …"), a passive, a third party's permission: a statement
+            # (reading convention §2), not a commitment of the parties.
+            return None
     else:
         phrase, actors, factor = _statement_subject(context, items)
         if not actors:
@@ -345,28 +331,20 @@ def _read_commitment(
         modality, confidence = SKG.States, 0.7
         verb = statement_verb(items, phrase)
         cue_text = f"(finite verb {verb!r})"
-    if (
-        modality == SKG.States
-        and context.is_agreement
-        and not context.parties.intersection(actors)
-    ):
-        # What another body does in the present ("Regionbiblioteket samordnar
-        # …") describes it: a statement, not a commitment of the agreement.
-        return None
     assert modality is not None
     layout = context.layout
     spans = _trim_comma(cut_spans(layout.text, start, end, layout.blanked))
     if not spans:
         return None
-    exclude = set(actors) | (context.parties if context.is_agreement else set())
-    concerns = _concerns(items, exclude)
     partners = [p for p in _partners(context, items) if p not in actors]
+    if context.is_agreement:
+        # "X vill tillsammans med Y", Y the other party: both commit (§4).
+        joint = [p for p in partners if p in context.parties]
+        actors += joint
+        partners = [p for p in partners if p not in joint]
+    concerns = _concerns(context, items, set(actors) | set(partners), phrase)
     words = [t.text.casefold() for t in joined_word_tokens(layout.work, start, end)]
-    subject = (
-        "(implied: both parties)"
-        if implied
-        else " ".join(layout.work[phrase[0].start : phrase[-1].end].split())
-    )
+    subject = " ".join(layout.work[phrase[0].start : phrase[-1].end].split())
     return DraftCommitment(
         spans=spans,
         committed_by=actors,
@@ -377,7 +355,6 @@ def _read_commitment(
         concerns=concerns,
         partners=partners,
         themes=find_themes(words, context.keywords),
-        subject_implied=implied,
     )
 
 
@@ -390,14 +367,47 @@ def _trim_comma(spans: list[Span]) -> list[Span]:
     return [span for span in spans if span.exact]
 
 
-def _concerns(items: Items, exclude: set[URIRef | None]) -> list[URIRef]:
-    """The resources the words name, in order, except ``exclude`` (the parties and
-    the committing actors)."""
+# A party named after these words is the place of the work ("i kommunen"), not
+# what the work concerns.
+_PLACE_WORDS = frozenset({"i", "på", "inom", "runt", "utanför", "över", "kring"})
+# The parties' genitives: "kommunens förskolor" names the municipality as the one
+# offered something, unless a body of its own follows ("kommunens bibliotek").
+_PARTY_GENITIVES = {"kommunens": "municipality", "regionens": "region"}
+
+
+def _concerns(
+    context: CommitmentContext,
+    items: Items,
+    exclude: set[URIRef],
+    subject: Items = (),
+) -> list[URIRef]:
+    """What the sentence is about (reading convention §5): every resource it names
+    except its committing actors and partners (``exclude``), and a party it names
+    as the one helped or offered something: never as the place of the work ("i
+    kommunen") and never in its own subject."""
     concerns: list[URIRef] = []
-    for item in items:
-        for iri in item.iris:
-            if iri not in exclude and iri not in concerns:
-                concerns.append(iri)
+    in_subject = {id(item) for item in subject}
+    classification = context.classification
+    for index, item in enumerate(items):
+        found: list[URIRef | None] = list(item.iris)
+        before = items[index - 1].word if index else ""
+        if context.is_agreement and id(item) not in in_subject:
+            party = item.party or _PARTY_GENITIVES.get(item.word, "")
+            if party == "municipality":
+                found.append(classification.municipality)
+            elif party == "region":
+                found.append(classification.region)
+            if item.word in _PARTY_GENITIVES and index + 1 < len(items):
+                if items[index + 1].iris:
+                    found = []  # "kommunens bibliotek": the body, not the party
+        for iri in found:
+            if iri is None or iri in exclude or iri in concerns:
+                continue
+            if iri in context.parties and (
+                before in _PLACE_WORDS or id(item) in in_subject
+            ):
+                continue
+            concerns.append(iri)
     return concerns
 
 
@@ -416,9 +426,9 @@ def _resolve_actors(
                     factor *= item.score / 100
         elif context.is_agreement:
             party = item.party
-            if party == "municipality-plural":
-                factor *= 0.7
-            if party.startswith("municipality") or party == "both":
+            # "Dalarnas kommuner", "kommunerna": every municipality of the county,
+            # not the party (reading convention §2: a third party's permission).
+            if party in ("municipality", "both"):
                 actors.append(classification.municipality)
             if party in ("region", "both"):
                 actors.append(classification.region)

@@ -69,7 +69,12 @@ _ABBREVIATIONS = frozenset(
     "t.ex ex bl.a m.m s.k ca dvs d.v.s inkl resp nr kap jfr osv etc o.s.v "
     "t.o.m fr.o.m m.fl p.g.a s dnr tel".split()
 )
-PARTNER_WORDS = (("tillsammans", "med"), ("i", "samarbete", "med"))
+PARTNER_WORDS = (
+    ("tillsammans", "med"),
+    ("i", "samarbete", "med"),
+    ("i", "nära", "samarbete", "med"),
+    ("i", "samverkan", "med"),
+)
 """Words that introduce the actors the committers act together with."""
 
 # Agreement-internal references to the parties (GLOSSARY: "kommunen"/"regionen"
