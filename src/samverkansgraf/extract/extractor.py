@@ -49,7 +49,7 @@ from .proposals import ProposalContext, propose_names
 from .results import ExtractionResult, SkippedBlock, file_slug
 from .segmentation import find_clauses
 from .signatures import find_signatures
-from .text import decode_source
+from .text import compact, decode_source
 
 __all__ = ["Extractor", "extract_file", "write_draft"]
 
@@ -327,6 +327,10 @@ def _draft_text(
     result.candidates, offsets = find_candidates(
         layout, names, extractor.places, after_title, end
     )
+    proposed = {compact(p.label) for p in result.proposed}
+    result.candidates = [
+        c for c in result.candidates if compact(c.name) not in proposed
+    ]
     for clause in result.clauses:
         clause.candidates = sorted(
             {

@@ -316,6 +316,14 @@ def _capitalised_run(
 
     def gap(a: int, b: int) -> bool:
         between = work[tokens[a].end : tokens[b].start]
+        if "\n" in between:
+            # A name may wrap to the next line, but never from one table row
+            # to the next.
+            left = work[work.rfind("\n", 0, tokens[a].start) + 1 : tokens[a].end]
+            right_end = work.find("\n", tokens[b].start)
+            right = work[tokens[b].start : right_end if right_end >= 0 else None]
+            if any(mark in left + right for mark in ("\t", "|")):
+                return False
         # A tab or a run of spaces separates table cells, never words of a name.
         return (
             bool(NAME_GAP.match(between))
@@ -415,7 +423,12 @@ def _common_opener(
     if len(run) != 1:
         return False
     opener = work[tokens[index - 1].end : tokens[index].start] if index else ""
-    cell_start = "\t" in opener or "|" in opener
+    line_start = work.rfind("\n", 0, tokens[index].start) + 1
+    line_end = work.find("\n", tokens[index].start)
+    row = work[line_start : line_end if line_end >= 0 else None]
+    cell_start = ("\t" in opener or "|" in opener) or (
+        not work[line_start : tokens[index].start].strip() and "\t" in row
+    )
     at_start = (
         index == 0
         or opener.strip() in _OPENERS

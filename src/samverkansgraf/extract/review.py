@@ -138,6 +138,50 @@ def format_review(result: ExtractionResult, reference: Graph | None = None) -> s
             *commitment_rows(result.loose_commitments, ""),
             "",
         ]
+
+    def line_of(offset: int) -> int:
+        return result.text.count("\n", 0, offset) + 1
+
+    if result.goals or result.activities:
+        lines += ["## Goals and activities", ""]
+        lines += [
+            f"- Goal {g.number} (line {line_of(g.spans[0].start)}): "
+            f"{_cell(g.label, 200)}"
+            for g in result.goals
+        ]
+        lines += [
+            "",
+            "| # | activity | goal | start | participants | convenor | coordinators "
+            "(roles) | follow-up | done | line |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for a in result.activities:
+            roles = "; ".join(a.coordinator_roles)
+            roles = f" ({_cell(roles, 80)})" if roles else ""
+            missed = ", ".join(a.unresolved)
+            missed = f"; not read: {_cell(missed, 60)}" if missed else ""
+            lines.append(
+                f"| {a.position} | {_cell(a.label, 80)} | {a.goal or '–'} | "
+                f"{_cell(a.start_term or '–', 20)} | "
+                f"{names(a.participants)}{missed} | {names(a.convenors)} | "
+                f"{names(a.coordinators)}{roles} | {_cell(a.follow_up or '–', 40)} | "
+                f"{a.completion_year or '–'} | {line_of(a.start)} |"
+            )
+        lines.append("")
+    if result.signatures:
+        lines += [
+            "## Signatures",
+            "",
+            "| party | signatory | role | place | date |",
+            "|---|---|---|---|---|",
+        ]
+        for sig in result.signatures:
+            party = names([sig.signed_for] if sig.signed_for else [])
+            lines.append(
+                f"| {party} | {_cell(sig.name, 60)} | {_cell(sig.role or '–', 80)} "
+                f"| {_cell(sig.place or '–', 40)} | {sig.date or '–'} |"
+            )
+        lines.append("")
     if result.proposed:
         lines += [
             "## Proposed resources",
