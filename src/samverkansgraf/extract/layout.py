@@ -82,8 +82,8 @@ _PLACE_DATE = rf"{_PLACE}(?: (?:och|&) {_PLACE})?,? (?:den )?{_DATE_WORDS}"
 PLACE_AND_DATE = re.compile(
     rf"(?P<place>{_PLACE}(?: (?:och|&) {_PLACE})?),? (?:den )?(?P<date>{_DATE_WORDS})"
 )
-"""A place-and-date line of the signature area ("Söderhamn den 12 mars 2024",
-"Falun 2019-10-09", "Kalmar och Västervik i mars 2023")."""
+"""A place-and-date line of the signature area ("Falkenberg den 3 maj 2022",
+"Falun 2019-10-09", "Uppsala och Enköping i mars 2021")."""
 _SIGNATURE_START = re.compile(
     r"^\s*(?:\d{1,2}\.?\s+|§\s*\d{1,2}\s+)?(?i:ort och datum|underskrift(?:er)?|"
     r"namnteckning|namnförtydligande)\s*$"

@@ -267,7 +267,7 @@ def kind_of(word: str, kinds: Sequence[KindWord]) -> KindWord | None:
 
     Example:
         >>> kinds = [KindWord("teater", SKG.CulturalInstitution)]
-        >>> kind_of("Folkteatern", kinds).stem
+        >>> kind_of("Stadsteatern", kinds).stem
         'teater'
         >>> kind_of("teaterförening", kinds) is None
         True

@@ -8,19 +8,19 @@ document's county and municipality, and the range of the text to read. Output:
 
 - names of the reference graph, except those of a **county-bound resource of
   another county**, which are refused and listed ("studieförbunden" in a
-  Gävleborg text is not Dalarna's study associations);
+  Halland text is not Dalarna's study associations);
 - **proposed resources** (``ProposedResource``, ``skg:proposed true``) for names
   the reference graph lacks: a capitalised name whose head word gives its kind
-  ("Folkteatern i X", "Y Hembygdsförening", "Z läns museum"), the county's or
+  ("Teater i X", "Y Dansförening", "Z läns konstmuseum"), the county's or
   the municipality's own collective bodies ("studieförbunden i länet",
   "kommunens bibliotek"), a municipality's definite institution
   ("stadsbiblioteket"), and an unknown capitalised subject of a modality cue
   ("X ska …") that the text never writes in lower case;
-- lower-case references back to a named institution ("regionbibliotekets" after
-  "Regionbibliotek X") as mentions of it.
+- lower-case references back to a named institution ("konsthallens" after
+  "Konsthallen X") as mentions of it.
 
-A proposed name that contains a municipality's name ("Kalmar läns museum",
-"Västerviks teater") is one name, not the municipality.
+A proposed name that contains a municipality's name ("Hallands konstmuseum",
+"Falkenbergs teater") is one name, not the municipality.
 """
 
 from __future__ import annotations
@@ -52,12 +52,12 @@ _PREFIXES = {
 }
 # Kinds a collective designation may have ("studieförbunden i länet").
 _BODIES = frozenset({SKG.CulturalInstitution, SKG.CivilSocietyOrganisation, SKG.Actor})
-# Words that join a place to an institution's head word ("Folkteatern i X").
+# Words that join a place to an institution's head word ("Teater i X", "Musik i X").
 _JOINERS = frozenset({"i", "på"})
 # A municipality's own institution in the definite singular ("stadsbiblioteket").
 _MUNICIPAL_DEFINITE = re.compile(r"^(?:stads|folk|huvud)\w+(?:et|en)$")
 # Lower-case references back to a named institution: its head word in the
-# definite singular or the genitive ("regionbibliotekets").
+# definite singular or the genitive ("konsthallens").
 _BACK_REFERENCE = ("en", "et", "n", "ens", "ets", "ns", "s")
 # The county's collective bodies are named in the definite plural
 # ("studieförbunden", "folkhögskolorna").
@@ -120,7 +120,7 @@ class DocumentNames:
             m for m in self.gazetteer.find(text, start, end) if not self.foreign(m.iri)
         ]
         # Where a proposed name and a reference name overlap, the longer wins
-        # ("Kalmar läns museum" over "Kalmar"; "Arbetsgrupp Kulturkraft" over a
+        # ("Falkenbergs teater" over "Falkenbergs"; "Arbetsgrupp Kulturkraft" over a
         # proposed "Arbetsgrupp").
         found = [
             m
@@ -155,7 +155,7 @@ class ProposalContext:
     county: URIRef | None = None
     """The document's county."""
     county_label: str = ""
-    """Its name ("Gävleborgs län"), for "… i länet"."""
+    """Its name ("Hallands län"), for "… i länet"."""
     municipality: URIRef | None = None
     """The municipality party ("kommunens bibliotek" is its)."""
 
@@ -312,7 +312,7 @@ def _capitalised_run(
 ) -> list[int]:
     """Token indices of the name starting at ``index``: capitalised words, then
     "i/på <Place>" after an institution's head word, then "<genitive> [läns]
-    <lower-case head word>" ("Kalmar läns museum")."""
+    <lower-case head word>" ("Hallands konstmuseum", "X läns museum")."""
 
     def gap(a: int, b: int) -> bool:
         between = work[tokens[a].end : tokens[b].start]
@@ -341,7 +341,7 @@ def _capitalised_run(
             following == "län"
             and tokens[run[-1]].text in context.places
             and plain(run[-1], run[-1] + 1)
-        )  # "… Kalmar län": the county's name goes on
+        )  # "… Jönköpings län": the county's name goes on
         if not county_word and not (
             _name_like(following) and gap(run[-1], run[-1] + 1)
         ):
@@ -536,7 +536,7 @@ def _lower_case_body(
 
 
 def _municipality_name(label: str) -> str:
-    """ "Jokkmokk" → "Jokkmokks kommun"; "Smedjebackens kommun" stays."""
+    """ "Falkenberg" → "Falkenbergs kommun"; "Smedjebackens kommun" stays."""
     if label.endswith("kommun"):
         return label
     return f"{_genitive(label)} kommun" if label else "kommunen"
@@ -631,7 +631,7 @@ def _back_references(
     names: DocumentNames, work: str, start: int, end: int, context: ProposalContext
 ) -> None:
     """Lower-case words that refer back to a named institution by its head word
-    ("regionbibliotekets" after "Regionbibliotek X"): mentions of it, when exactly
+    ("konsthallens" after "Konsthallen X"): mentions of it, when exactly
     one named resource of the document has that head word."""
     heads: dict[str, set[URIRef]] = {}
     for proposed in names.proposed:

@@ -201,7 +201,7 @@ class ProposedResource:
     """How often it occurs in the analysed text."""
     variants: list[str] = field(default_factory=list)
     """Other forms the text prints ("studieförbunden i länet" for
-    "studieförbunden i Gävleborgs län"), proposed as ``skos:altLabel``."""
+    "studieförbunden i Hallands län"), proposed as ``skos:altLabel``."""
     head: str = ""
     """The word the kind was read from, as printed."""
 

@@ -2,9 +2,9 @@
 
 Input: the ``PageLayout`` (where the signature area begins), the document's
 names (``proposals.DocumentNames``) and the agreement's parties. Output:
-``DraftSignature``s, one per party signing: the place and date ("Söderhamn den
-12 mars 2024", "Falun 2019-10-09"), the signatory's name and role. Two columns
-side by side ("För Region X        För Y kommun" / "Anna A        Per P" / roles)
+``DraftSignature``s, one per party signing: the place and date ("Falkenberg den
+3 maj 2022", "Falun 2019-10-09"), the signatory's name and role. Two columns
+side by side ("För Region X        För Y kommun" / "Eva F        Olle P" / roles)
 are split into their signatories; one column after another is read block by
 block, each opened by its place-and-date line.
 
