@@ -27,15 +27,21 @@ __all__ = ["evaluate", "extract"]
 def extract(
     ctx: click.Context, file: Path, out: Path | None, review: Path | None
 ) -> None:
-    """Draft clauses and commitments from a new agreement or plan text.
+    """Draft the facts of a new agreement or action plan for a curator.
 
-    Segments the text (numbered, bulleted or headed clauses; repeated page headers,
-    footers and contact blocks skipped), finds actors and programmes with the
-    reference gazetteer, reads each commitment's actor, modality and themes, and
-    writes Turtle in the curated model with evidence offsets, every fact marked
-    prov:wasGeneratedBy the extractor. A machine proposal: review it before
-    curating. Odd input (empty, not UTF-8, no clauses) gives warnings and a valid,
-    possibly empty draft; exit 2 only when FILE cannot be read.
+    Segments an agreement (numbered, "4.1", "§ 3", headed or bulleted areas;
+    front matter, page furniture, signatures and contact lines set aside), gives
+    a lead-in's subject and modality to every item of its list, reads each
+    commitment's actor, modality, concerns and themes by the reading convention,
+    and splits the signature block into signatories; for a plan, drafts its goals
+    and the rows of its activity tables (participants, convenor, coordinators,
+    start, follow-up, end year). Names come from the reference graph, never one
+    of another county; names it lacks are proposed as new resources
+    (skg:proposed, with a kind and a confidence). Writes Turtle in the curated
+    model with evidence offsets, every fact marked prov:wasGeneratedBy the
+    extractor. A machine proposal: review it before curating. Odd input (empty,
+    not UTF-8, no clauses) gives warnings and a valid, possibly empty draft; exit
+    2 only when FILE cannot be read.
 
     \b
     Example:
@@ -50,10 +56,19 @@ def extract(
     written = write_draft(result, out, review, extractor.reference)
     if out is None:
         click.echo(result.turtle().decode("utf-8"), nl=False)
+    extra = (
+        f", {len(result.goals)} goals, {len(result.activities)} activities"
+        if result.kind == "plan"
+        else f", {len(result.signatures)} signature"
+        + ("s" if len(result.signatures) != 1 else "")
+        if result.signatures
+        else ""
+    )
     click.echo(
         f"{file.name}: {result.kind}; {len(result.clauses)} clauses, "
-        f"{len(result.commitments)} commitments, {len(result.candidates)} unknown "
-        f"names, {len(result.skipped)} skipped blocks",
+        f"{len(result.commitments)} commitments{extra}, {len(result.proposed)} "
+        f"proposed resources, {len(result.candidates)} unknown names, "
+        f"{len(result.skipped)} skipped blocks",
         err=True,
     )
     for path in written:
