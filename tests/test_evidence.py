@@ -154,6 +154,26 @@ def test_quote_outside_its_clause_is_reported_as_such() -> None:
         resolve_evidence(graph, DOC, TEXT)
 
 
+def test_a_commitment_in_the_second_piece_of_a_split_clause_is_found() -> None:
+    """A clause broken by a page footer is quoted in two pieces; a commitment
+    after the footer is looked up in the clause's whole extent (issue 21)."""
+    text = (
+        "1 Regionen ska stödja teatern.\nSida 1 av 2\n"
+        "Kommunen ska hyra ut scenen i Exempelby.\n"
+        "2 Kommunen ska hyra ut scenen.\n"
+    )
+    graph = Graph()
+    graph.add((CLAUSE, RDF.type, SKG.Clause))
+    graph.add((CLAUSE, SKG.quote, Literal("1 Regionen ska stödja teatern.")))
+    graph.add((CLAUSE, SKG.quote, Literal("Kommunen ska hyra ut scenen i Exempelby.")))
+    graph.add((COMMITMENT, SKG.inClause, CLAUSE))
+    # Twice in the text, once inside the clause (in its second piece).
+    graph.add((COMMITMENT, SKG.quote, Literal("Kommunen ska hyra ut scenen")))
+    records = resolve_evidence(graph, DOC, text)
+    (commitment,) = [r for r in records if r.fact == COMMITMENT]
+    assert commitment.span.start == text.index("Kommunen ska hyra ut scenen i")
+
+
 def test_check_evidence_catches_offsets_that_do_not_slice_to_the_quote() -> None:
     graph = _graph()
     resolve_evidence(graph, DOC, TEXT)

@@ -354,7 +354,13 @@ def resolve_evidence(
                 graph, fact, "skg:inClause forms a cycle", curated_path
             )
         parent = _parent(graph, fact)
-        within = resolve(parent, (*chain, fact))[0] if parent in facts else None
+        within = None
+        if parent in facts:
+            # The whole extent of the parent: a clause split by a page footer has
+            # two pieces, and its later commitments stand in the second one.
+            pieces = resolve(parent, (*chain, fact))
+            start, end = pieces[0].start, pieces[-1].end
+            within = Span(start, end, text[start:end])
         try:
             spans[fact] = _locate(graph, fact, text, within)
         except QuoteError as problem:
