@@ -39,10 +39,10 @@ from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import assemble_dataset
 from ..errors import PublishError
 from ..sources import ProjectPaths
-from .checks import check_conformance, check_file_privacy
+from .checks import check_conformance, check_file_privacy, check_functional_mailbox
 from .metadata import load_dcat_shapes, validate_catalogue
-from .settings import PublicationSettings, load_publication
-from .writer import SiteRenderer
+from .settings import PublicationSettings, data_modified, load_publication
+from .writer import RECORD_FILES, SiteRenderer
 
 __all__ = ["PublishResult", "publish_site"]
 
@@ -88,8 +88,10 @@ def publish_site(
 
     Raises:
         NonConformanceError: the graph fails the SHACL shapes — nothing is written.
-        PublishError: the catalogue record fails shapes/dcat, or contact data would
-            be published.
+        PublishError: the catalogue record fails its shapes (``shapes/dcat-ap/``,
+            ``shapes/dcat-ap-se/``), the contact mailbox names a person, or
+            contact data would be published.
+        SourceError: ``[contact] email`` is not set in publication.toml.
         SourceError, EvidenceError: bad input. OutputError: cannot write, or
             ``out`` is a folder publish did not write.
     """
@@ -100,10 +102,12 @@ def publish_site(
     check_output_directory(
         out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
     )
+    settings = settings or load_publication(paths.root)
+    mailbox = settings.require_contact_email()  # before the build: fail at once
     assembled = assemble_dataset(paths)
     check_conformance(assembled, paths)
-    settings = settings or load_publication(paths.root)
-    renderer = SiteRenderer(assembled, settings)
+    check_functional_mailbox(mailbox, assembled.union())
+    renderer = SiteRenderer(assembled, settings, modified=data_modified(paths.root))
     report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
     if not report.conforms:
         first = report.violations[0]
@@ -122,7 +126,9 @@ def publish_site(
     ) as work:
         made: set[Path] = set()
         for relative, data in renderer.files():
-            check_file_privacy(relative, data)
+            # The configured mailbox is allowed in the record, nowhere else.
+            allowed = frozenset({mailbox}) if relative in RECORD_FILES else frozenset()
+            check_file_privacy(relative, data, allowed)
             target = work / relative
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)

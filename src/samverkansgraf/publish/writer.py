@@ -21,7 +21,13 @@ from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
 from ..rdfio import DUMP_FORMATS
 from .alternates import ALTERNATES
 from .html import style_sheet
-from .metadata import Distribution, describe_catalogue, describe_void, serialise_rdfxml
+from .metadata import (
+    Distribution,
+    RecordDates,
+    describe_catalogue,
+    describe_void,
+    serialise_rdfxml,
+)
 from .pages import PageContext
 from .render import (
     class_index_pages,
@@ -32,7 +38,16 @@ from .render import (
 )
 from .settings import PublicationSettings, today
 
-__all__ = ["DUMP_MEDIA_TYPES", "SiteRenderer", "render_site", "site_manifest"]
+__all__ = [
+    "DUMP_MEDIA_TYPES",
+    "RECORD_FILES",
+    "SiteRenderer",
+    "render_site",
+    "site_manifest",
+]
+
+RECORD_FILES = frozenset({"dcat.ttl", "dcat.rdf", "dcat.jsonld", "dcat.nt"})
+"""The catalogue record's files: the only ones that may hold the contact mailbox."""
 
 # Dump suffix → (media type, Swedish title, English title) for the download list.
 DUMP_MEDIA_TYPES = {
@@ -55,8 +70,21 @@ class SiteRenderer:
         settings: PublicationSettings,
         *,
         issued: dt.date | None = None,
+        modified: dt.date | None = None,
     ) -> None:
-        """Index the graph, make the dumps and the catalogue record."""
+        """Index the graph, make the dumps and the catalogue record.
+
+        Args:
+            assembled: the dataset (already validated).
+            settings: publication.toml.
+            issued: the publication date (default ``today()``); the record's
+                ``dct:issued`` is ``[dataset] issued`` where set, else this.
+            modified: when the data last changed (``settings.data_modified``;
+                default: the publication date).
+
+        Raises:
+            SourceError: ``[contact] email`` is not set (the record needs it).
+        """
         self.assembled = assembled
         self.settings = settings
         self.context = PageContext.of(assembled)
@@ -72,8 +100,16 @@ class SiteRenderer:
                 )
             )
         date = issued if issued is not None else today()
+        dates = RecordDates(
+            issued=settings.issued or date,
+            modified=modified if modified is not None else date,
+        )
         self.record: Graph = describe_catalogue(
-            self.context.index.graph, settings, self.distributions, issued=date
+            self.context.index.graph,
+            settings,
+            self.distributions,
+            dates=dates,
+            contact_email=settings.require_contact_email(),
         )
         """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
 
