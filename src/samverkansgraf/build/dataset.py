@@ -12,6 +12,7 @@ model every later stage reads.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -33,6 +34,7 @@ from ..namespaces import (
     SKGID,
     bind_prefixes,
 )
+from ..privacy import mask_contact_data
 from ..rdfio import TURTLE, format_for_path, load_union
 from ..reference import load_reference
 from ..sources import (
@@ -342,6 +344,9 @@ def load_curated_document(
     records = resolve_evidence(graph, document, source.text, curated_path=path)  # type: ignore[arg-type]
     check_evidence(graph, {document: source.text}, path=path)  # type: ignore[arg-type]
     graph.set((document, SKG.sha256, Literal(source.sha256)))
+    # The published copies are masked (privacy.py): give their checksum too.
+    masked = mask_contact_data(source.text).encode("utf-8")
+    graph.set((document, SKG.maskedSha256, Literal(hashlib.sha256(masked).hexdigest())))
     graph.set(
         (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
     )

@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rdflib import Graph
+from collections.abc import Iterable
+
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from ..build import AssembledDataset
@@ -22,6 +24,7 @@ from ..namespaces import SKG
 from ..privacy import find_contact_data
 from ..sources import ProjectPaths
 from ..validate import load_shapes, validate_graph
+from .server import representations
 
 __all__ = [
     "check_conformance",
@@ -29,6 +32,7 @@ __all__ = [
     "check_file_privacy",
     "check_privacy",
     "find_published_contact_data",
+    "unresolvable_iris",
 ]
 
 
@@ -54,6 +58,35 @@ def check_functional_mailbox(address: str, union: Graph) -> None:
                     path=Path("publication.toml"),
                     hint="use a functional address such as info@ or data@",
                 )
+
+
+def unresolvable_iris(
+    graphs: Iterable[Graph], base_url: str, written: set[str]
+) -> list[str]:
+    """The IRIs under ``base_url`` in ``graphs`` that the site would not answer.
+
+    An IRI resolves when its path (without the fragment) names a resource with
+    a representation among ``written`` (``server.representations``: the same
+    rule ``serve-site`` and the documented web-server rules follow) or a file.
+    """
+    missing = set()
+    for graph in graphs:
+        for triple in graph:
+            for term in triple:
+                text = str(term)
+                if not isinstance(term, URIRef) or not text.startswith(base_url):
+                    continue
+                path = text[len(base_url) :].split("#", 1)[0]
+                segments = [s for s in path.split("/") if s]
+                if not segments:
+                    ok = "index.html" in written
+                else:
+                    ok = path in written or bool(
+                        representations(segments, written.__contains__)
+                    )
+                if not ok:
+                    missing.add(text)
+    return sorted(missing)
 
 
 def check_conformance(assembled: AssembledDataset, paths: ProjectPaths) -> None:

@@ -24,7 +24,6 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
@@ -56,7 +55,6 @@ __all__ = [
     "describe_catalogue",
     "describe_void",
     "load_dcat_shapes",
-    "serialise_rdfxml",
     "temporal_coverage",
     "validate_catalogue",
 ]
@@ -419,64 +417,6 @@ def _fragment(graph: Graph, iri: Node) -> str:
     except (ValueError, KeyError):
         text = str(iri)
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
-
-
-def serialise_rdfxml(graph: Graph) -> bytes:
-    """Plain RDF/XML with subjects, properties and namespaces in sorted order.
-
-    rdflib's RDF/XML serialisers order namespaces and subjects by hash, so their
-    output changes between runs; a catalogue record must diff cleanly. Handles
-    what the DCAT and VoID records use: IRI subjects and objects, plain,
-    language-tagged and typed literals (no blank nodes, no lists).
-
-    Raises:
-        ValueError: for a blank node or a predicate that has no XML local name.
-    """
-    names: dict[str, str] = {str(RDF): "rdf"}
-    known = {str(ns): prefix for prefix, ns in graph.namespaces()}
-    lines: list[str] = []
-
-    def qname(iri: URIRef) -> str:
-        text = str(iri)
-        cut = max(text.rfind("#"), text.rfind("/")) + 1
-        namespace, local = text[:cut], text[cut:]
-        if not local or not (local[0].isalpha() or local[0] == "_"):
-            raise ValueError(f"no RDF/XML name for <{iri}>")
-        if namespace not in names:
-            prefix = known.get(namespace) or f"ns{len(names)}"
-            names[namespace] = (
-                prefix if prefix not in names.values() else f"ns{len(names)}"
-            )
-        return f"{names[namespace]}:{local}"
-
-    for subject in sorted(set(graph.subjects()), key=str):
-        if not isinstance(subject, URIRef):
-            raise ValueError("RDF/XML record with a blank node")
-        lines.append(f'  <rdf:Description rdf:about="{quoteattr(str(subject))[1:-1]}">')
-        for prop, value in sorted(graph.predicate_objects(subject)):
-            name = qname(prop)  # type: ignore[arg-type]
-            if isinstance(value, URIRef):
-                resource = quoteattr(str(value))
-                lines.append(f"    <{name} rdf:resource={resource}/>")
-            elif isinstance(value, Literal):
-                attrs = ""
-                if value.language:
-                    attrs = f" xml:lang={quoteattr(value.language)}"
-                elif value.datatype is not None:
-                    attrs = f" rdf:datatype={quoteattr(str(value.datatype))}"
-                lines.append(f"    <{name}{attrs}>{escape(str(value))}</{name}>")
-            else:
-                raise ValueError("RDF/XML record with a blank node")
-        lines.append("  </rdf:Description>")
-    declarations = "".join(
-        f"\n  xmlns:{prefix}={quoteattr(namespace)}"
-        for namespace, prefix in sorted(names.items(), key=lambda kv: kv[1])
-    )
-    text = (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        f"<rdf:RDF{declarations}>\n" + "\n".join(lines) + "\n</rdf:RDF>\n"
-    )
-    return text.encode("utf-8")
 
 
 def load_dcat_shapes(shapes_dir: str | Path) -> Graph:

@@ -36,10 +36,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import atomic_directory, check_output_directory, holds_files
+from rdflib import Graph
+
 from ..build import assemble_dataset
+from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES
 from ..errors import PublishError
 from ..sources import ProjectPaths
-from .checks import check_conformance, check_file_privacy, check_functional_mailbox
+from .checks import (
+    check_conformance,
+    check_file_privacy,
+    check_functional_mailbox,
+    unresolvable_iris,
+)
 from .metadata import load_dcat_shapes, validate_catalogue
 from .settings import PublicationSettings, data_modified, load_publication
 from .writer import RECORD_FILES, SiteRenderer
@@ -64,6 +72,9 @@ class PublishResult:
     warnings: list[str] = field(default_factory=list)
     """DCAT-AP-SE recommendations the catalogue record does not meet."""
 
+
+_VOCABULARY = (GRAPH_ONTOLOGY, GRAPH_SCHEMES)
+"""The graphs of the ontology document, whose IRIs must resolve too."""
 
 _EARLIER_SITE = holds_files("dcat.ttl", "void.ttl", "index.html")
 """How an earlier site written before ``atomic.OUTPUT_MARKER`` existed is known."""
@@ -135,6 +146,20 @@ def publish_site(
                 made.add(target.parent)
             target.write_bytes(data)
             written.add(relative)
+        # Every IRI the record, VoID and the ontology advertise under the base
+        # URL must be answered by the site (checked before the site replaces
+        # the old one).
+        advertised = [renderer.record, renderer.void or Graph()]
+        advertised += [g for iri, g in assembled.graphs.items() if iri in _VOCABULARY]
+        missing = unresolvable_iris(advertised, settings.base_url, written)
+        if missing:
+            raise PublishError(
+                f"{len(missing)} IRI(s) the site advertises would not resolve, "
+                f"first: <{missing[0]}>",
+                path=paths.root / "publication.toml",
+                hint="an IRI under base_url must name a page or file of the site "
+                "(publisher iri, sparql_endpoint …); use an external IRI otherwise",
+            )
         # A site is for serving: world-readable like any web content.
         for directory, _, names in os.walk(work):
             os.chmod(directory, 0o755)
