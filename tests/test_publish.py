@@ -28,25 +28,19 @@ from samverkansgraf.publish.render import render_marked_text
 from samverkansgraf.publish.server import choose_representation, running_site_server
 from samverkansgraf.sources import ProjectPaths
 
+from helpers import write_publication
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / "tests" / "artefacts"
 HEDEMORA = SKGID["kommun/2083"]
 
 
 @pytest.fixture(scope="module")
-def site(project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real data published once for this module, through the CLI."""
-    out = tmp_path_factory.mktemp("publish") / "site"
-    result = CliRunner().invoke(
-        cli,
-        ["--project", str(project.root), "publish", "--out", str(out)],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
-    summary = re.search(
-        r"published (\d+) pages \((\d+) files\) to .* in \d+\.\d s", result.stdout
-    )
-    assert summary and int(summary.group(1)) > 300, result.stdout
+def site(published: tuple[Path, str]) -> Path:
+    """The real data published once (``conftest.published``, through the CLI)."""
+    out, stdout = published
+    summary = re.search(r"published (\d+) pages \((\d+) files\) to .* in \d+\.\d s", stdout)
+    assert summary and int(summary.group(1)) > 300, stdout
     return out
 
 
@@ -437,8 +431,7 @@ def test_content_negotiation_edge_cases(site: Path) -> None:
 def test_publish_refuses_a_graph_that_fails_the_privacy_shapes(
     runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
 ) -> None:
-    for name in ("publication.toml", "CHANGELOG.md"):
-        shutil.copy(ROOT / name, scratch.root / name)
+    write_publication(scratch.root)
     curated = scratch.curated_dir / "hedemora-2019-2022.ttl"
     curated.write_text(
         curated.read_text("utf-8")
@@ -468,8 +461,7 @@ def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
     middle of the run aborts it, and the site published before stays whole."""
     from samverkansgraf.publish import site as publish
 
-    for name in ("publication.toml", "CHANGELOG.md"):
-        shutil.copy(ROOT / name, scratch.root / name)
+    write_publication(scratch.root)
     out = tmp_path / "site"
     first = publish.publish_site(scratch, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}

@@ -50,7 +50,9 @@ __all__ = [
     "check_digg_pipeline",
     "check_semic_release",
     "load_record",
+    "load_shapes_files",
     "main",
+    "shape_results",
 ]
 
 DCATAP = Namespace("http://data.europa.eu/r5r/")
@@ -123,7 +125,8 @@ def _local(iri: object) -> str:
     return text[max(text.rfind("#"), text.rfind("/")) + 1 :]
 
 
-def _results(data: Graph, shapes: Graph) -> list[OfficialResult]:
+def shape_results(data: Graph, shapes: Graph) -> list[OfficialResult]:
+    """The top-level results of validating ``data`` with ``shapes`` (pySHACL)."""
     _, report, _ = pyshacl_validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True
     )
@@ -146,7 +149,7 @@ def _results(data: Graph, shapes: Graph) -> list[OfficialResult]:
     return sorted(results, key=lambda r: (r.severity, r.focus, r.path, r.component))
 
 
-def _shapes(*paths: Path) -> Graph:
+def load_shapes_files(*paths: Path) -> Graph:
     """The shapes of ``paths`` in one graph, dangling ``sh:property`` links dropped.
 
     SEMIC's 3.0.1 ``ranges.ttl`` links its node shapes to property shapes that
@@ -181,15 +184,15 @@ def check_semic_release(
     base = release / "shacl" / "dcat-ap-SHACL.ttl"
     if not base.is_file():
         raise FileNotFoundError(f"{base}: not a DCAT-AP release folder")
-    out = {"shacl/dcat-ap-SHACL.ttl": _results(record, _shapes(base))}
+    out = {"shacl/dcat-ap-SHACL.ttl": shape_results(record, load_shapes_files(base))}
     ranges = release / "shacl" / "ranges.ttl"
     if ranges.is_file():  # ranges.ttl adds to the base shapes' property shapes
-        out["shacl/dcat-ap-SHACL.ttl + ranges.ttl"] = _results(
-            record, _shapes(base, ranges)
+        out["shacl/dcat-ap-SHACL.ttl + ranges.ttl"] = shape_results(
+            record, load_shapes_files(base, ranges)
         )
     for path in sorted((release / "html" / "shacl").glob("*.ttl")):
         if "imports" not in path.name:  # the imports files hold no shapes
-            out[str(path.relative_to(release))] = _results(record, _shapes(path))
+            out[str(path.relative_to(release))] = shape_results(record, load_shapes_files(path))
     return out
 
 
@@ -225,7 +228,7 @@ def check_digg_pipeline(record: Graph, folder: str | Path) -> list[OfficialResul
         FileNotFoundError: the folder lacks ``dcat-ap-SHACL.ttl`` or the additions.
     """
     folder = Path(folder)
-    shapes = _shapes(folder / "dcat-ap-SHACL.ttl", folder / "dcat-ap-se-additions.ttl")
+    shapes = load_shapes_files(folder / "dcat-ap-SHACL.ttl", folder / "dcat-ap-se-additions.ttl")
     data = Graph()
     for triple in record:
         data.add(triple)
@@ -240,7 +243,7 @@ def check_digg_pipeline(record: Graph, folder: str | Path) -> list[OfficialResul
         for rule in overrides["overrides"]
         for component in rule["ignoreConstraints"]
     }
-    return [r for r in _results(data, shapes) if (r.path, r.component) not in ignored]
+    return [r for r in shape_results(data, shapes) if (r.path, r.component) not in ignored]
 
 
 def _summary(name: str, results: list[OfficialResult]) -> str:
