@@ -10,6 +10,8 @@ ontology, regenerate them and review the diff:
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 import hashlib
 import os
@@ -27,6 +29,8 @@ from samverkansgraf.build import (
 from samverkansgraf.namespaces import GRAPH_REFERENCE, SKGID
 from samverkansgraf.privacy import MASK
 from samverkansgraf.publish.settings import load_publication
+
+from helpers import TEST_MAILBOX
 from samverkansgraf.publish.writer import render_site
 from samverkansgraf.sources import ProjectPaths, SourceText
 
@@ -67,9 +71,10 @@ def fixture_site(project: ProjectPaths) -> dict[str, bytes]:
         graphs=graphs,
         documents=[CuratedDocument(Path("fixture.ttl"), document, source, graph)],
     )
-    files, _ = render_site(
-        assembled, load_publication(project.root), issued=dt.date(2026, 1, 1)
+    settings = dataclasses.replace(
+        load_publication(project.root), contact_email=TEST_MAILBOX
     )
+    files, _ = render_site(assembled, settings, issued=dt.date(2026, 1, 1))
     return files
 
 
