@@ -21,14 +21,14 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
-from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, WD
+from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, VCARD, WD
 from samverkansgraf.publish.checks import find_published_contact_data
 from samverkansgraf.publish.metadata import load_dcat_shapes, validate_catalogue
 from samverkansgraf.publish.render import render_marked_text
 from samverkansgraf.publish.server import choose_representation, running_site_server
 from samverkansgraf.sources import ProjectPaths
 
-from helpers import write_publication
+from helpers import TEST_MAILBOX, write_publication
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / "tests" / "artefacts"
@@ -172,6 +172,8 @@ def test_every_page_is_well_formed_html5(site: Path) -> None:
 def test_nothing_published_contains_contact_data(site: Path) -> None:
     # privacy.find_contact_data on every file; SHA-256 digests (skg:sha256) are
     # hex strings whose digit runs can look like phone numbers and are exempt.
+    # The configured functional mailbox is the one address allowed, and only in
+    # the catalogue record (issue #17).
     scanned = 0
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         try:
@@ -179,8 +181,38 @@ def test_nothing_published_contains_contact_data(site: Path) -> None:
         except UnicodeDecodeError:
             continue
         scanned += 1
-        assert find_published_contact_data(text) == [], path
+        found = [text[a:b] for a, b in find_published_contact_data(text)]
+        if path.parent == site and path.stem == "dcat":
+            assert found == [TEST_MAILBOX], path
+        else:
+            assert found == [], path
     assert scanned > 2000
+
+
+def test_publish_refuses_without_a_mailbox_naming_the_setting(
+    runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    shutil.copy(ROOT / "publication.toml", scratch.root / "publication.toml")
+    result = runner.invoke(
+        cli, ["--project", str(scratch.root), "publish", "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "[contact] email is not set" in lines[0], lines
+    assert not (tmp_path / "s").exists()
+
+
+def test_publish_refuses_a_mailbox_that_names_a_person(
+    runner: CliRunner, scratch: ProjectPaths, tmp_path: Path, union: Graph
+) -> None:
+    person = next(union.subjects(RDF.type, SKG.Person))
+    family = str(union.value(person, RDFS.label)).split()[-1].lower()
+    write_publication(scratch.root, mailbox=f"{family}@example.org")
+    result = runner.invoke(
+        cli, ["--project", str(scratch.root), "publish", "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "names a person" in result.stderr and not (tmp_path / "s").exists()
 
 
 def test_alternates_describe_the_resource_with_its_evidence(site: Path) -> None:
@@ -286,6 +318,9 @@ def test_dcat_record_conforms_to_dcat_ap_se_shapes(
         ("blank-publisher", "blank node"),
         ("person-contact", "functional contact"),
         ("no-media-type", "IANA"),
+        ("no-mailbox", "vcard:hasEmail"),
+        ("literal-format", "file-type"),
+        ("second-mailbox", "outside the contact point"),
     ],
 )
 def test_broken_dcat_record_fails(
@@ -330,6 +365,16 @@ def test_broken_dcat_record_fails(
     elif change == "no-media-type":
         dist = next(record.objects(dataset, DCAT.distribution))
         record.remove((dist, DCAT.mediaType, None))
+    elif change == "no-mailbox":
+        contact = record.value(dataset, DCAT.contactPoint)
+        record.remove((contact, URIRef(str(VCARD) + "hasEmail"), None))
+    elif change == "literal-format":
+        dist = next(record.objects(dataset, DCAT.distribution))
+        record.set((dist, DCTERMS.format, Literal("text/turtle")))
+    elif change == "second-mailbox":
+        record.add(
+            (dataset, DCTERMS.description, Literal("Skriv till anna@example.org", lang="de"))
+        )
     report = validate_catalogue(record, load_dcat_shapes(project.shapes_dir))
     assert not report.conforms
     assert any(message in r.message for r in report.violations), report.format_text()
