@@ -10,11 +10,10 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
+from helpers import publishable_copy
 from samverkansgraf.build import AssembledDataset, assemble_dataset
 from samverkansgraf.namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES
 from samverkansgraf.sources import ProjectPaths
-
-from helpers import publishable_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,6 +113,7 @@ def built_project(scratch: ProjectPaths, full_dump: Path) -> ProjectPaths:
 # ---------------------------------------------------------------------------
 # Publishing (issues #7, #17): the real data published once per session
 # ---------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def publishable(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:

@@ -23,6 +23,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, SKOS
 
+from helpers import TEST_MAILBOX
 from samverkansgraf.devtools.official_shapes import (
     check_digg_pipeline,
     check_semic_release,
@@ -32,8 +33,6 @@ from samverkansgraf.devtools.official_shapes import (
 from samverkansgraf.namespaces import CC0, VCARD
 from samverkansgraf.publish.authorities import ACCESS_RIGHT, FILE_TYPE, IANA
 from samverkansgraf.publish.server import running_site_server
-
-from helpers import TEST_MAILBOX
 
 ROOT = Path(__file__).resolve().parents[1]
 VENDORED = ROOT / "shapes" / "dcat-ap" / "dcat-ap-SHACL.jsonld"
@@ -220,7 +219,8 @@ def mqa_indicators(record: Graph, answers: dict[str, int]) -> dict[str, bool]:
         "publisher": has(dataset, DCTERMS.publisher),
         "rights": every(lambda d: has(d, DCTERMS.rights)),
         "byte size": every(lambda d: has(d, DCAT.byteSize)),
-        "issued": has(dataset, DCTERMS.issued) and every(lambda d: has(d, DCTERMS.issued)),
+        "issued": has(dataset, DCTERMS.issued)
+        and every(lambda d: has(d, DCTERMS.issued)),
         "modified": has(dataset, DCTERMS.modified)
         and every(lambda d: has(d, DCTERMS.modified)),
     }

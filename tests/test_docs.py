@@ -15,7 +15,6 @@ from rdflib import RDF, Graph
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
 from samverkansgraf.namespaces import SKG
-from samverkansgraf.sources import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text("utf-8")

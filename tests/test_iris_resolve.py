@@ -162,13 +162,15 @@ def nginx_target(path: str, accept: str, site: Path) -> str | None:
         if line_kind == "~" and not match:
             continue
 
-        def fill(text: str) -> str:
+        def fill(text: str, found: re.Match[str] | None = match) -> str:
             text = re.sub(r"\$(skg_\w+)", lambda m: variable(m.group(1)), text)
-            if match:
-                text = re.sub(r"\$(\d)", lambda m: match.group(int(m.group(1))), text)
+            if found:
+                text = re.sub(r"\$(\d)", lambda m: found.group(int(m.group(1))), text)
             return text
 
-        conditional = re.search(r"if \(-f \$document_root(\S+)\) \{ return 303 (\S+); \}", body)
+        conditional = re.search(
+            r"if \(-f \$document_root(\S+)\) \{ return 303 (\S+); \}", body
+        )
         if conditional:
             if (site / fill(conditional.group(1)).lstrip("/")).is_file():
                 return fill(conditional.group(2)).lstrip("/")
@@ -204,7 +206,9 @@ def test_every_advertised_iri_resolves_under_the_documented_rules(
 def test_the_rules_negotiate_by_media_type(site: Path) -> None:
     assert apache_target("id/kommun/2083", "text/turtle") == "id/kommun/2083.ttl"
     assert apache_target("dcat", "application/rdf+xml") == "dcat.rdf"
-    assert apache_target("ontology/1.1.0", "application/json") == "ontology/1.1.0.jsonld"
+    assert (
+        apache_target("ontology/1.1.0", "application/json") == "ontology/1.1.0.jsonld"
+    )
     assert nginx_target("dcat", "text/html", site) == "dcat.ttl"
     assert nginx_target("id/kommun/2083", "text/html", site) == "id/kommun/2083.html"
     assert nginx_target("id/kommun/9999", "text/html", site) is None

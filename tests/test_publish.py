@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
 
+from helpers import TEST_MAILBOX, write_publication
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
@@ -28,8 +29,6 @@ from samverkansgraf.publish.render import render_marked_text
 from samverkansgraf.publish.server import choose_representation, running_site_server
 from samverkansgraf.sources import ProjectPaths
 
-from helpers import TEST_MAILBOX, write_publication
-
 ROOT = Path(__file__).resolve().parents[1]
 ARTEFACTS = ROOT / "tests" / "artefacts"
 HEDEMORA = SKGID["kommun/2083"]
@@ -39,7 +38,9 @@ HEDEMORA = SKGID["kommun/2083"]
 def site(published: tuple[Path, str]) -> Path:
     """The real data published once (``conftest.published``, through the CLI)."""
     out, stdout = published
-    summary = re.search(r"published (\d+) pages \((\d+) files\) to .* in \d+\.\d s", stdout)
+    summary = re.search(
+        r"published (\d+) pages \((\d+) files\) to .* in \d+\.\d s", stdout
+    )
     assert summary and int(summary.group(1)) > 300, stdout
     return out
 
@@ -373,7 +374,11 @@ def test_broken_dcat_record_fails(
         record.set((dist, DCTERMS.format, Literal("text/turtle")))
     elif change == "second-mailbox":
         record.add(
-            (dataset, DCTERMS.description, Literal("Skriv till anna@example.org", lang="de"))
+            (
+                dataset,
+                DCTERMS.description,
+                Literal("Skriv till anna@example.org", lang="de"),
+            )
         )
     report = validate_catalogue(record, load_dcat_shapes(project.shapes_dir))
     assert not report.conforms

@@ -11,7 +11,6 @@ ontology, regenerate them and review the diff:
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 import hashlib
 import os
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from helpers import TEST_MAILBOX
 from samverkansgraf.build import (
     AssembledDataset,
     CuratedDocument,
@@ -29,8 +29,6 @@ from samverkansgraf.build import (
 from samverkansgraf.namespaces import GRAPH_REFERENCE, SKGID
 from samverkansgraf.privacy import MASK
 from samverkansgraf.publish.settings import load_publication
-
-from helpers import TEST_MAILBOX
 from samverkansgraf.publish.writer import render_site
 from samverkansgraf.sources import ProjectPaths, SourceText
 

@@ -3,9 +3,8 @@ CITATION.cff, changelog, checksums, version checks and privacy."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import csv
+import dataclasses
 import hashlib
 import json
 import re
@@ -18,6 +17,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from helpers import TEST_MAILBOX, publishable_copy
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
@@ -28,8 +28,6 @@ from samverkansgraf.publish.settings import load_publication
 from samverkansgraf.release import TABLES, build_release, changelog_entry, check_version
 from samverkansgraf.release.ledger import load_ledger
 from samverkansgraf.sources import ProjectPaths
-
-from helpers import TEST_MAILBOX, publishable_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -58,7 +56,9 @@ def next_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
 
 
 @pytest.fixture(scope="module")
-def release(next_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def release(
+    next_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """Release 0.2.0 of the real data, written once through the CLI."""
     out = tmp_path_factory.mktemp("release") / f"samverkansgraf-{NEXT}"
     result = CliRunner().invoke(
@@ -196,8 +196,7 @@ def test_changelog_and_codebook(release: Path) -> None:
         changelog
     )
     rows = {
-        spec.name: len((release / f"data/{spec.name}.csv").read_text().splitlines())
-        - 1
+        spec.name: len((release / f"data/{spec.name}.csv").read_text().splitlines()) - 1
         for spec in TABLES
     }
     # The changelog a release carries states what it holds (issue #17).
@@ -205,9 +204,7 @@ def test_changelog_and_codebook(release: Path) -> None:
     contents = contents.split("## [0.1.0]")[0]
     assert "- 5 source document(s): " in contents
     assert "Överenskommelse mellan Hedemora kommun och Region Dalarna" in contents
-    assert (
-        "- rows: " + ", ".join(f"{n} {name}" for name, n in rows.items()) in contents
-    )
+    assert "- rows: " + ", ".join(f"{n} {name}" for name, n in rows.items()) in contents
     assert "- ontology 1.1.0 (" in contents
     codebook = (release / "codebook.md").read_text("utf-8")
     for spec in TABLES:
@@ -367,7 +364,8 @@ def test_a_version_is_never_reissued_with_other_content(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(
-        "error: releases.json: version 0.1.0 was issued on 2026-11-25 with other content"
+        "error: releases.json: version 0.1.0 was issued on 2026-11-25 "
+        "with other content"
     ), lines
     assert "release the changes as a new version" in lines[0]
     assert not (tmp_path / "r").exists()
@@ -404,7 +402,9 @@ def test_new_terms_need_a_new_ontology_version(
     project = _with_next_release(tmp_path)
     ontology = project.ontology_dir / "samverkansgraf.ttl"
     ontology.write_text(
-        ontology.read_text("utf-8").replace('owl:versionInfo "1.1.0"', 'owl:versionInfo "1.0.0"'),
+        ontology.read_text("utf-8").replace(
+            'owl:versionInfo "1.1.0"', 'owl:versionInfo "1.0.0"'
+        ),
         "utf-8",
     )
     result = runner.invoke(

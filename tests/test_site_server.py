@@ -409,8 +409,9 @@ def test_files_headers_and_methods(server: SiteServer) -> None:
     # Plain JSON is answered with the JSON-LD (issue #17: was 406).
     status, headers, _ = get(server, "/id/kommun/2083", {"Accept": "application/json"})
     assert (status, headers["location"]) == (303, "/id/kommun/2083.jsonld")
-    assert '</id/kommun/2083.ttl>; rel="alternate"; type="text/turtle"' in (
-        headers["link"]
+    assert (
+        '</id/kommun/2083.ttl>; rel="alternate"; type="text/turtle"'
+        in (headers["link"])
     )
     status, headers, body = get(server, "/id/kommun/2083.ttl?x=1")
     assert (status, headers["content-type"], body.decode()) == (

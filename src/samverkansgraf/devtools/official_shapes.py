@@ -192,7 +192,9 @@ def check_semic_release(
         )
     for path in sorted((release / "html" / "shacl").glob("*.ttl")):
         if "imports" not in path.name:  # the imports files hold no shapes
-            out[str(path.relative_to(release))] = shape_results(record, load_shapes_files(path))
+            out[str(path.relative_to(release))] = shape_results(
+                record, load_shapes_files(path)
+            )
     return out
 
 
@@ -228,7 +230,9 @@ def check_digg_pipeline(record: Graph, folder: str | Path) -> list[OfficialResul
         FileNotFoundError: the folder lacks ``dcat-ap-SHACL.ttl`` or the additions.
     """
     folder = Path(folder)
-    shapes = load_shapes_files(folder / "dcat-ap-SHACL.ttl", folder / "dcat-ap-se-additions.ttl")
+    shapes = load_shapes_files(
+        folder / "dcat-ap-SHACL.ttl", folder / "dcat-ap-se-additions.ttl"
+    )
     data = Graph()
     for triple in record:
         data.add(triple)
@@ -243,7 +247,9 @@ def check_digg_pipeline(record: Graph, folder: str | Path) -> list[OfficialResul
         for rule in overrides["overrides"]
         for component in rule["ignoreConstraints"]
     }
-    return [r for r in shape_results(data, shapes) if (r.path, r.component) not in ignored]
+    return [
+        r for r in shape_results(data, shapes) if (r.path, r.component) not in ignored
+    ]
 
 
 def _summary(name: str, results: list[OfficialResult]) -> str:

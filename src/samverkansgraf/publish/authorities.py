@@ -82,7 +82,10 @@ _SCHEMES: dict[str, tuple[URIRef, str]] = {
 # Concepts that are skos:Concepts (DCAT-AP 3 requires a skos:prefLabel of each):
 # the EU Publications Office's labels (sv, en).
 _LABELS: dict[str, tuple[str, str]] = {
-    str(DATA_THEME.EDUC): ("Utbildning, kultur och sport", "Education, culture and sport"),
+    str(DATA_THEME.EDUC): (
+        "Utbildning, kultur och sport",
+        "Education, culture and sport",
+    ),
     str(DATA_THEME.SOCI): ("Befolkning och samhälle", "Population and society"),
     str(DATA_THEME.GOVE): (
         "Regeringen och den offentliga sektorn",

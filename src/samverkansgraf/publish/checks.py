@@ -11,9 +11,8 @@ and ``release`` run them before anything is written.
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 from collections.abc import Iterable
+from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS

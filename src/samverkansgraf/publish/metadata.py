@@ -246,7 +246,11 @@ def describe_catalogue(
     g.add((dataset, RDF.type, DCAT.Dataset))
     _bilingual(g, dataset, DCTERMS.title, settings.title_sv, settings.title_en)
     _bilingual(
-        g, dataset, DCTERMS.description, settings.description_sv, settings.description_en
+        g,
+        dataset,
+        DCTERMS.description,
+        settings.description_sv,
+        settings.description_en,
     )
     g.add((dataset, DCTERMS.publisher, publisher))
     g.add((dataset, DCAT.contactPoint, contact))

@@ -35,12 +35,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..atomic import atomic_directory, check_output_directory, holds_files
 from rdflib import Graph
 
+from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import assemble_dataset
-from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES
 from ..errors import PublishError
+from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES
 from ..sources import ProjectPaths
 from .checks import (
     check_conformance,

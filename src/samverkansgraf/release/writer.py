@@ -295,6 +295,8 @@ def write_release(
         work.chmod(0o755)
     if not issued_before:
         ledger.record(
-            ReleaseEntry(version, date, digest, counts, onto_version), onto_version, terms
+            ReleaseEntry(version, date, digest, counts, onto_version),
+            onto_version,
+            terms,
         )
     return ReleaseResult(target, version, date, sorted(files), counts)
