@@ -206,3 +206,30 @@ def test_any_substring_is_found_and_slices_back(text: str, data: st.DataObject) 
         span = find_quote(text, quote, occurrence=1)
     assert text[span.start : span.end] == span.exact
     assert span.exact.split() == quote.split()
+
+
+def test_quotes_that_occur_twice_carry_prefix_and_suffix(union: Graph) -> None:
+    """Issue #17: six quotes of the Örebro plan occur twice in their source;
+    oa:prefix/oa:suffix (from the masked text) make each one unique."""
+    from pathlib import Path
+
+    from samverkansgraf.privacy import MASK
+
+    texts = {}
+    for path in (Path(__file__).parents[1] / "data" / "sources").glob("*.txt"):
+        texts[path.name] = path.read_text("utf-8")
+    selectors = list(union.subjects(OA.prefix, None))
+    assert len(selectors) == 6
+    orebro = texts["004_ebdeabd1e232db28.txt"]
+    for selector in selectors:
+        exact = str(union.value(selector, OA.exact))
+        prefix = str(union.value(selector, OA.prefix))
+        suffix = str(union.value(selector, OA.suffix))
+        assert orebro.count(exact) >= 2
+        assert orebro.count(prefix + exact + suffix) == 1, exact
+        assert MASK not in prefix + suffix
+    # A quote that occurs once has none.
+    once = [
+        s for s in union.subjects(OA.exact, None) if (s, OA.prefix, None) not in union
+    ]
+    assert len(once) > 200

@@ -162,8 +162,9 @@ def test_a_site_from_before_the_marker_is_recognised(tmp_path: Path) -> None:
 
 
 def test_a_second_publish_replaces_its_previous_output(
-    project: ProjectPaths, tmp_path: Path, runner: CliRunner
+    publishable: ProjectPaths, tmp_path: Path, runner: CliRunner
 ) -> None:
+    project = publishable
     out = tmp_path / "site"
     first = publish_site(project, out)
     (out / "stale.html").write_text("left from an older site")

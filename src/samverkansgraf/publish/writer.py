@@ -15,13 +15,20 @@ import json
 from collections.abc import Iterator
 
 from rdflib import Graph
+from rdflib.namespace import OWL
 
 from .. import __version__
 from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
+from ..namespaces import ONTOLOGY_IRI
 from ..rdfio import DUMP_FORMATS
-from .alternates import ALTERNATES
+from .alternates import ALTERNATES, serialise, serialise_rdfxml
 from .html import style_sheet
-from .metadata import Distribution, describe_catalogue, describe_void, serialise_rdfxml
+from .metadata import (
+    Distribution,
+    RecordDates,
+    describe_catalogue,
+    describe_void,
+)
 from .pages import PageContext
 from .render import (
     class_index_pages,
@@ -32,7 +39,18 @@ from .render import (
 )
 from .settings import PublicationSettings, today
 
-__all__ = ["DUMP_MEDIA_TYPES", "SiteRenderer", "render_site", "site_manifest"]
+__all__ = [
+    "DUMP_MEDIA_TYPES",
+    "RECORD_FILES",
+    "SiteRenderer",
+    "record_files",
+    "version_documents",
+    "render_site",
+    "site_manifest",
+]
+
+RECORD_FILES = frozenset({"dcat.ttl", "dcat.rdf", "dcat.jsonld", "dcat.nt"})
+"""The catalogue record's files: the only ones that may hold the contact mailbox."""
 
 # Dump suffix → (media type, Swedish title, English title) for the download list.
 DUMP_MEDIA_TYPES = {
@@ -55,8 +73,21 @@ class SiteRenderer:
         settings: PublicationSettings,
         *,
         issued: dt.date | None = None,
+        modified: dt.date | None = None,
     ) -> None:
-        """Index the graph, make the dumps and the catalogue record."""
+        """Index the graph, make the dumps and the catalogue record.
+
+        Args:
+            assembled: the dataset (already validated).
+            settings: publication.toml.
+            issued: the publication date (default ``today()``); the record's
+                ``dct:issued`` is ``[dataset] issued`` where set, else this.
+            modified: when the data last changed (``settings.data_modified``;
+                default: the publication date).
+
+        Raises:
+            SourceError: ``[contact] email`` is not set (the record needs it).
+        """
         self.assembled = assembled
         self.settings = settings
         self.context = PageContext.of(assembled)
@@ -72,10 +103,20 @@ class SiteRenderer:
                 )
             )
         date = issued if issued is not None else today()
+        dates = RecordDates(
+            issued=settings.issued or date,
+            modified=modified if modified is not None else date,
+        )
         self.record: Graph = describe_catalogue(
-            self.context.index.graph, settings, self.distributions, issued=date
+            self.context.index.graph,
+            settings,
+            self.distributions,
+            dates=dates,
+            contact_email=settings.require_contact_email(),
         )
         """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
+        self.void: Graph | None = None
+        """The VoID description, once ``files()`` has made it."""
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         """Every file of the site as (site-relative path, bytes), once."""
@@ -98,20 +139,22 @@ class SiteRenderer:
             for item in resource_page(context, node).items():
                 yield page(*item)
         class_files, class_rows = class_index_pages(context)
+        ontology = ontology_page(context, self.assembled)
         for rendered in (
             class_files,
-            ontology_page(context, self.assembled),
+            ontology,
+            version_documents(ontology, index.graph, settings),
             source_pages(context, self.assembled),
         ):
             for item in rendered.items():
                 yield page(*item)
-        yield "dcat.ttl", self.record.serialize(format="turtle", encoding="utf-8")
-        yield "dcat.rdf", serialise_rdfxml(self.record)
-        void = describe_void(
+        yield from record_files("dcat", self.record)
+        self.void = describe_void(
             index.graph, settings, [d.path for d in self.distributions]
-        ).serialize(format="turtle", encoding="utf-8")
-        yield "void.ttl", void
-        yield ".well-known/void", void
+        )
+        void_files = dict(record_files("void", self.void))
+        yield from void_files.items()
+        yield ".well-known/void", void_files["void.ttl"]
 
         yield page(
             "index.html",
@@ -120,6 +163,37 @@ class SiteRenderer:
             ),
         )
         yield "site.json", site_manifest(settings, sorted(pages))
+
+
+def record_files(stem: str, graph: Graph) -> Iterator[tuple[str, bytes]]:
+    """A metadata document (``dcat``, ``void``) in Turtle, RDF/XML and JSON-LD,
+    so that ``/dcat`` and ``/void`` negotiate like every resource."""
+    yield f"{stem}.ttl", graph.serialize(format="turtle", encoding="utf-8")
+    yield f"{stem}.rdf", serialise_rdfxml(graph)
+    yield f"{stem}.jsonld", serialise(graph, "json-ld")
+
+
+def version_documents(
+    ontology: dict[str, bytes], graph: Graph, settings: PublicationSettings
+) -> dict[str, bytes]:
+    """The ontology's version IRI as a document: ``ontology/<version>.*``.
+
+    ``owl:versionIRI`` (``…/ontology/1.1.0``) names this version of the ontology;
+    its representations are those of ``ontology/index.*``, which describe the
+    current version. Empty when the version IRI lies outside the site.
+    """
+    version = graph.value(ONTOLOGY_IRI, OWL.versionIRI)
+    prefix = f"{settings.base_url}ontology/"
+    if version is None or not str(version).startswith(prefix):
+        return {}
+    name = str(version)[len(prefix) :]
+    if not name or "/" in name:
+        return {}
+    return {
+        f"ontology/{name}{path[len('ontology/index') :]}": data
+        for path, data in ontology.items()
+        if path.startswith("ontology/index.")
+    }
 
 
 def site_manifest(settings: PublicationSettings, pages: list[str]) -> bytes:
