@@ -12,6 +12,7 @@ fails is reported as "n/a — hook failed: …" with the error, not as a crash.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import time
 from collections.abc import Callable
@@ -139,7 +140,10 @@ def publish(ctx: HookContext) -> dict[str, object]:
     """The static linked-data site (``samverkansgraf.publish``) from the built
     ``dist/``."""
     module: Any = _module("publish")
-    module.publish_site(ctx.paths, ctx.work / "site")
+    settings = _module("publish.settings").load_publication(ctx.paths.root)
+    if not settings.contact_email:  # a synthetic project: a synthetic mailbox
+        settings = dataclasses.replace(settings, contact_email="data@example.org")
+    module.publish_site(ctx.paths, ctx.work / "site", settings=settings)
     return {}
 
 

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph
 
+from helpers import publishable_copy
 from samverkansgraf.build import AssembledDataset, assemble_dataset
 from samverkansgraf.namespaces import GRAPH_ONTOLOGY, GRAPH_REFERENCE, GRAPH_SCHEMES
 from samverkansgraf.sources import ProjectPaths
@@ -110,15 +111,35 @@ def built_project(scratch: ProjectPaths, full_dump: Path) -> ProjectPaths:
 
 
 # ---------------------------------------------------------------------------
-# The published site (issue 20: query page, profile pages)
+# Publishing (issues #7, #17): the real data published once per session
 # ---------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def published_site(project: ProjectPaths, tmp_path_factory) -> Path:
-    """The real data published once per session with ``publish_site``."""
-    from samverkansgraf.publish import publish_site
+def publishable(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
+    """The project's inputs with a configured mailbox (read-only in tests)."""
+    return publishable_copy(tmp_path_factory.mktemp("publishable"))
 
-    out = tmp_path_factory.mktemp("published") / "site"
-    publish_site(project, out)
-    return out
+
+@pytest.fixture(scope="session")
+def published(
+    publishable: ProjectPaths, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, str]:
+    """The real data published once for the session, through the CLI, and the
+    command's output."""
+    from samverkansgraf.cli import cli
+
+    out = tmp_path_factory.mktemp("publish") / "site"
+    result = CliRunner().invoke(
+        cli,
+        ["--project", str(publishable.root), "publish", "--out", str(out)],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    return out, result.stdout
+
+
+@pytest.fixture(scope="session")
+def published_site(published: tuple[Path, str]) -> Path:
+    """The published site's folder (the query page and profile tests, #20)."""
+    return published[0]

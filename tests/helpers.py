@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from samverkansgraf.sources import ProjectPaths
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_fake_endpoint(
@@ -58,3 +64,27 @@ def fake_endpoint(
     finally:
         server.shutdown()
         server.server_close()
+
+
+TEST_MAILBOX = "data@example.org"
+"""The functional mailbox tests configure (publication.toml ships none: the
+publisher must set its own before `publish` writes a catalogue record)."""
+
+
+def write_publication(root: Path, mailbox: str = TEST_MAILBOX) -> Path:
+    """The project's publication.toml and CHANGELOG.md copied into ``root``,
+    with ``[contact] email`` set to ``mailbox``."""
+    shutil.copy(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
+    text = (ROOT / "publication.toml").read_text("utf-8")
+    text = text.replace("[contact]\n", f'[contact]\nemail = "{mailbox}"\n', 1)
+    (root / "publication.toml").write_text(text, "utf-8")
+    return root / "publication.toml"
+
+
+def publishable_copy(root: Path) -> ProjectPaths:
+    """A copy of the project's inputs whose publication.toml has a mailbox."""
+    for name in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(ROOT / name, root / name)
+    shutil.copy(ROOT / "releases.json", root / "releases.json")
+    write_publication(root)
+    return ProjectPaths(root)

@@ -68,7 +68,53 @@ def test_ICORN_is_found_under_its_damaged_spelling(union: Graph) -> None:  # noq
     exact = str(union.value(URIRef(f"{commitment}#quote"), OA.exact))
     assert "lcorns-program för fristäder" in exact
     assert (commitment, SKG.committedBy, HEDEMORA_KOMMUN) in union
-    assert (commitment, SKG.partner, REGION_DALARNA) in union
+    # "Hedemora kommun vill tillsammans med Region Dalarna …": the region is a
+    # party, so a co-committer, not a partner (reading convention §4, #18).
+    assert (commitment, SKG.committedBy, REGION_DALARNA) in union
+    assert (commitment, SKG.partner, None) not in union
+    assert "tillsammans med" in str(union.value(commitment, SKG.interpretation))
+
+
+def _exact(graph: Graph, fact: URIRef) -> str:
+    return " ".join(str(graph.value(URIRef(f"{fact}#quote"), OA.exact)).split())
+
+
+def test_hedemora_second_reading(union: Graph) -> None:
+    """Issue #18's findings for 000, read off the source."""
+    commitment = SKGID["commitment/hedemora-2019-2022/"]
+    statement = SKGID["statement/hedemora-2019-2022/"]
+    elevkulturombud = SKGID["actor/elevkulturombud-i-dalarna"]
+    # 1. "Hedemora kommun ska bereda sina kommunala elevkulturombud …" concerns them.
+    assert (URIRef(commitment + "3-9"), SKG.concerns, elevkulturombud) in union
+    assert (URIRef(commitment + "3-8"), SKG.concerns, elevkulturombud) in union
+    # 4. The state's permission is a statement about Skapande skola, no commitment.
+    permission = URIRef(statement + "3-2")
+    assert _exact(union, permission).startswith("Dalarnas kommuner kan av staten söka")
+    assert (permission, RDF.type, SKG.Statement) in union
+    assert (permission, SKG.about, SKGID["programme/skapande-skola"]) in union
+    assert (URIRef(commitment + "3-3"), None, None) not in union
+    # 6. The descriptive sentences Smedjebacken records are statements here too.
+    texts = {
+        _exact(union, fact)
+        for fact in union.subjects(SKG.statedIn, HEDEMORA)
+        if (fact, RDF.type, SKG.Statement) in union
+    }
+    for opening in (
+        "För att uppfylla sina uppdrag är länskulturen beroende",
+        "Den ideella sektorn och studieförbunden har stor betydelse",
+        "Kommunernas elevkulturombud är ett viktigt instrument",
+        "I Hedemora kommun bedriver KORDA",
+    ):
+        assert any(t.startswith(opening) for t in texts), opening
+    # 6. Fees and the one-percent rule are two commitments, as in 001.
+    assert _exact(union, URIRef(commitment + "6-3")).endswith("ersättningsnivåer")
+    assert (
+        _exact(union, URIRef(commitment + "6-4")) == "samt tillämpar enprocentregeln ."
+    )
+    # 7. Clause 4's commitment does not name the plan; its first sentence does.
+    plan = SKGID["plan/dalarna-kultur-och-bildningsplan-2019-2022"]
+    assert (URIRef(commitment + "4-1"), SKG.concerns, plan) not in union
+    assert (URIRef(statement + "4-1"), SKG.about, plan) in union
 
 
 def _span(graph: Graph, fact: URIRef) -> tuple[int, int]:
@@ -83,11 +129,18 @@ def test_every_commitment_of_hedemora_lies_inside_its_clause(union: Graph) -> No
         for clause in clauses
         for commitment in union.subjects(SKG.inClause, clause)
     ]
-    assert len(clauses) == 10 and len(commitments) == 33
-    for commitment, clause in commitments:
+    assert len(clauses) == 10 and len(commitments) == 31
+    # Every other sentence of a clause is a statement of it (#18).
+    statements = [
+        (statement, clause)
+        for clause in clauses
+        for statement in union.subjects(DCTERMS.isPartOf, clause)
+    ]
+    assert len(statements) == 16
+    for fact, clause in commitments + statements:
         clause_start, clause_end = _span(union, clause)
-        start, end = _span(union, commitment)
-        assert clause_start <= start < end <= clause_end, commitment
+        start, end = _span(union, fact)
+        assert clause_start <= start < end <= clause_end, fact
 
 
 def test_every_evidence_quote_equals_the_source_slice(assembled, project) -> None:
@@ -170,7 +223,7 @@ def test_wrong_quote_names_file_line_resource_and_difference(
 ) -> None:
     path = _curated(scratch)
     text = path.read_text("utf-8")
-    old = "ersättningsnivåer samt tillämpar enprocentregeln"
+    old = 'skg:quote "samt tillämpar enprocentregeln ."'
     path.write_text(text.replace(old, old.replace("enprocent", "enprocents")))
     with pytest.raises(EvidenceError) as error:
         assemble_dataset(scratch)
@@ -178,10 +231,10 @@ def test_wrong_quote_names_file_line_resource_and_difference(
     line = next(
         i
         for i, row in enumerate(path.read_text("utf-8").splitlines(), 1)
-        if row.startswith("<commitment/hedemora-2019-2022/6-3>")
+        if row.startswith("<commitment/hedemora-2019-2022/6-4>")
     )
     assert message.startswith(f"{path}:{line}: ")
-    assert "commitment/hedemora-2019-2022/6-3" in message
+    assert "commitment/hedemora-2019-2022/6-4" in message
     assert "'enprocentsregeln .'" in message and "'enprocentregeln ." in message
     assert error.value.exit_code == 3
 

@@ -256,7 +256,6 @@ def test_modalities_follow_this_texts_verbs(union: Graph) -> None:
 
     assert modality("2-1") == "StrivesFor"  # "ska tillsammans sträva efter"
     assert modality("2-2") == "Shall"  # "ska agera förebild" (Hedemora: "kan")
-    assert modality("5-1") == "May"  # "kan få möjlighet" (Hedemora: "ska")
     assert modality("5-6") == "Intends"  # "är villig att"
     assert modality("8-1") == "StrivesFor"  # "arbetar gemensamt för"
     assert modality("11-1") == "States"  # "delfinansierar"
@@ -274,10 +273,50 @@ def test_every_smedjebacken_commitment_is_complete(union: Graph) -> None:
              OPTIONAL { ?c skg:theme ?t }
            } GROUP BY ?c""",
     )
-    assert len(found) == 30
+    # 30 before the second reading (#18); 7 sentences became statements.
+    assert len(found) == 23
     assert all(
         int(bys) >= 1 and int(ms) == 1 and int(ts) >= 1 for _, bys, ms, ts in found
     )
+
+
+def test_smedjebacken_statements_are_the_sentences_no_party_commits_to(
+    union: Graph,
+) -> None:
+    """The reading convention (#18): a value, a priority, a status, a judgement
+    and the state's permission are statements, not commitments."""
+    statements = {
+        " ".join(str(quote).split())
+        for (quote,) in rows(
+            union,
+            """SELECT ?exact WHERE {
+                 ?s a skg:Statement ; skg:statedIn ag:smedjebacken-2019-2022 ;
+                    skg:evidence/oa:hasSelector/oa:exact ?exact }""",
+        )
+    }
+    assert len(statements) == 17
+    for sentence in (
+        "Konstområdet bild och form är ett prioriterat område i kommunen.",
+        "Skolan är den arena där alla barn och unga kan få möjlighet att möta kultur.",
+        "Den finska teaterslingan är en viktig gemensam angelägenhet.",
+    ):
+        assert sentence in statements, sentence
+    for start in (
+        "Region Dalarna och Smedjebackens kommun är båda förvaltningsområden",
+        "Dalarnas kommuner kan av staten söka",
+        "Alla Dalarnas invånare",
+        "Konst och konstnärlig gestaltning ska vara",
+    ):
+        assert any(s.startswith(start) for s in statements), start
+    commitments = {
+        " ".join(str(quote).split())
+        for (quote,) in rows(
+            union,
+            """SELECT ?exact WHERE {
+                 ?c a skg:Commitment ; skg:evidence/oa:hasSelector/oa:exact ?exact }""",
+        )
+    }
+    assert not statements & commitments
 
 
 def test_named_institutions_are_linked(union: Graph) -> None:
@@ -286,7 +325,7 @@ def test_named_institutions_are_linked(union: Graph) -> None:
         for r in rows(
             union,
             """SELECT DISTINCT ?label WHERE {
-                 ?fact (skg:concerns|skg:partner|skg:about) ?x .
+                 ?fact (skg:committedBy|skg:concerns|skg:partner|skg:about) ?x .
                  { ?fact skg:inClause/dcterms:isPartOf ag:smedjebacken-2019-2022 }
                  UNION { ?fact skg:statedIn ag:smedjebacken-2019-2022 }
                  ?x rdfs:label ?label }""",
@@ -310,6 +349,11 @@ def test_named_institutions_are_linked(union: Graph) -> None:
         "Skapande skola",
         "Dalarna – Sveriges bästa ungdomsregion",
         "länskulturen i Dalarna",
+        # named bodies that got resources in the second reading (#18)
+        "biblioteken i Dalarna",
+        "de nationella minoriteterna",
+        "sverigefinnar",
+        "förvaltningsområde för sverigefinnar",
     ):
         assert name in linked, name
 

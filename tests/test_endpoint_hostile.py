@@ -8,6 +8,7 @@ request loop is bounded in count and time.
 
 from __future__ import annotations
 
+import asyncio
 import http.client
 import logging
 import os
@@ -22,14 +23,17 @@ from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlencode
+from urllib.request import urlopen
 
 import pytest
+from aiohttp import web
 
 from samverkansgraf.errors import EndpointError
 from samverkansgraf.query.catalogue import load_catalogue
 from samverkansgraf.query.endpoint import OxigraphServer, free_port, start_server
 from samverkansgraf.query.engines import run_query
-from samverkansgraf.serving import ServingLimits
+from samverkansgraf.query.proxy import ResultLimitProxy
+from samverkansgraf.serving import BackgroundServer, ServingLimits
 from samverkansgraf.sources import ProjectPaths
 
 pytestmark = pytest.mark.network
@@ -346,6 +350,75 @@ def test_a_query_over_its_time_is_504_never_partial_rows(tight: OxigraphServer) 
         # 1 s timeout + 1 s margin, plus screening and scheduling slack.
         assert seconds < 3.5
     _still_answers(tight)
+
+
+def test_a_runaway_aggregate_is_stopped_and_the_endpoint_moves_on(
+    full_dump: Path,
+) -> None:
+    """Oxigraph does not stop NEVER_ENDS at its timeout (a 2 s limit let it run
+    27 s): after the 504 the endpoint moves to a fresh process on the same store
+    and stops the old one, with the runaway work, once it is idle."""
+    with start_server(full_dump, timeout_s=1, max_result_bytes=2**20) as server:
+        first = server.process
+        answer = _get_query(server, NEVER_ENDS, headers={"Accept": "text/csv"})
+        assert answer.status == 504
+        assert answer.text == TIMEOUT_REASON
+        deadline = time.monotonic() + 15
+        while first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert first.poll() is not None, "the runaway query is still computing"
+        assert server.recycled == 1
+        assert server.process is not first
+        _still_answers(server)
+        # The replaced process ending is not reported as Oxigraph dying.
+        stopper = threading.Timer(1.0, server.process.kill)
+        stopper.start()
+        with pytest.raises(EndpointError, match="stopped unexpectedly"):
+            server.wait()
+        stopper.cancel()
+
+
+def test_a_replaced_upstream_finishes_its_answers_before_it_is_retired() -> None:
+    """``replace_upstream`` sends new requests to the new server at once, and
+    retires the old one only after the answers it is still giving are sent."""
+    release = threading.Event()
+
+    def upstream(name: str, slow: bool) -> BackgroundServer:
+        async def answer(request: web.Request) -> web.Response:
+            if slow:
+                while not release.is_set():
+                    await asyncio.sleep(0.02)
+            return web.Response(text=f"{name}\n", content_type="text/csv")
+
+        def app() -> web.Application:
+            application = web.Application()
+            application.router.add_get("/query", answer)
+            return application
+
+        server = BackgroundServer(app, "127.0.0.1", 0)
+        server.start()
+        return server
+
+    old, new = upstream("old", slow=True), upstream("new", slow=False)
+    proxy = ResultLimitProxy(
+        ("127.0.0.1", 0), upstream=("127.0.0.1", old.port), max_result_bytes=None
+    )
+    retired = threading.Event()
+    try:
+        url = f"http://127.0.0.1:{proxy.port}/query?query=ASK%7B%7D"
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(lambda: urlopen(url, timeout=10).read())
+            time.sleep(0.3)  # the request is now being answered by `old`
+            proxy.replace_upstream(("127.0.0.1", new.port), retired.set)
+            assert urlopen(url, timeout=10).read() == b"new\n"
+            assert not retired.wait(0.3), "retired while it was still answering"
+            release.set()
+            assert pending.result(timeout=10) == b"old\n"
+        assert retired.wait(5)
+    finally:
+        proxy.stop()
+        old.stop()
+        new.stop()
 
 
 def test_requests_over_the_cap_get_503_with_retry_after(tight: OxigraphServer) -> None:

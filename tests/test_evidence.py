@@ -154,6 +154,26 @@ def test_quote_outside_its_clause_is_reported_as_such() -> None:
         resolve_evidence(graph, DOC, TEXT)
 
 
+def test_a_commitment_in_the_second_piece_of_a_split_clause_is_found() -> None:
+    """A clause broken by a page footer is quoted in two pieces; a commitment
+    after the footer is looked up in the clause's whole extent (issue 21)."""
+    text = (
+        "1 Regionen ska stödja teatern.\nSida 1 av 2\n"
+        "Kommunen ska hyra ut scenen i Exempelby.\n"
+        "2 Kommunen ska hyra ut scenen.\n"
+    )
+    graph = Graph()
+    graph.add((CLAUSE, RDF.type, SKG.Clause))
+    graph.add((CLAUSE, SKG.quote, Literal("1 Regionen ska stödja teatern.")))
+    graph.add((CLAUSE, SKG.quote, Literal("Kommunen ska hyra ut scenen i Exempelby.")))
+    graph.add((COMMITMENT, SKG.inClause, CLAUSE))
+    # Twice in the text, once inside the clause (in its second piece).
+    graph.add((COMMITMENT, SKG.quote, Literal("Kommunen ska hyra ut scenen")))
+    records = resolve_evidence(graph, DOC, text)
+    (commitment,) = [r for r in records if r.fact == COMMITMENT]
+    assert commitment.span.start == text.index("Kommunen ska hyra ut scenen i")
+
+
 def test_check_evidence_catches_offsets_that_do_not_slice_to_the_quote() -> None:
     graph = _graph()
     resolve_evidence(graph, DOC, TEXT)
@@ -186,3 +206,30 @@ def test_any_substring_is_found_and_slices_back(text: str, data: st.DataObject) 
         span = find_quote(text, quote, occurrence=1)
     assert text[span.start : span.end] == span.exact
     assert span.exact.split() == quote.split()
+
+
+def test_quotes_that_occur_twice_carry_prefix_and_suffix(union: Graph) -> None:
+    """Issue #17: six quotes of the Örebro plan occur twice in their source;
+    oa:prefix/oa:suffix (from the masked text) make each one unique."""
+    from pathlib import Path
+
+    from samverkansgraf.privacy import MASK
+
+    texts = {}
+    for path in (Path(__file__).parents[1] / "data" / "sources").glob("*.txt"):
+        texts[path.name] = path.read_text("utf-8")
+    selectors = list(union.subjects(OA.prefix, None))
+    assert len(selectors) == 6
+    orebro = texts["004_ebdeabd1e232db28.txt"]
+    for selector in selectors:
+        exact = str(union.value(selector, OA.exact))
+        prefix = str(union.value(selector, OA.prefix))
+        suffix = str(union.value(selector, OA.suffix))
+        assert orebro.count(exact) >= 2
+        assert orebro.count(prefix + exact + suffix) == 1, exact
+        assert MASK not in prefix + suffix
+    # A quote that occurs once has none.
+    once = [
+        s for s in union.subjects(OA.exact, None) if (s, OA.prefix, None) not in union
+    ]
+    assert len(once) > 200

@@ -136,10 +136,12 @@ def test_ska_verka_for_is_strives_for_by_the_region(hedemora: ExtractionResult) 
 
 def test_icorn_through_the_damaged_lcorns(hedemora: ExtractionResult) -> None:
     commitment = _commitment(hedemora, "Hedemora kommun vill tillsammans med Region")
-    assert commitment.committed_by == [HEDEMORA_KOMMUN]
+    # "X vill tillsammans med Y", Y the other party: both commit (issue 18's
+    # reading convention, §4); the fristad "i Hedemora kommun" is a place.
+    assert commitment.committed_by == [HEDEMORA_KOMMUN, REGION]
     assert commitment.modality == SKG.Intends
-    assert SKGID["programme/icorn"] in commitment.concerns
-    assert commitment.partners == [REGION]
+    assert commitment.concerns == [SKGID["programme/icorn"]]
+    assert commitment.partners == []
 
 
 @pytest.mark.parametrize(
@@ -162,14 +164,33 @@ def test_actor_and_modality_readings(
     assert commitment.modality == (modality or SKG.StrivesFor)
 
 
-def test_subject_less_ska_is_implied_for_both_parties(
-    hedemora: ExtractionResult,
-) -> None:
-    commitment = _commitment(hedemora, "Alla Dalarnas invånare")
-    assert commitment.subject_implied
-    assert set(commitment.committed_by) == {REGION, HEDEMORA_KOMMUN}
+def test_a_ska_of_the_sentence_is_no_commitment(hedemora: ExtractionResult) -> None:
+    """Reading convention §2: a "ska" or "kan" with no acting subject (a shared
+    value, a third party's permission) is a statement, not a commitment of the
+    parties; "Dalarnas kommuner" are all the county's municipalities."""
     texts = [c.text for c in hedemora.commitments]
-    assert not any(t.startswith("En stimulerande fritid") for t in texts)  # "för att"
+    for sentence in (
+        "Alla Dalarnas invånare",
+        "Skolan är en arena",
+        "Dalarnas kommuner kan av staten",
+        "En stimulerande fritid",
+    ):
+        assert not any(t.startswith(sentence) for t in texts), sentence
+    assert not any(c.subject_implied for c in hedemora.commitments)
+
+
+def test_the_other_party_as_the_one_helped_is_concerned(
+    extractor: Extractor,
+) -> None:
+    """Reading convention §5: a party the sentence names as the one helped is
+    concerned; as the place of the work ("i kommunen") it is not."""
+    result = extract_file(FIXTURES / "leadin-agreement.txt", extractor=extractor)
+    museum = _commitment(result, "Hallands konstmuseum ska ge kommunens")
+    assert SKGID["kommun/1382"] in museum.concerns
+    offer = _commitment(result, "erbjuda kommunens skolor")
+    assert SKGID["kommun/1382"] in offer.concerns
+    partner = _commitment(result, "Kommunen vill tillsammans med Hallands")
+    assert partner.partners and not set(partner.partners) & set(partner.concerns)
 
 
 def test_hedemora_draft_parses_conforms_and_checks_evidence(
@@ -235,9 +256,26 @@ def test_bulleted_readings_and_unknown_names(bulleted: ExtractionResult) -> None
     assert (first.committed_by, first.modality) == ([RATTVIK], SKG.Shall)
     both = _commitment(bulleted, "Parterna vill")
     assert set(both.committed_by) == {RATTVIK, REGION}
-    names = [c.name for c in bulleted.candidates]
-    assert names == ["Folkhögskolan Exempelby", "Nordiska Exempelteatern"]
-    assert "Anna Exempel" not in " ".join(names)  # the signature area is set aside
+    # Names with a head word are proposed as new resources, not left unknown.
+    proposed = {(p.label, p.kind) for p in bulleted.proposed}
+    assert proposed == {
+        ("Folkhögskolan Exempelby", SKG.CulturalInstitution),
+        ("Nordiska Exempelteatern", SKG.CulturalInstitution),
+        ("Anna Exempel", SKG.Person),  # the signatory, from the signature area
+    }
+    parterna = _commitment(bulleted, "Parterna vill")
+    institutions = {p.iri for p in bulleted.proposed if p.kind != SKG.Person}
+    assert institutions == set(parterna.concerns)
+    assert [c.name for c in bulleted.candidates] == []
+    (signature,) = bulleted.signatures
+    assert (signature.signed_for, signature.name, signature.role) == (
+        RATTVIK,
+        "Anna Exempel",
+        "Ordförande kulturnämnden",
+    )
+    assert (signature.place, signature.date) == ("Rättvik", "2020-02-01")
+    # The contact block after the signature is never read into the role.
+    assert "example" not in " ".join(s.exact for s in signature.spans)
 
 
 def test_bulleted_draft_conforms_with_skipped_passages(
@@ -523,12 +561,14 @@ def test_hedemora_reaches_the_targets(
     assert hedemora.clauses.f1 >= TARGETS["clause_f1"]
     assert hedemora.entities.f1 >= TARGETS["entity_f1"]
     assert hedemora.modality.value >= TARGETS["modality_accuracy"]
-    # The figures measured when this test was written (extractor 0.1.0):
+    # The figures measured after the second reading (#18): 31 curated
+    # commitments; the one miss is 6-4, "samt tillämpar enprocentregeln", which
+    # the curators split from the fees in the same sentence (convention §6).
     assert (hedemora.clauses.tp, hedemora.clauses.fp, hedemora.clauses.fn) == (10, 0, 0)
-    assert (hedemora.commitments.tp, hedemora.commitments.fn) == (33, 0)
-    assert hedemora.modality.correct == 33 and hedemora.actors.correct == 33
-    # One miss: clause 4's plan is named only in a sentence without a commitment.
-    assert hedemora.entities.fn == 1 and hedemora.entities.fp == 0
+    assert (hedemora.commitments.tp, hedemora.commitments.fn) == (30, 1)
+    assert hedemora.commitments.fp == 0
+    assert hedemora.modality.correct == 30 and hedemora.actors.correct == 30
+    assert hedemora.entities.fn == 0 and hedemora.entities.fp == 0
 
 
 def test_every_curated_document_is_evaluated_or_explained(
@@ -539,7 +579,10 @@ def test_every_curated_document_is_evaluated_or_explained(
         doc.source.path.name for doc in assembled.documents
     ]
     for doc in report.documents:
-        assert doc.in_scope or "no skg:Agreement" in doc.note
+        assert doc.in_scope or doc.plan_scored or "no skg:Agreement" in doc.note
+    assert [d.file_name for d in report.documents if d.plan_scored] == [
+        "004_ebdeabd1e232db28.txt"
+    ]
     assert '"figures"' in report.to_json()
 
 
@@ -560,8 +603,171 @@ def test_issue_14_evaluation_reads_the_builds_evidence_records(
         )
 
     figures = evaluate_document(variant(without_triples, curated.evidence), extractor)
+    normal = evaluate_document(curated, extractor)
     assert (figures.clauses.tp, figures.clauses.fp, figures.clauses.fn) == (10, 0, 0)
-    assert (figures.commitments.tp, figures.commitments.fn) == (33, 0)
+    assert (figures.commitments.tp, figures.commitments.fn) == (30, 1)
+    assert figures.commitments == normal.commitments
     no_records = evaluate_document(variant(curated.graph, []), extractor)
     assert (no_records.clauses.tp, no_records.clauses.fn) == (0, 0)
     assert no_records.clauses.fp == 10
+
+
+# --- issue 21: layouts, new actors, counties, signatures, plans ------------------
+
+
+@pytest.fixture(scope="module")
+def leadin(extractor: Extractor) -> ExtractionResult:
+    return extract_file(FIXTURES / "leadin-agreement.txt", extractor=extractor)
+
+
+@pytest.fixture(scope="module")
+def sections(extractor: Extractor) -> ExtractionResult:
+    return extract_file(FIXTURES / "sections-agreement.txt", extractor=extractor)
+
+
+def test_headed_sections_without_front_and_back_matter(
+    leadin: ExtractionResult,
+) -> None:
+    """Headed areas are clauses; "Giltighetstid", "Bakgrund", "Syfte", the
+    place-and-date line, the signatures and the contact line are not."""
+    assert leadin.kind == "agreement"
+    assert leadin.parties == [SKGID["region/13"], SKGID["kommun/1382"]]
+    starts = [" ".join(c.spans[0].exact.split()[:2]) for c in leadin.clauses]
+    assert starts == [
+        "Scenkonst och",
+        "Bildkonst Hallands",
+        "Folkbildning Studieförbunden",
+        "Uppföljning Parterna",
+    ]
+    context = " ".join(text for _, text in leadin.context)
+    assert "front matter: Bakgrund" in context and "front matter: Syfte" in context
+
+
+def test_a_leadin_gives_subject_and_modality_to_its_items(
+    leadin: ExtractionResult,
+) -> None:
+    region, kommun = SKGID["region/13"], SKGID["kommun/1382"]
+    first, second, third, fourth = leadin.clauses[0].commitments
+    assert first.text == (
+        "erbjuda kommunens skolor föreställningar med Teater Halland varje läsår"
+    )
+    assert (first.committed_by, first.modality) == ([region], SKG.Shall)
+    # "åtar sig att … verka för" is a striving.
+    assert (second.committed_by, second.modality) == ([region], SKG.StrivesFor)
+    assert third.committed_by == [kommun] and fourth.committed_by == [kommun]
+    assert fourth.text == "marknadsföra föreställningarna lokalt."
+    for commitment in (first, second, third, fourth):
+        assert not commitment.text.startswith(("-", "Regionen", "Kommunen"))
+
+
+def test_new_institutions_are_proposed_with_a_kind(leadin: ExtractionResult) -> None:
+    proposed = {p.label: p for p in leadin.proposed}
+    assert proposed["Teater Halland"].kind == SKG.CulturalInstitution
+    assert proposed["Musik i Halland"].kind == SKG.CulturalInstitution
+    assert proposed["Hallands konstmuseum"].kind == SKG.CulturalInstitution
+    assert proposed["Katrinebergs folkhögskola"].kind == SKG.CulturalInstitution
+    studie = proposed["studieförbunden i Hallands län"]
+    assert studie.kind == SKG.CivilSocietyOrganisation
+    assert studie.variants == ["studieförbunden i länet"]
+    museum = _commitment(leadin, "Hallands konstmuseum ska ge")
+    assert museum.committed_by == [proposed["Hallands konstmuseum"].iri]
+    triples = set(leadin.graph.triples((studie.iri, None, None)))
+    assert (studie.iri, SKG.proposed, Literal(True)) in triples
+    assert (studie.iri, SKG.inCounty, SKGID["lan/13"]) in triples
+
+
+def test_names_of_another_county_are_refused(leadin: ExtractionResult) -> None:
+    """ "studieförbunden" is an altLabel of Dalarna's study associations: in a
+    Halland agreement it is not linked to them (issue 21)."""
+    dalarna = SKGID["actor/studieforbunden-i-dalarna"]
+    linked = {o for _, _, o in leadin.graph if isinstance(o, URIRef)}
+    assert dalarna not in linked
+    assert any("studieforbunden-i-dalarna" in text for text in leadin.refused)
+    both = _commitment(leadin, "Regionen och kommunen stödjer båda")
+    assert [leadin.graph.value(c, RDF.type) for c in both.concerns] == [
+        SKG.CivilSocietyOrganisation
+    ]
+
+
+def test_two_column_signatures_are_split(leadin: ExtractionResult) -> None:
+    signed = [
+        (s.signed_for, s.name, s.role, s.place, s.date) for s in leadin.signatures
+    ]
+    assert signed == [
+        (SKGID["region/13"], "Eva Fiktivsson", "Ordförande, kulturnämnden",
+         "Falkenberg", "2022-05-03"),
+        (SKGID["kommun/1382"], "Olle Påhittsson", "Kommunstyrelsens ordförande",
+         "Falkenberg", "2022-05-03"),
+    ]  # fmt: skip
+    review = leadin.review_markdown()
+    assert "pia.exempel" not in review and "465 004" not in review
+    assert "pia.exempel" not in leadin.turtle().decode("utf-8")
+
+
+def test_numbered_sections_sub_areas_and_paragraph_signs(
+    sections: ExtractionResult,
+) -> None:
+    """ "1. Parter", "2. Avtalstid" are front matter, "3. Samverkansområden" a
+    container of 3.1–3.3, "4. Uppföljning" an area, "5. Underskrifter" starts the
+    signatures."""
+    assert [c.number for c in sections.clauses] == ["3.1", "3.2", "3.3", "4"]
+    parterna = _commitment(sections, "verka för att Enköpings museum")
+    assert parterna.modality == SKG.StrivesFor
+    assert set(parterna.committed_by) == {SKGID["region/03"], SKGID["kommun/0381"]}
+    library = _commitment(sections, "Regionbibliotek Uppsala ska")
+    proposed = {p.iri: p for p in sections.proposed}
+    assert proposed[library.committed_by[0]].label == "Regionbibliotek Uppsala"
+    assert [proposed[c].variants for c in library.concerns] == [["kommunens bibliotek"]]
+    assert [s.signed_for for s in sections.signatures] == [
+        SKGID["region/03"],
+        SKGID["kommun/0381"],
+    ]
+    # "Dans i Uppland turnerar …" describes the body: no commitment.
+    assert not any(c.text.startswith("Dans i Uppland") for c in sections.commitments)
+
+
+def test_pipe_table_plan_activities(
+    extractor: Extractor, vocabulary: Graph, shapes: Graph
+) -> None:
+    plan = extract_file(FIXTURES / "pipe-plan.txt", extractor=extractor)
+    assert plan.kind == "plan" and plan.county == SKGID["lan/23"]
+    assert [(g.number, g.label) for g in plan.goals] == [
+        ("1", "Fler unga deltar i kulturlivet."),
+        ("2", "Kulturarvet blir tillgängligt för fler."),
+    ]
+    first, second, third = plan.activities
+    assert (first.label, first.goal, first.start_term, first.completion_year) == (
+        "Ungdomsscen i länet",
+        "1",
+        "Ht 2022",
+        2022 + 2,
+    )
+    assert first.participants == [
+        SKGID["kommun/2321"], SKGID["kommun/2309"], SKGID["kommun/2380"],
+        SKGID["region/23"],
+    ]  # fmt: skip
+    persons = {p.iri: p.label for p in plan.proposed if p.kind == SKG.Person}
+    assert [persons[c] for c in first.convenors] == ["Siv Fiktivsson"]
+    assert first.coordinator_roles == ["Kulturchef Åre"]
+    assert [persons[c] for c in second.convenors] == ["Per Påhittsson"]
+    assert third.goal == "2" and third.follow_up == "Årlig uppföljning"
+    assert _conforms(plan, vocabulary, shapes)
+
+
+def test_orebro_plan_rows_continued_after_a_footnote(
+    project: ProjectPaths, extractor: Extractor
+) -> None:
+    plan = extract_file(
+        project.sources_dir / "004_ebdeabd1e232db28.txt", extractor=extractor
+    )
+    assert len(plan.activities) == 18
+    first = plan.activities[0]
+    # The row breaks at footnote 3; "Hällefors Region" on the line after it.
+    assert len(first.spans) == 2
+    assert SKGID["kommun/1863"] in first.participants
+    assert SKGID["region/18"] in first.participants
+    assert first.convenors == [SKGID["person/maria-gille"]]
+    assert SKGID["person/lena-backlund"] in first.coordinators
+    assert "Kulturchef" in first.coordinator_roles
+    sixth = plan.activities[5]
+    assert "Norra länsdelen?" in sixth.unresolved  # not read as a participant

@@ -94,7 +94,8 @@ def test_every_public_name_imports() -> None:
 
 
 @pytest.mark.parametrize(
-    "package", ["build", "validate", "query", "network", "publish", "extract", "cli"]
+    "package",
+    ["build", "curate", "validate", "query", "network", "publish", "extract", "cli"],
 )
 def test_each_stage_package_says_what_goes_in_and_out(package: str) -> None:
     module = importlib.import_module(f"samverkansgraf.{package}")

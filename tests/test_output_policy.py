@@ -162,8 +162,9 @@ def test_a_site_from_before_the_marker_is_recognised(tmp_path: Path) -> None:
 
 
 def test_a_second_publish_replaces_its_previous_output(
-    project: ProjectPaths, tmp_path: Path, runner: CliRunner
+    publishable: ProjectPaths, tmp_path: Path, runner: CliRunner
 ) -> None:
+    project = publishable
     out = tmp_path / "site"
     first = publish_site(project, out)
     (out / "stale.html").write_text("left from an older site")
@@ -202,3 +203,172 @@ def test_network_still_refuses_a_folder_it_did_not_write(notes: Path) -> None:
     (out / "stale.csv").write_text("old")
     export_network(results, out, data=data)
     assert not (out / "stale.csv").exists()
+
+
+# --- issue 16, the remaining --out: build, extract, evaluate, entities, compare ---
+
+SOURCE_000 = ROOT / "data" / "sources" / "000_c90c7f0945d9b53e.txt"
+
+
+def _invoke(runner: CliRunner, project: ProjectPaths, *args: str):
+    return runner.invoke(cli, ["--project", str(project.root), *args])
+
+
+def test_build_refuses_a_stranger_folder_before_assembling(
+    runner: CliRunner, project: ProjectPaths, notes: Path
+) -> None:
+    result = _invoke(runner, project, "build", "--out", str(notes))
+    assert result.exit_code == 6, result.output
+    assert result.stderr == (
+        f"error: {notes}: the folder is not empty and was not written by "
+        f"samverkansgraf build, so it will not be replaced — {HINT}\n"
+    )
+    assert sorted(p.name for p in notes.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("inputs", ["data", "data/curated", "ontology", "queries"])
+def test_build_refuses_the_project_inputs(
+    runner: CliRunner, scratch: ProjectPaths, inputs: str
+) -> None:
+    before = sorted(p for p in scratch.root.rglob("*") if p.is_file())
+    target = scratch.root / inputs
+    result = _invoke(runner, scratch, "build", "--out", str(target))
+    assert result.exit_code == 6, result.output
+    top = inputs.split("/")[0]
+    assert result.stderr == (
+        f"error: {target}: the folder is part of the project's inputs ({top}/), so "
+        f"it will not be replaced — {HINT}\n"
+    )
+    assert sorted(p for p in scratch.root.rglob("*") if p.is_file()) == before
+
+
+def test_an_empty_new_folder_inside_data_is_refused_too(scratch: ProjectPaths) -> None:
+    target = scratch.root / "data" / "new"
+    target.mkdir()
+    with pytest.raises(OutputError, match=r"part of the project's inputs \(data/\)"):
+        check_output_directory(target, "network", project_root=scratch.root)
+
+
+def test_build_marks_its_folder_and_rebuilds_into_it(
+    runner: CliRunner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    for _ in range(2):
+        result = _invoke(runner, project, "build", "--no-validate", "--out", str(out))
+        assert result.exit_code == 0, result.output
+    assert (out / OUTPUT_MARKER).read_text("utf-8") == "samverkansgraf build\n"
+    assert (out / "samverkansgraf.trig").stat().st_size > 0
+    # The marker is not reported as one of the dataset's outputs.
+    assert OUTPUT_MARKER not in result.stderr + result.stdout
+
+
+def test_a_dist_from_before_the_marker_is_still_rebuilt(
+    runner: CliRunner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    for name in ("samverkansgraf.trig", "build-report.json", "extra.json"):
+        (out / name).write_text("old")
+    result = _invoke(runner, project, "build", "--no-validate", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert (out / "extra.json").read_text() == "old"  # the build deletes nothing
+
+
+def test_extract_will_not_overwrite_a_file_it_did_not_write(
+    runner: CliRunner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    mine = tmp_path / "draft.ttl"
+    mine.write_text("# my hand-corrected curation\n", "utf-8")
+    result = _invoke(runner, project, "extract", str(SOURCE_000), "--out", str(mine))
+    assert result.exit_code == 6, result.output
+    assert result.stderr == (
+        f"error: {mine}: the file exists and was not written by samverkansgraf "
+        "extract, so it will not be replaced — choose another file name, or pass "
+        "--force to replace it\n"
+    )
+    assert mine.read_text("utf-8") == "# my hand-corrected curation\n"
+    forced = _invoke(
+        runner, project, "extract", str(SOURCE_000), "--out", str(mine), "--force"
+    )
+    assert forced.exit_code == 0, forced.output
+    assert mine.read_text("utf-8").startswith("# Machine-proposed DRAFT of ")
+
+
+def test_extract_replaces_its_own_draft_and_review(
+    runner: CliRunner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    draft, review = tmp_path / "d.ttl", tmp_path / "d.md"
+    args = ["extract", str(SOURCE_000), "--out", str(draft), "--review", str(review)]
+    for _ in range(2):
+        result = _invoke(runner, project, *args)
+        assert result.exit_code == 0, result.output
+    assert review.read_text("utf-8").startswith("# Extraction review: ")
+
+
+def test_extract_review_is_checked_before_anything_is_written(
+    runner: CliRunner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    draft, review = tmp_path / "d.ttl", tmp_path / "review.md"
+    review.write_text("my review notes", "utf-8")
+    args = ["extract", str(SOURCE_000), "--out", str(draft), "--review", str(review)]
+    result = _invoke(runner, project, *args)
+    assert result.exit_code == 6
+    assert not draft.exists()  # all or nothing
+    assert review.read_text("utf-8") == "my review notes"
+
+
+def test_extract_never_writes_into_the_curated_data(
+    runner: CliRunner, scratch: ProjectPaths
+) -> None:
+    target = scratch.curated_dir / "new-draft.ttl"
+    result = _invoke(
+        runner, scratch, "extract", str(SOURCE_000), "--out", str(target), "--force"
+    )
+    assert result.exit_code == 6, result.output
+    assert result.stderr == (
+        f"error: {target}: the file is inside the project's inputs (data/), which "
+        "only people write — write it elsewhere, review it, then copy what holds "
+        "into data/ yourself\n"
+    )
+    assert not target.exists()
+
+
+def test_entities_and_compare_out_are_kept_out_of_the_inputs(
+    runner: CliRunner, scratch: ProjectPaths
+) -> None:
+    for args in (
+        ["entities", "--format", "csv", "--out"],
+        ["compare", "--out"],
+        ["coverage", "--plot"],
+    ):
+        target = scratch.root / "ontology" / "x.csv"
+        result = _invoke(runner, scratch, *args, str(target))
+        assert result.exit_code == 6, (args, result.output)
+        assert "inside the project's inputs (ontology/)" in result.stderr
+        assert not target.exists()
+
+
+def test_network_out_inside_data_is_refused(
+    runner: CliRunner, scratch: ProjectPaths
+) -> None:
+    target = scratch.root / "data" / "network"
+    result = _invoke(runner, scratch, "network", "--out", str(target))
+    assert result.exit_code == 6, result.output
+    assert "part of the project's inputs (data/)" in result.stderr
+    assert not target.exists()
+
+
+def test_evaluate_replaces_only_its_own_report(
+    runner: CliRunner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    out = tmp_path / "evaluation.json"
+    args = ["evaluate", "--no-ablations", "--out", str(out)]
+    first = _invoke(runner, project, *args)
+    assert first.exit_code == 0, first.output
+    again = _invoke(runner, project, *args)
+    assert again.exit_code == 0, again.output  # its own earlier report
+    (tmp_path / "evaluation.md").write_text("# My notes on the extractor\n", "utf-8")
+    refused = _invoke(runner, project, *args)
+    assert refused.exit_code == 6
+    assert "was not written by samverkansgraf evaluate" in refused.stderr
+    assert (tmp_path / "evaluation.md").read_text("utf-8").startswith("# My notes")

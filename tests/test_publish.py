@@ -18,10 +18,11 @@ from click.testing import CliRunner
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
 
+from helpers import TEST_MAILBOX, write_publication
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
-from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, WD
+from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, VCARD, WD
 from samverkansgraf.publish.checks import find_published_contact_data
 from samverkansgraf.publish.metadata import load_dcat_shapes, validate_catalogue
 from samverkansgraf.publish.render import render_marked_text
@@ -34,19 +35,13 @@ HEDEMORA = SKGID["kommun/2083"]
 
 
 @pytest.fixture(scope="module")
-def site(project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The real data published once for this module, through the CLI."""
-    out = tmp_path_factory.mktemp("publish") / "site"
-    result = CliRunner().invoke(
-        cli,
-        ["--project", str(project.root), "publish", "--out", str(out)],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0, result.output
+def site(published: tuple[Path, str]) -> Path:
+    """The real data published once (``conftest.published``, through the CLI)."""
+    out, stdout = published
     summary = re.search(
-        r"published (\d+) pages \((\d+) files\) to .* in \d+\.\d s", result.stdout
+        r"published (\d+) pages \((\d+) files\) to .* in \d+\.\d s", stdout
     )
-    assert summary and int(summary.group(1)) > 300, result.stdout
+    assert summary and int(summary.group(1)) > 300, stdout
     return out
 
 
@@ -180,6 +175,8 @@ def test_every_page_is_well_formed_html5(site: Path) -> None:
 def test_nothing_published_contains_contact_data(site: Path) -> None:
     # privacy.find_contact_data on every file; SHA-256 digests (skg:sha256) are
     # hex strings whose digit runs can look like phone numbers and are exempt.
+    # The configured functional mailbox is the one address allowed, and only in
+    # the catalogue record (issue #17).
     scanned = 0
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         try:
@@ -187,8 +184,42 @@ def test_nothing_published_contains_contact_data(site: Path) -> None:
         except UnicodeDecodeError:
             continue
         scanned += 1
-        assert find_published_contact_data(text) == [], path
+        found = [text[a:b] for a, b in find_published_contact_data(text)]
+        if path.parent == site and path.stem == "dcat":
+            assert found == [TEST_MAILBOX], path
+        else:
+            assert found == [], path
     assert scanned > 2000
+
+
+def test_publish_refuses_without_a_mailbox_naming_the_setting(
+    runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    shutil.copy(ROOT / "publication.toml", scratch.root / "publication.toml")
+    result = runner.invoke(
+        cli, ["--project", str(scratch.root), "publish", "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "[contact] email is not set" in lines[0], lines
+    assert not (tmp_path / "s").exists()
+
+
+def test_publish_refuses_a_mailbox_that_names_a_person(
+    runner: CliRunner, scratch: ProjectPaths, tmp_path: Path, union: Graph
+) -> None:
+    family = next(
+        name
+        for person in sorted(union.subjects(RDF.type, SKG.Person))
+        for name in [str(union.value(person, RDFS.label)).split()[-1].lower()]
+        if name.isascii() and len(name) > 2
+    )
+    write_publication(scratch.root, mailbox=f"{family}@example.org")
+    result = runner.invoke(
+        cli, ["--project", str(scratch.root), "publish", "--out", str(tmp_path / "s")]
+    )
+    assert result.exit_code == 2, result.output
+    assert "names a person" in result.stderr and not (tmp_path / "s").exists()
 
 
 def test_alternates_describe_the_resource_with_its_evidence(site: Path) -> None:
@@ -294,6 +325,9 @@ def test_dcat_record_conforms_to_dcat_ap_se_shapes(
         ("blank-publisher", "blank node"),
         ("person-contact", "functional contact"),
         ("no-media-type", "IANA"),
+        ("no-mailbox", "vcard:hasEmail"),
+        ("literal-format", "file-type"),
+        ("second-mailbox", "outside the contact point"),
     ],
 )
 def test_broken_dcat_record_fails(
@@ -338,6 +372,20 @@ def test_broken_dcat_record_fails(
     elif change == "no-media-type":
         dist = next(record.objects(dataset, DCAT.distribution))
         record.remove((dist, DCAT.mediaType, None))
+    elif change == "no-mailbox":
+        contact = record.value(dataset, DCAT.contactPoint)
+        record.remove((contact, URIRef(str(VCARD) + "hasEmail"), None))
+    elif change == "literal-format":
+        dist = next(record.objects(dataset, DCAT.distribution))
+        record.set((dist, DCTERMS.format, Literal("text/turtle")))
+    elif change == "second-mailbox":
+        record.add(
+            (
+                dataset,
+                DCTERMS.description,
+                Literal("Skriv till anna@example.org", lang="de"),
+            )
+        )
     report = validate_catalogue(record, load_dcat_shapes(project.shapes_dir))
     assert not report.conforms
     assert any(message in r.message for r in report.violations), report.format_text()
@@ -439,8 +487,7 @@ def test_content_negotiation_edge_cases(site: Path) -> None:
 def test_publish_refuses_a_graph_that_fails_the_privacy_shapes(
     runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
 ) -> None:
-    for name in ("publication.toml", "CHANGELOG.md"):
-        shutil.copy(ROOT / name, scratch.root / name)
+    write_publication(scratch.root)
     curated = scratch.curated_dir / "hedemora-2019-2022.ttl"
     curated.write_text(
         curated.read_text("utf-8")
@@ -470,8 +517,7 @@ def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
     middle of the run aborts it, and the site published before stays whole."""
     from samverkansgraf.publish import site as publish
 
-    for name in ("publication.toml", "CHANGELOG.md"):
-        shutil.copy(ROOT / name, scratch.root / name)
+    write_publication(scratch.root)
     out = tmp_path / "site"
     first = publish.publish_site(scratch, out)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}

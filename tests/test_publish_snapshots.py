@@ -10,6 +10,7 @@ ontology, regenerate them and review the diff:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from helpers import TEST_MAILBOX
 from samverkansgraf.build import (
     AssembledDataset,
     CuratedDocument,
@@ -67,9 +69,10 @@ def fixture_site(project: ProjectPaths) -> dict[str, bytes]:
         graphs=graphs,
         documents=[CuratedDocument(Path("fixture.ttl"), document, source, graph)],
     )
-    files, _ = render_site(
-        assembled, load_publication(project.root), issued=dt.date(2026, 1, 1)
+    settings = dataclasses.replace(
+        load_publication(project.root), contact_email=TEST_MAILBOX
     )
+    files, _ = render_site(assembled, settings, issued=dt.date(2026, 1, 1))
     return files
 
 

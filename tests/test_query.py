@@ -222,7 +222,7 @@ def programme_result(engines) -> QueryResult:
     return run_query(
         spec,
         {"programme": "skgid:programme/skapande-skola"},
-        engine=engines["real"]["oxigraph"],
+        engine=engines["full"]["oxigraph"],
     )
 
 
@@ -238,7 +238,7 @@ def test_writers(programme_result: QueryResult) -> None:
     assert payload["head"]["vars"] == list(programme_result.columns)
     first = payload["results"]["bindings"][0]
     assert first["municipality"]["type"] == "uri"
-    assert first["modality"] == {"type": "literal", "value": "May"}
+    assert first["modality"] == {"type": "literal", "value": "Intends"}
     table = programme_result.to_table()
     assert "skgid:kommun/2083" in table and "(2 rows)" in table
     with pytest.raises(QueryError, match="unknown output format"):
@@ -252,7 +252,7 @@ def test_to_dataframe(engines) -> None:
     frame = result.to_dataframe()
     assert list(frame.columns) == list(result.columns)
     assert len(frame) == 10
-    assert frame["commitments"].sum() == 33
+    assert frame["commitments"].sum() == 31
     assert frame.sort_values("position")["number"].tolist()[5:7] == ["6", "6"]
 
 
@@ -343,13 +343,12 @@ def test_cli_query_csv_with_param(
     assert rows[0] == list(
         CATALOGUE["08_municipalities_committed_to_programme"].columns
     )
-    # Both agreements say "Dalarnas kommuner kan … söka … Skapande skola" (May)
-    # and "… vill tillsammans arbeta för … inom ramen för skapande skola" (Intends).
+    # Both agreements say "… vill tillsammans arbeta för … inom ramen för skapande
+    # skola" (Intends). Their "Dalarnas kommuner kan av staten söka … Skapande
+    # skola" is the state's permission, a statement (#18), not a May commitment.
     assert sorted((row[0].rsplit("/", 1)[-1], row[4]) for row in rows[1:]) == [
         ("2061", "Intends"),
-        ("2061", "May"),
         ("2083", "Intends"),
-        ("2083", "May"),
     ]
 
 
@@ -405,12 +404,12 @@ def test_cli_sparql_file_and_stdin(
             catch_exceptions=False,
         )
         assert result.exit_code == 0
-        # Hedemora 33 + Smedjebacken 30 + plan section 7 + web page 2 + Örebro 4.
-        assert result.output == "n\n76\n"
+        # Hedemora 31 + Smedjebacken 23 + plan section 7 + web page 1 + Örebro 2.
+        assert result.output == "n\n64\n"
     piped = _invoke(
         runner, built_project, "sparql", "-", "--format", "tsv", input=query.read_text()
     )
-    assert piped.output == "n\n76\n"
+    assert piped.output == "n\n64\n"
 
 
 def test_cli_sparql_syntax_error(

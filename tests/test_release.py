@@ -4,6 +4,7 @@ CITATION.cff, changelog, checksums, version checks and privacy."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import json
 import re
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF
 
+from helpers import TEST_MAILBOX, publishable_copy
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
@@ -24,23 +26,49 @@ from samverkansgraf.namespaces import SKG
 from samverkansgraf.publish.checks import find_published_contact_data
 from samverkansgraf.publish.settings import load_publication
 from samverkansgraf.release import TABLES, build_release, changelog_entry, check_version
+from samverkansgraf.release.ledger import load_ledger
 from samverkansgraf.sources import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+NEXT = "0.2.0"
+"""The version the tests release: the real data as it is now (0.1.0, issued with
+one agreement, may not be reissued with today's five documents)."""
+
+
+def _with_next_release(root: Path) -> ProjectPaths:
+    """A publishable copy of the project whose changelog dates the next version."""
+    project = publishable_copy(root)
+    changelog = root / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text("utf-8").replace(
+            "## [Unreleased]", f"## [{NEXT}] - 2026-12-07", 1
+        ),
+        "utf-8",
+    )
+    return project
+
+
 @pytest.fixture(scope="module")
-def release(project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Release 0.1.0 of the real data, written once through the CLI."""
-    out = tmp_path_factory.mktemp("release") / "samverkansgraf-0.1.0"
+def next_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
+    return _with_next_release(tmp_path_factory.mktemp("next"))
+
+
+@pytest.fixture(scope="module")
+def release(
+    next_project: ProjectPaths, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Release 0.2.0 of the real data, written once through the CLI."""
+    out = tmp_path_factory.mktemp("release") / f"samverkansgraf-{NEXT}"
     result = CliRunner().invoke(
         cli,
-        ["--project", str(project.root), "release", "--version", "0.1.0"]
+        ["--project", str(next_project.root), "release", "--version", NEXT]
         + ["--out", str(out)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
-    assert "released samverkansgraf 0.1.0 (2026-11-25)" in result.stdout
+    assert f"released samverkansgraf {NEXT} (2026-12-07)" in result.stdout
     return out
 
 
@@ -151,8 +179,8 @@ def test_citation_cff(release: Path) -> None:
     text = (release / "CITATION.cff").read_text("utf-8")
     for line in (
         "cff-version: 1.2.0",
-        'version: "0.1.0"',
-        'date-released: "2026-11-25"',
+        f'version: "{NEXT}"',
+        'date-released: "2026-12-07"',
         "license: CC0-1.0",
         "type: dataset",
     ):
@@ -164,7 +192,20 @@ def test_citation_cff(release: Path) -> None:
 
 def test_changelog_and_codebook(release: Path) -> None:
     changelog = (release / "CHANGELOG.md").read_text("utf-8")
-    assert "## [0.1.0] - 2026-11-25" in changelog
+    assert f"## [{NEXT}] - 2026-12-07" in changelog and "## [0.1.0] - 2026-11-25" in (
+        changelog
+    )
+    rows = {}
+    for spec in TABLES:
+        with (release / f"data/{spec.name}.csv").open(encoding="utf-8") as handle:
+            rows[spec.name] = sum(1 for _ in csv.reader(handle)) - 1
+    # The changelog a release carries states what it holds (issue #17).
+    contents = changelog.split(f"### Contents of {NEXT} (generated from the data)")[1]
+    contents = contents.split("## [0.1.0]")[0]
+    assert "- 5 source document(s): " in contents
+    assert "Överenskommelse mellan Hedemora kommun och Region Dalarna" in contents
+    assert "- rows: " + ", ".join(f"{n} {name}" for name, n in rows.items()) in contents
+    assert "- ontology 1.1.0 (" in contents
     codebook = (release / "codebook.md").read_text("utf-8")
     for spec in TABLES:
         assert f"`data/{spec.name}.csv`" in codebook
@@ -289,7 +330,9 @@ def test_activities_and_participation_from_a_fixture_plan(
     assembled = AssembledDataset(
         graphs, [CuratedDocument(Path("plan.ttl"), document, source, graph)]
     )
-    settings = load_publication(project.root)
+    settings = dataclasses.replace(
+        load_publication(project.root), contact_email=TEST_MAILBOX
+    )
     files, _, counts = build_release(
         assembled, settings, "0.1.0", (ROOT / "CHANGELOG.md").read_text("utf-8"), ROOT
     )
@@ -305,3 +348,72 @@ def test_activities_and_participation_from_a_fixture_plan(
     person = site["id/person/anna-andersson.html"].decode("utf-8")
     assert "Aktiviteter med ”sammankallande” Anna Andersson" in person
     assert "classes/skg-Activity.html" in site and "classes/skg-Goal.html" in site
+
+
+def test_a_version_is_never_reissued_with_other_content(
+    runner: CliRunner, project: ProjectPaths, tmp_path: Path
+) -> None:
+    """0.1.0 was issued with one agreement (releases.json); today's data holds
+    five documents, so releasing 0.1.0 again is refused and nothing is written."""
+    result = runner.invoke(
+        cli,
+        ["--project", str(project.root), "release", "--version", "0.1.0"]
+        + ["--out", str(tmp_path / "r")],
+    )
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "error: releases.json: version 0.1.0 was issued on 2026-11-25 "
+        "with other content"
+    ), lines
+    assert "release the changes as a new version" in lines[0]
+    assert not (tmp_path / "r").exists()
+    issued = load_ledger(project.root).find("0.1.0")
+    assert issued is not None and issued.rows["agreements"] == 1
+
+
+def test_a_new_version_is_recorded_and_reissued_only_unchanged(
+    release: Path, next_project: ProjectPaths, runner: CliRunner, tmp_path: Path
+) -> None:
+    ledger = load_ledger(next_project.root)
+    entry = ledger.find(NEXT)
+    assert entry is not None and entry.date == "2026-12-07"
+    assert entry.rows["agreements"] == 2 and entry.ontology == "1.1.0"
+    assert "PlanSection" in ledger.ontology["1.1.0"]
+    assert "PlanSection" not in ledger.ontology["1.0.0"]
+    # The same content may be written again (another folder, same version).
+    again = runner.invoke(
+        cli,
+        ["--project", str(next_project.root), "release", "--version", NEXT]
+        + ["--out", str(tmp_path / "again")],
+    )
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again" / "SHA256SUMS").read_bytes() == (
+        release / "SHA256SUMS"
+    ).read_bytes()
+    assert len(load_ledger(next_project.root).releases) == len(ledger.releases)
+
+
+@pytest.mark.slow
+def test_new_terms_need_a_new_ontology_version(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    project = _with_next_release(tmp_path)
+    ontology = project.ontology_dir / "samverkansgraf.ttl"
+    ontology.write_text(
+        ontology.read_text("utf-8").replace(
+            'owl:versionInfo "1.1.0"', 'owl:versionInfo "1.0.0"'
+        ),
+        "utf-8",
+    )
+    result = runner.invoke(
+        cli,
+        ["--project", str(project.root), "release", "--version", NEXT]
+        + ["--out", str(tmp_path / "r")],
+    )
+    assert result.exit_code == 2, result.output
+    assert "ontology version 1.0.0 was issued with other terms (added since: " in (
+        result.stderr
+    )
+    assert "PlanSection" in result.stderr and not (tmp_path / "r").exists()

@@ -156,6 +156,71 @@ def _endpoint_down(root: Path) -> list[str]:
     return ["query", "01", "--endpoint", f"http://127.0.0.1:{free_port()}/query"]
 
 
+def _out_a_strangers_folder(command: str):
+    def setup(root: Path) -> list[str]:
+        mine = root / "mine"
+        mine.mkdir()
+        (mine / "notes.txt").write_text("my notes", "utf-8")
+        extra = ["--version", "9.9.9"] if command == "release" else []
+        return [command, "--out", str(mine), *extra]
+
+    return setup
+
+
+def _out_into_data(root: Path) -> list[str]:
+    return ["publish", "--out", str(root / "data")]
+
+
+def _extract_over_a_file(root: Path) -> list[str]:
+    mine = root / "draft.ttl"
+    mine.write_text("# my hand-corrected curation\n", "utf-8")
+    return ["extract", str(root / SOURCE), "--out", str(mine)]
+
+
+def _deep_nesting(root: Path) -> list[str]:
+    query = root / "deep.rq"
+    query.write_text("ASK { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }", "utf-8")
+    return ["sparql", str(query)]
+
+
+def _service_in_a_local_query(root: Path) -> list[str]:
+    query = root / "service.rq"
+    query.write_text(
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "utf-8"
+    )
+    return ["sparql", str(query)]
+
+
+def _remote_from(root: Path) -> list[str]:
+    query = root / "from.rq"
+    query.write_text(
+        "SELECT * FROM <http://127.0.0.1:9/data.ttl> WHERE { ?s ?p ?o }", "utf-8"
+    )
+    return ["sparql", "--engine", "rdflib", str(query)]
+
+
+def _remote_context(root: Path) -> list[str]:
+    document = root / "draft.jsonld"
+    document.write_text(
+        '{"@context": "http://127.0.0.1:9/context.jsonld", "@id": "urn:x", '
+        '"name": "x"}',
+        "utf-8",
+    )
+    return ["validate", str(document)]
+
+
+def _huge_integer(root: Path) -> list[str]:
+    return ["query", "30", "--param", "year=" + "9" * 5000]
+
+
+def _odd_query_name(root: Path) -> list[str]:
+    return ["query", "²"]
+
+
+def _malformed_iri(root: Path) -> list[str]:
+    return ["query", "21", "--param", "resource=http://a%zz"]
+
+
 _RUNNING: list[ThreadingHTTPServer] = []  # stopped by _stop_fake_endpoints
 
 
@@ -223,6 +288,78 @@ MATRIX = [
     BadInput("empty source", _empty_source, 3, "source document is empty"),
     BadInput(
         "output directory not writable", _output_below_a_file, 6, "cannot write output"
+    ),
+    BadInput(
+        "`publish --out` a folder it did not write",
+        _out_a_strangers_folder("publish"),
+        6,
+        "the folder is not empty and was not written by samverkansgraf publish, so "
+        "it will not be replaced",
+    ),
+    BadInput(
+        "`release --out` a folder it did not write",
+        _out_a_strangers_folder("release"),
+        6,
+        "was not written by samverkansgraf release",
+    ),
+    BadInput(
+        "`build --out` a folder it did not write",
+        _out_a_strangers_folder("build"),
+        6,
+        "was not written by samverkansgraf build",
+    ),
+    BadInput(
+        "`--out` the project's data/ (or the project itself, or a folder with .git)",
+        _out_into_data,
+        6,
+        "the folder is part of the project's inputs (data/), so it will not be "
+        "replaced",
+    ),
+    BadInput(
+        "`extract --out` an existing file it did not write",
+        _extract_over_a_file,
+        6,
+        "the file exists and was not written by samverkansgraf extract, so it will "
+        "not be replaced — choose another file name, or pass --force",
+    ),
+    BadInput(
+        "6,000 nested brackets in an ad-hoc query",
+        _deep_nesting,
+        4,
+        "the query nests brackets 6002 deep, more than the limit of 64",
+    ),
+    BadInput(
+        "`SERVICE` in a local query",
+        _service_in_a_local_query,
+        4,
+        "the query uses SERVICE (federation)",
+    ),
+    BadInput(
+        "`FROM <http://…>` with the rdflib engine",
+        _remote_from,
+        4,
+        "the query names a dataset with FROM",
+    ),
+    BadInput(
+        "JSON-LD with a remote `@context`",
+        _remote_context,
+        2,
+        "samverkansgraf loads no remote contexts",
+    ),
+    BadInput(
+        "an integer parameter of 5,000 digits",
+        _huge_integer,
+        4,
+        "parameter year takes an integer of at most 18 digits, got one of 5000 digits",
+    ),
+    BadInput(
+        "a query name that is not one (`²`)", _odd_query_name, 4, "no query named"
+    ),
+    BadInput(
+        "a malformed IRI parameter (`http://a%zz`)",
+        _malformed_iri,
+        4,
+        "is not an IRI (Invalid IRI percent encoding '%zz')",
     ),
     BadInput(
         "unknown query name",

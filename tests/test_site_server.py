@@ -402,15 +402,27 @@ def test_files_headers_and_methods(server: SiteServer) -> None:
     assert (status, headers["vary"]) == (406, "Accept")
     assert body == (
         b"Not acceptable. Available: text/html, text/turtle, "
-        b"application/ld+json, application/n-triples\n"
+        b"application/ld+json, application/n-triples, application/json\n"
     )
     status, headers, _ = get(server, "/ontology", {"Accept": "text/turtle"})
     assert (status, headers["location"]) == (303, "/ontology/index.ttl")
+    # Plain JSON is answered with the JSON-LD (issue #17: was 406).
+    status, headers, _ = get(server, "/id/kommun/2083", {"Accept": "application/json"})
+    assert (status, headers["location"]) == (303, "/id/kommun/2083.jsonld")
+    assert (
+        '</id/kommun/2083.ttl>; rel="alternate"; type="text/turtle"'
+        in (headers["link"])
+    )
     status, headers, body = get(server, "/id/kommun/2083.ttl?x=1")
     assert (status, headers["content-type"], body.decode()) == (
         200,
         "text/turtle; charset=utf-8",
         TURTLE,
+    )
+    # A served file names its other representations (RFC 8288).
+    assert headers["link"].startswith(
+        '</id/kommun/2083.html>; rel="alternate"; type="text/html", '
+        '</id/kommun/2083.jsonld>; rel="alternate"; type="application/ld+json"'
     )
     assert headers["access-control-allow-origin"] == "*"
     assert (

@@ -38,6 +38,7 @@ from samverkansgraf.query.workbench import (
     integrity,
     page_config,
     page_weight,
+    render_query_page,
     run_url,
 )
 
@@ -227,6 +228,28 @@ def test_random_values_bind_alike_in_the_browser_and_the_cli(
     assert _node_binding(cases) == expected
 
 
+def test_a_configured_endpoint_is_offered_and_allowed_by_the_policy() -> None:
+    """Where publication.toml names a SPARQL endpoint, the page can switch to it,
+    and its Content-Security-Policy lets the page reach it, and nothing else."""
+    config = page_config(
+        CATALOGUE.values(),
+        assets="assets/",
+        endpoints=[("endpoint", "https://data.example.org/sparql?x=1")],
+    )
+    html = render_query_page(config).decode("utf-8")
+    parser = _Links()
+    parser.feed(html)
+    policy = next(
+        str(attrs["content"])
+        for tag, attrs in parser.tags
+        if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
+    )
+    assert "connect-src 'self' https://data.example.org;" in policy
+    options = [a.get("value") for t, a in parser.tags if t == "option"]
+    assert "https://data.example.org/sparql?x=1" in options
+    assert "browser" not in options  # no dataset: no in-browser engine
+
+
 def test_run_urls_are_shareable() -> None:
     url = run_url("08_municipalities_committed_to_programme", {"programme": "skgid:x"})
     assert url == (
@@ -271,8 +294,8 @@ def test_the_site_has_the_query_page_and_its_catalogue(published_site: Path) -> 
         for tag, attrs in parser.tags
         if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"
     )
-    # Requests to the site and publication.toml's endpoint only.
-    assert "connect-src 'self' https://w3id.org;" in policy
+    # Requests to the site only (publication.toml names no endpoint now).
+    assert "connect-src 'self';" in policy
     assert "script-src 'self' 'wasm-unsafe-eval';" in policy
     assert not re.search(r"<script>(?!\s*$)", html)  # no inline script (CSP)
     config = json.loads(

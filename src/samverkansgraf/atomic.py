@@ -4,11 +4,20 @@ Every command that writes (build, publish, release, network) writes to a tempora
 name beside the target and renames it into place, so a reader — or a later build
 after a crash or a kill — sees either the old complete output or the new one.
 
-It is also the one home of the output-directory policy (issue 16): no command
-deletes what it did not create. ``atomic_directory`` replaces a folder only when
-it does not exist, is empty, or carries the marker file (``OUTPUT_MARKER``) that
-the same command wrote there last time; it never replaces the project, a folder
-above it, or a folder holding ``.git``.
+It is also the one home of the output policy (issue 16): no command deletes or
+overwrites what it did not create.
+
+- Folders (``build``, ``publish``, ``release``, ``network``, ``synth``):
+  ``check_output_directory`` / ``atomic_directory`` accept a folder only when it
+  does not exist, is empty, or carries the marker file (``OUTPUT_MARKER``) that
+  the same command wrote there last time; never the project, a folder above it,
+  the project's inputs (``data/``, ``ontology/``, ``shapes/``, ``queries/``) or a
+  folder holding ``.git``.
+- Files (``extract --out/--review``, ``evaluate --out``, and every other
+  ``--out FILE``): ``check_output_file`` never writes into the project's inputs
+  or a ``.git`` folder, and — where the command can recognise its own earlier
+  output — replaces an existing file only when it is such an output, unless the
+  user passes ``--force``.
 """
 
 from __future__ import annotations
@@ -27,7 +36,10 @@ __all__ = [
     "AtomicFiles",
     "atomic_directory",
     "check_output_directory",
+    "check_output_file",
     "holds_files",
+    "marker_text",
+    "project_inputs",
     "write_files_atomically",
 ]
 
@@ -172,7 +184,13 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-def _marker_text(command: str | None) -> str:
+def marker_text(command: str | None) -> str:
+    """The content of ``OUTPUT_MARKER`` in a folder ``command`` wrote.
+
+    Example:
+        >>> marker_text("build")
+        'samverkansgraf build\\n'
+    """
     return f"samverkansgraf {command or 'output'}\n"
 
 
@@ -182,6 +200,36 @@ def _refuse(target: Path, what: str) -> OutputError:
         path=target,
         hint="choose a new or empty folder, or remove this one yourself",
     )
+
+
+PROJECT_INPUTS = ("data", "ontology", "shapes", "queries", ".git")
+"""The folders of a project that only people write: no command writes into them."""
+
+
+def project_inputs(project_root: str | Path) -> list[Path]:
+    """The project's input folders (``PROJECT_INPUTS`` under ``project_root``).
+
+    Example:
+        >>> [p.name for p in project_inputs("/p")]
+        ['data', 'ontology', 'shapes', 'queries', '.git']
+    """
+    root = Path(project_root).resolve()
+    return [root / name for name in PROJECT_INPUTS]
+
+
+def _inside_inputs(target: Path, project_root: str | Path | None) -> Path | None:
+    """The project input folder that holds (or is) ``target``, if any."""
+    if project_root is None:
+        return None
+    for folder in project_inputs(project_root):
+        if target == folder or folder in target.parents:
+            return folder
+    return None
+
+
+def _inside_git(target: Path) -> bool:
+    """``target`` lies in a ``.git`` folder (of any repository)."""
+    return any(part == ".git" for part in target.parts)
 
 
 def holds_files(*names: str) -> Callable[[Path], bool]:
@@ -213,7 +261,8 @@ def check_output_directory(
 
     Allowed: a folder that does not exist, an empty folder, or one holding
     ``OUTPUT_MARKER`` written by the same command. Never allowed: the project
-    root, a folder above it, or a folder holding ``.git``.
+    root, a folder above it, the project's inputs (``project_inputs``) or a
+    folder below them, or a folder holding (or inside) ``.git``.
 
     Args:
         target: the output folder.
@@ -244,6 +293,13 @@ it will not be replaced
         root = Path(project_root).resolve()
         if target == root or target in root.parents:
             raise _refuse(target, "the folder is the project itself or holds it")
+        inputs = _inside_inputs(target, root)
+        if inputs is not None:
+            raise _refuse(
+                target, f"the folder is part of the project's inputs ({inputs.name}/)"
+            )
+    if _inside_git(target):
+        raise _refuse(target, "the folder is inside a git repository's .git")
     if not target.exists():
         return
     if not target.is_dir():
@@ -257,7 +313,7 @@ it will not be replaced
         written_by = marker.read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         written_by = None
-    if written_by == _marker_text(command):
+    if written_by == marker_text(command):
         return
     if recognise is not None and recognise(target):
         return
@@ -269,6 +325,84 @@ it will not be replaced
         "the folder is not empty and was not written by samverkansgraf"
         + (f" {command}" if command else ""),
     )
+
+
+def check_output_file(
+    target: str | Path,
+    command: str,
+    *,
+    project_root: str | Path | None = None,
+    recognise: Callable[[bytes], bool] | None = None,
+    force: bool = False,
+) -> None:
+    """Refuse to write a file where it would overwrite what ``command`` did not make.
+
+    Never allowed (not even with ``force``): a file inside the project's inputs
+    (``project_inputs``: a draft must not land among the curated data unread) or
+    inside a ``.git`` folder, or a path that exists and is not a regular file.
+    With ``recognise``, an existing file is replaced only when ``recognise`` says
+    its first 4 KiB are this command's own earlier output, or when ``force``.
+
+    Args:
+        target: the file to write.
+        command: the CLI command writing it (``"extract"`` …), for the message.
+        project_root: the project whose inputs are protected.
+        recognise: tells this command's earlier output by its first bytes.
+        force: replace an existing file that ``recognise`` does not accept.
+
+    Raises:
+        OutputError: one line naming the file and what to do instead.
+
+    Example:
+        >>> import tempfile
+        >>> mine = Path(tempfile.mkdtemp()) / "draft.ttl"
+        >>> _ = mine.write_text("my own notes")
+        >>> try:
+        ...     check_output_file(mine, "extract", recognise=lambda b: False)
+        ... except OutputError as error:
+        ...     print(error.message)
+        the file exists and was not written by samverkansgraf extract, so it will \
+not be replaced
+    """
+    target = Path(target).resolve()
+    hint = "choose another file name, or pass --force to replace it"
+    inputs = _inside_inputs(target, project_root)
+    if inputs is not None:
+        raise OutputError(
+            f"the file is inside the project's inputs ({inputs.name}/), which only "
+            "people write",
+            path=target,
+            hint="write it elsewhere, review it, then copy what holds into "
+            f"{inputs.name}/ yourself",
+        )
+    if _inside_git(target):
+        raise OutputError(
+            "the file is inside a git repository's .git",
+            path=target,
+            hint="write it elsewhere",
+        )
+    if not target.exists():
+        return
+    if not target.is_file():
+        raise OutputError(
+            "it exists and is not a regular file, so it will not be replaced",
+            path=target,
+            hint="choose another file name",
+        )
+    if recognise is None or force:
+        return
+    try:
+        with target.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError as exc:
+        raise _output_error(target, exc) from exc
+    if not recognise(head):
+        raise OutputError(
+            f"the file exists and was not written by samverkansgraf {command}, so it "
+            "will not be replaced",
+            path=target,
+            hint=hint,
+        )
 
 
 @contextlib.contextmanager
@@ -312,7 +446,7 @@ def atomic_directory(
         raise _output_error(target, exc) from exc
     try:
         yield work
-        (work / OUTPUT_MARKER).write_text(_marker_text(command), "utf-8")
+        (work / OUTPUT_MARKER).write_text(marker_text(command), "utf-8")
         old = None
         if target.exists():
             old = Path(

@@ -36,6 +36,7 @@ from rdflib.term import Node
 
 from .errors import EvidenceError
 from .namespaces import OA, SKG
+from .privacy import MASK, mask_contact_data
 from .sources import find_line
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "find_quote",
     "find_span",
     "resolve_evidence",
+    "quote_context",
 ]
 
 # A fact's quote is searched inside the span of the fact it is part of.
@@ -354,7 +356,13 @@ def resolve_evidence(
                 graph, fact, "skg:inClause forms a cycle", curated_path
             )
         parent = _parent(graph, fact)
-        within = resolve(parent, (*chain, fact))[0] if parent in facts else None
+        within = None
+        if parent in facts:
+            # The whole extent of the parent: a clause split by a page footer has
+            # two pieces, and its later commitments stand in the second one.
+            pieces = resolve(parent, (*chain, fact))
+            start, end = pieces[0].start, pieces[-1].end
+            within = Span(start, end, text[start:end])
         try:
             spans[fact] = _locate(graph, fact, text, within)
         except QuoteError as problem:
@@ -380,8 +388,10 @@ def resolve_evidence(
             graph.remove((fact, prop, None))
         skipped = (fact, RDF.type, SKG.SkippedPassage) in graph
         for index, span in enumerate(found, 1):
-            write = add_location if skipped else add_evidence
-            resource = write(graph, fact, document, span, index)
+            if skipped:
+                resource = add_location(graph, fact, document, span, index)
+            else:
+                resource = add_evidence(graph, fact, document, span, index, text=text)
             selectors = _selector_iris(fact, index, skipped)
             records.append(
                 EvidenceRecord(fact, document, span, skipped, resource, selectors)
@@ -568,18 +578,66 @@ def _selector_iris(fact: URIRef, index: int, skipped: bool) -> tuple[URIRef, ...
     return (URIRef(f"{fact}#quote{suffix}"), URIRef(f"{fact}#position{suffix}"))
 
 
+CONTEXT_LENGTHS = (32, 64, 128)
+"""Characters of ``oa:prefix``/``oa:suffix`` tried, shortest first, until the
+quote with its context occurs once in the source."""
+
+
+@functools.lru_cache(maxsize=4)
+def _masked(text: str) -> str:
+    """The text with contact data masked (one document's, reused per quote)."""
+    return mask_contact_data(text)
+
+
+def quote_context(text: str, span: Span) -> tuple[str, str] | None:
+    """``oa:prefix`` and ``oa:suffix`` for a quote that occurs more than once.
+
+    ``None`` when ``span.exact`` occurs once in ``text`` (the quote alone
+    identifies the passage). Otherwise the text just before and after the span,
+    the shortest of ``CONTEXT_LENGTHS`` that makes prefix + quote + suffix occur
+    once, taken from the text with contact data masked (``privacy``) and cut at
+    the nearest mask, so that no contact data enters the graph.
+
+    Example:
+        >>> text = "Kommunen ska. Regionen ska. Kommunen ska."
+        >>> quote_context(text, Span(28, 40, "Kommunen ska"))
+        ('Kommunen ska. Regionen ska. ', '.')
+        >>> quote_context(text, Span(14, 26, "Regionen ska")) is None
+        True
+    """
+    if text.count(span.exact) < 2:
+        return None
+    masked = _masked(text)
+    prefix = suffix = ""
+    for length in CONTEXT_LENGTHS:
+        prefix = masked[max(0, span.start - length) : span.start]
+        suffix = masked[span.end : span.end + length]
+        if text.count(prefix + span.exact + suffix) == 1:
+            break
+    prefix = prefix.rsplit(MASK, 1)[-1]
+    suffix = suffix.split(MASK, 1)[0]
+    return prefix, suffix
+
+
 def add_evidence(
-    graph: Graph, fact: URIRef, document: URIRef, span: Span, index: int = 1
+    graph: Graph,
+    fact: URIRef,
+    document: URIRef,
+    span: Span,
+    index: int = 1,
+    *,
+    text: str | None = None,
 ) -> URIRef:
     """Add the MODEL.md evidence pattern for ``span`` to ``fact``.
 
     A fact quoted in several places gets one evidence per place (``index`` 1, 2 …).
 
     The evidence and selector IRIs are the fact's IRI with a fragment, so they are
-    stable across builds (no blank nodes: dumps stay byte-identical). No
-    ``oa:prefix``/``oa:suffix`` context is recorded: the position selector already
-    anchors the quote, and context taken blindly from the source could copy a
-    neighbouring contact block (e-mail, phone) into the graph.
+    stable across builds (no blank nodes: dumps stay byte-identical). Given the
+    source ``text``, a quote that occurs more than once in it also gets
+    ``oa:prefix`` and ``oa:suffix`` (``quote_context``: from the masked text, so
+    no neighbouring contact block is copied into the graph), as the Web
+    Annotation model asks of an ambiguous ``oa:exact``.
 
     Returns:
         The ``oa:SpecificResource`` IRI.
@@ -594,6 +652,10 @@ def add_evidence(
     graph.add((evidence, OA.hasSelector, position_selector))
     graph.add((quote_selector, RDF.type, OA.TextQuoteSelector))
     graph.add((quote_selector, OA.exact, Literal(span.exact)))
+    context = quote_context(text, span) if text is not None else None
+    if context is not None:
+        graph.add((quote_selector, OA.prefix, Literal(context[0])))
+        graph.add((quote_selector, OA.suffix, Literal(context[1])))
     graph.add((position_selector, RDF.type, OA.TextPositionSelector))
     # xsd:integer, not xsd:nonNegativeInteger: Oxigraph stores derived integer
     # types as xsd:integer, so served terms would differ from the dump's (#15);

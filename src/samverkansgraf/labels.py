@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from rdflib import Graph, Literal, Node, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from .namespaces import SKG
 
@@ -30,12 +31,23 @@ __all__ = [
     "DISPLAY_PROPERTIES",
     "NAME_PROPERTIES",
     "find_label",
+    "generated_labels",
     "local_name",
     "names_of",
     "natural_key",
     "preferred_label",
+    "quote_start",
     "swedish_key",
 ]
+
+
+class _Lookup(Protocol):
+    """What ``generated_labels`` reads: an rdflib graph or the build's index."""
+
+    def value(self, subject: Any, predicate: Any) -> Any: ...
+    def objects(self, subject: Any, predicate: Any) -> Iterable[Any]: ...
+    def subject_objects(self, predicate: Any) -> Iterable[tuple[Any, Any]]: ...
+
 
 DISPLAY_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel)
 """The properties a display label is read from, by priority."""
@@ -206,3 +218,138 @@ def swedish_key(text: str) -> str:
         ['Askersund', 'Åre', 'Ängelholm', 'Örebro']
     """
     return text.casefold().translate(_SWEDISH_ORDER)
+
+
+# ---------------------------------------------------------------------------
+# Generated labels of clauses and commitments (issue #17)
+# ---------------------------------------------------------------------------
+
+QUOTE_WORDS = 6
+"""Words of the quote a generated label starts with."""
+
+
+def quote_start(text: str, words: int = QUOTE_WORDS) -> str:
+    """The first ``words`` words of a quote, with "…" when it goes on.
+
+    Example:
+        >>> quote_start("Hedemora kommun verkar för att kultur ska finnas")
+        'Hedemora kommun verkar för att kultur …'
+        >>> quote_start("Kort citat.")
+        'Kort citat.'
+    """
+    parts = text.split()
+    if len(parts) <= words:
+        return " ".join(parts)
+    return " ".join(parts[:words]) + " …"
+
+
+def generated_labels(
+    graph: _Lookup,
+    first_quotes: dict[Node, tuple[int, str]],
+    names: dict[Node, str],
+) -> list[tuple[Node, Node, Node]]:
+    """``rdfs:label`` triples (sv, en) for the clauses and commitments that lack one.
+
+    A clause is named by its agreement and number and the start of its quote
+    (``Hedemora 2019–2022 §3: ”3 Hedemora kommun verkar för …”``); a commitment
+    by its clause and its place there (``Hedemora 2019–2022 §3, åtagande 2: …`` /
+    ``…, commitment 2: …``), or, outside a clause, by the document it is stated
+    in. An agreement is named by its municipality's short name and its years
+    (``Hedemora 2019–2022``); anything else by its Swedish label.
+
+    Args:
+        graph: one document's triples (``value``, ``objects``, ``subject_objects``).
+        first_quotes: fact → (start offset, text) of its first evidence.
+        names: reference names: municipality → short name, plan or document →
+            Swedish label.
+
+    Returns:
+        The triples to add.
+    """
+    clauses = [s for s, o in graph.subject_objects(RDF.type) if o == SKG.Clause]
+    commitments = [s for s, o in graph.subject_objects(RDF.type) if o == SKG.Commitment]
+
+    def name(node: Node | None) -> str:
+        if node is None:
+            return ""
+        # The municipality names a bilateral agreement (``…/kommun/<code>``).
+        parties = [
+            names[p]
+            for p in sorted(
+                graph.objects(node, SKG.party), key=lambda p: "/kommun/" not in str(p)
+            )
+            if p in names
+        ]
+        start = graph.value(node, SKG.startYear)
+        end = graph.value(node, SKG.endYear)
+        if parties and start is not None and end is not None:
+            return f"{parties[0]} {str(start)[:4]}–{str(end)[:4]}"
+        for prop in (RDFS.label, DCTERMS.title):
+            for value in graph.objects(node, prop):
+                if isinstance(value, Literal) and value.language == "sv":
+                    return str(value)
+        return names.get(node, local_name(node))
+
+    def clause_name(clause: Node, lang: str) -> str:
+        """``Hedemora 2019–2022 §3``; a clause without a number (a bullet) by
+        its position: ``Smedjebacken 2019–2022, punkt 4`` / ``…, item 4``."""
+        number = graph.value(clause, SKG.number)
+        where = name(graph.value(clause, DCTERMS.isPartOf))
+        if number is not None:
+            return f"{where} §{number}"
+        position = graph.value(clause, SKG.position)
+        if position is None:
+            return where
+        return f"{where}, {'punkt' if lang == 'sv' else 'item'} {position}"
+
+    def labelled(node: Node) -> bool:
+        return graph.value(node, RDFS.label) is not None
+
+    def quoted(node: Node) -> str:
+        first = first_quotes.get(node)
+        return f": ”{quote_start(first[1])}”" if first else ""
+
+    out: list[tuple[Node, Node, Node]] = []
+    for clause in sorted(clauses):
+        if labelled(clause):
+            continue
+        for lang in ("sv", "en"):
+            text = clause_name(clause, lang) + quoted(clause)
+            out.append((clause, RDFS.label, Literal(text, lang=lang)))
+    groups: dict[tuple[str, Node | None], list[Node]] = {}
+    for commitment in commitments:
+        clause = graph.value(commitment, SKG.inClause)
+        key = (
+            ("clause", clause)
+            if clause is not None
+            else (
+                "stated",
+                graph.value(commitment, SKG.statedIn),
+            )
+        )
+        groups.setdefault(key, []).append(commitment)
+    for (kind, parent), members in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        if kind == "clause" and parent is not None:
+            where_sv, where_en = clause_name(parent, "sv"), clause_name(parent, "en")
+        else:
+            where_sv = where_en = name(parent)
+        members.sort(key=lambda m: (first_quotes.get(m, (0, ""))[0], str(m)))
+        for number, commitment in enumerate(members, 1):
+            if labelled(commitment):
+                continue
+            tail = quoted(commitment)
+            out.append(
+                (
+                    commitment,
+                    RDFS.label,
+                    Literal(f"{where_sv}, åtagande {number}{tail}", lang="sv"),
+                )
+            )
+            out.append(
+                (
+                    commitment,
+                    RDFS.label,
+                    Literal(f"{where_en}, commitment {number}{tail}", lang="en"),
+                )
+            )
+    return out

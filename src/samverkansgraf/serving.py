@@ -353,6 +353,11 @@ class BackgroundServer:
             self._loop = self._thread = None
             raise errors[0]
 
+    def call_soon(self, callback: Callable[..., object], *args: object) -> None:
+        """Run ``callback(*args)`` in the server's loop (from any thread)."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(callback, *args)
+
     def stop(self) -> None:
         """Stop serving, close every connection and the loop. Idempotent."""
         loop, thread, runner = self._loop, self._thread, self._runner

@@ -12,6 +12,7 @@ model every later stage reads.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -19,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
 from .._gc import paused_gc
 from ..errors import SourceError
 from ..evidence import EvidenceRecord, check_evidence, resolve_evidence
+from ..labels import generated_labels
 from ..namespaces import (
     GRAPH_ONTOLOGY,
     GRAPH_REFERENCE,
@@ -33,6 +35,7 @@ from ..namespaces import (
     SKGID,
     bind_prefixes,
 )
+from ..privacy import mask_contact_data
 from ..rdfio import TURTLE, format_for_path, load_union
 from ..reference import load_reference
 from ..sources import (
@@ -288,9 +291,15 @@ def _document_of(graph: Graph, path: Path) -> URIRef:
 
 
 def load_curated_document(
-    path: Path, paths: ProjectPaths, checksums: dict[str, str]
+    path: Path,
+    paths: ProjectPaths,
+    checksums: dict[str, str],
+    names: dict[Node, str] | None = None,
 ) -> CuratedDocument:
     """Parse a curated file, check its source and resolve its evidence.
+
+    Clauses and commitments the curator gave no label get a generated one
+    (``labels.generated_labels``), from ``names`` (``reference_names``).
 
     The file is parsed by Oxigraph and its evidence resolved on a light triple
     index; only the finished graph is built in rdflib (once, without the removals
@@ -342,9 +351,18 @@ def load_curated_document(
     records = resolve_evidence(graph, document, source.text, curated_path=path)  # type: ignore[arg-type]
     check_evidence(graph, {document: source.text}, path=path)  # type: ignore[arg-type]
     graph.set((document, SKG.sha256, Literal(source.sha256)))
+    # The published copies are masked (privacy.py): give their checksum too.
+    masked = mask_contact_data(source.text).encode("utf-8")
+    graph.set((document, SKG.maskedSha256, Literal(hashlib.sha256(masked).hexdigest())))
     graph.set(
         (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
     )
+    first_quotes: dict[Node, tuple[int, str]] = {}
+    for record in records:
+        if not record.skipped and record.fact not in first_quotes:
+            first_quotes[record.fact] = (record.span.start, record.span.exact)
+    for triple in generated_labels(graph, first_quotes, names or {}):
+        graph.add(triple)
     log.info("%s: %d evidence span(s)", path.name, len(records))
     if isinstance(graph, _TripleIndex):
         return CuratedDocument(
@@ -465,13 +483,27 @@ def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
         return _assemble(paths)
 
 
+def reference_names(reference: Graph) -> dict[Node, str]:
+    """What generated labels call reference resources: a municipality's short
+    name (``skg:shortName``), anything else its Swedish ``rdfs:label``."""
+    names: dict[Node, str] = {}
+    for node, value in reference.subject_objects(SKG.shortName):
+        if isinstance(value, Literal) and value.language in ("sv", None):
+            names[node] = str(value)
+    for node, value in sorted(reference.subject_objects(RDFS.label)):
+        if isinstance(value, Literal) and value.language == "sv":
+            names.setdefault(node, str(value))
+    return names
+
+
 def _assemble(paths: ProjectPaths) -> AssembledDataset:
     graphs = load_vocabulary_and_reference(paths)
+    names = reference_names(graphs[GRAPH_REFERENCE])
     checksums = read_checksums(paths.sources_dir)
     documents: list[CuratedDocument] = []
     seen: dict[URIRef, Path] = {}
     for path in sorted(paths.curated_dir.glob("*.ttl")):
-        curated = load_curated_document(path, paths, checksums)
+        curated = load_curated_document(path, paths, checksums, names)
         if curated.document in seen or curated.document in graphs:
             other = seen[curated.document].name if curated.document in seen else None
             raise SourceError(

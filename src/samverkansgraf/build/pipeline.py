@@ -18,7 +18,14 @@ from typing import Any
 from rdflib import Graph
 
 from .._gc import paused_gc
-from ..atomic import AtomicFiles, write_files_atomically
+from ..atomic import (
+    OUTPUT_MARKER,
+    AtomicFiles,
+    check_output_directory,
+    holds_files,
+    marker_text,
+    write_files_atomically,
+)
 from ..rdfio import DUMP_FORMATS, N_QUADS
 from ..sources import (
     ProjectPaths,
@@ -79,6 +86,11 @@ def build(
     return run_build(paths, out_dir, validate=validate, engine=engine)
 
 
+def _is_earlier_build(folder: Path) -> bool:
+    """A folder a build wrote before it left ``OUTPUT_MARKER``: it holds a dump."""
+    return any(holds_files(f"{DUMP_STEM}{fmt.suffix}")(folder) for fmt in DUMP_FORMATS)
+
+
 def _untimed(_name: str, action: Callable[[], Any]) -> Any:
     return action()
 
@@ -99,8 +111,15 @@ def run_build(
     one at a time, and renames all of them into place at the end (or removes
     them when the graph does not conform).
     """
-    assembled = clock("assemble", lambda: assemble_dataset(paths))
     out = Path(out_dir) if out_dir is not None else paths.dist_dir
+    # The build writes its own files into ``out`` and deletes nothing, but it must
+    # not scatter them into a stranger's folder or the project's inputs: refuse
+    # before the (long) assembly rather than after it.
+    if out.resolve() != paths.dist_dir.resolve():  # dist/ is the build's own
+        check_output_directory(
+            out, "build", project_root=paths.root, recognise=_is_earlier_build
+        )
+    assembled = clock("assemble", lambda: assemble_dataset(paths))
     shapes = load_shapes(paths.shapes_dir) if validate else None
     counts = count_assembled(assembled)
     if engine == "pyshacl":
@@ -115,7 +134,9 @@ def run_build(
             return BuildResult(assembled, report, [], counts)
         files = {out / f"{DUMP_STEM}{suffix}": data for suffix, data in dumps.items()}
         files[out / "build-report.json"] = _build_report(assembled, report, counts)
-        outputs = clock("write", lambda: write_files_atomically(files))
+        files[out / OUTPUT_MARKER] = marker_text("build").encode("utf-8")
+        written = clock("write", lambda: write_files_atomically(files))
+        outputs = [path for path in written if path.name != OUTPUT_MARKER]
         return BuildResult(assembled, report, outputs, counts)
     with paused_gc():
         return _run_fast_build(assembled, out, shapes, engine, counts, clock)
@@ -179,10 +200,12 @@ def _run_fast_build(
             return BuildResult(assembled, report, [], counts)
         report_bytes = _build_report(assembled, report, counts)
         clock("write", lambda: writer.stage(out / "build-report.json", report_bytes))
+        writer.stage(out / OUTPUT_MARKER, marker_text("build").encode("utf-8"))
         order = [out / f"{DUMP_STEM}{fmt.suffix}" for fmt in DUMP_FORMATS]
-        outputs = clock(
+        written = clock(
             "write", lambda: writer.commit(order + [out / "build-report.json"])
         )
+        outputs = [path for path in written if path.name != OUTPUT_MARKER]
     except BaseException:
         if checker is not None and checker.is_alive():
             checker.join()

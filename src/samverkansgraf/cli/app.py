@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from .. import __version__
-from ..atomic import write_files_atomically
+from ..atomic import check_output_file, write_files_atomically
 from ..build.summary import display_path
 from ..errors import SamverkansgrafError, SourceError
 from ..sources import ProjectPaths, find_project_root
@@ -30,10 +30,13 @@ __all__ = [
     "cli",
     "echo_or_write",
     "echo_written",
+    "force_option",
     "format_option",
     "main",
+    "optional_project_root",
     "out_option",
     "project_paths",
+    "protect_inputs",
     "shacl_engine_option",
     "strict_option",
 ]
@@ -118,6 +121,27 @@ def project_if_any(ctx: click.Context) -> ProjectPaths | None:
         return None
 
 
+def optional_project_root(ctx: click.Context) -> Path | None:
+    """The project's root, or ``None`` outside a project (e.g. ``--input FILE``)."""
+    try:
+        return project_paths(ctx).root
+    except SourceError:
+        return None
+
+
+def protect_inputs(ctx: click.Context, *outputs: Path | None) -> None:
+    """Refuse (exit 6) output files inside the project's inputs or a ``.git``.
+
+    For commands whose ``--out FILE`` (or ``--plot FILE``) is an ordinary file
+    that the user names and may overwrite, but which must never land among the
+    curated data (``atomic.check_output_file``). Checked before any work is done.
+    """
+    root = optional_project_root(ctx)
+    for path in outputs:
+        if path is not None:
+            check_output_file(path, ctx.info_name or "output", project_root=root)
+
+
 def echo_written(path: Path) -> None:
     """Tell stderr that ``path`` was written (stdout stays for the results)."""
     click.echo(f"wrote {display_path(path)}", err=True)
@@ -168,6 +192,14 @@ def out_option(
         else click.Path(dir_okay=False, path_type=Path)
     )
     return click.option("--out", type=kind, help=help_text, **extra)
+
+
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing output file even if this command did not write it.",
+)
+"""The ``--force`` flag of commands that recognise their own earlier output files."""
 
 
 def strict_option(help_text: str) -> Callable[[CommandT], CommandT]:

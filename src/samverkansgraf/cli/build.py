@@ -17,12 +17,15 @@ from ..build.summary import (
 )
 from ..curate import (
     ENTITY_FORMATS,
+    NAMES_CHECK_FILE,
+    check_names,
     compute_coverage,
     find_label_collisions,
     format_entities,
     format_label_collisions,
     list_entities,
     plot_coverage,
+    read_names_check,
 )
 from ..validate import load_shapes, validate_graph
 from .app import (
@@ -31,6 +34,7 @@ from .app import (
     format_option,
     out_option,
     project_paths,
+    protect_inputs,
     shacl_engine_option,
     strict_option,
 )
@@ -124,13 +128,22 @@ def validate(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also draw the coverage strips to this PNG or SVG file.",
 )
-@strict_option("Exit 1 when an uncovered passage is listed.")
+@click.option(
+    "--names",
+    is_flag=True,
+    help=(
+        "Instead: list the names of bodies in quoted passages that the fact "
+        f"quoting them does not link, minus the exceptions of {NAMES_CHECK_FILE}."
+    ),
+)
+@strict_option("Exit 1 when an uncovered passage (or an unexplained name) is listed.")
 @click.pass_context
 def coverage(
     ctx: click.Context,
     min_length: int,
     output_format: str,
     plot: Path | None,
+    names: bool,
     strict: bool,
 ) -> None:
     """Show how much of each source document the evidence covers.
@@ -141,12 +154,26 @@ def coverage(
     its line, offsets and text (contact data masked), so a curator sees what is
     missing.
 
+    With --names: every name of a body (a capitalised name, or a glossary term
+    such as "elevkulturombud") in the words a commitment, statement, goal,
+    activity or event quotes, that the fact does not link (skg:concerns,
+    skg:about, skg:participant …) and data/reference/names-check.toml does not
+    explain (docs/reading-convention.md, section 5).
+
     \b
     Example:
         samverkansgraf coverage
         samverkansgraf coverage --min-length 20 --plot coverage.png
+        samverkansgraf coverage --names --strict
     """
-    assembled = assemble_dataset(project_paths(ctx))
+    protect_inputs(ctx, plot)
+    paths = project_paths(ctx)
+    assembled = assemble_dataset(paths)
+    if names:
+        check = read_names_check(paths.reference_dir / NAMES_CHECK_FILE)
+        named = check_names(assembled, check)
+        click.echo(named.to_json() if output_format == "json" else named.format_text())
+        ctx.exit(1 if strict and not named.complete else 0)
     report = compute_coverage(assembled, min_length)
     click.echo(report.to_json() if output_format == "json" else report.format_text())
     if plot is not None:
@@ -181,6 +208,7 @@ def entities(
         samverkansgraf entities
         samverkansgraf entities --format csv --out entities.csv
     """
+    protect_inputs(ctx, out)
     assembled = assemble_dataset(project_paths(ctx))
     rows = list_entities(assembled, include_unused=include_unused)
     echo_or_write(format_entities(rows, output_format), out)

@@ -26,7 +26,14 @@ from ..network import (
     rank_nodes,
     write_comparison,
 )
-from .app import echo_written, format_option, out_option, project_paths
+from .app import (
+    echo_written,
+    format_option,
+    optional_project_root,
+    out_option,
+    project_paths,
+    protect_inputs,
+)
 
 __all__ = ["compare", "network"]
 
@@ -159,6 +166,7 @@ def network(
             plot=plot,
             source=origin,
             progress=progress,
+            project_root=optional_project_root(ctx),
         )
         click.echo(f"wrote {len(written)} files to {display_path(out)}/", err=True)
 
@@ -208,6 +216,7 @@ def compare(
         samverkansgraf compare
         samverkansgraf compare --threshold 0.6 --out comparison.csv
     """
+    protect_inputs(ctx, out)
     paths = None if input_path is not None else project_paths(ctx)
     graph, origin = load_project_graph(paths, input_path)
     report = compare_agreements(graph, threshold=threshold, method=method)

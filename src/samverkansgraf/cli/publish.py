@@ -28,9 +28,11 @@ def publish(ctx: click.Context, out: Path) -> None:
 
     Validates the graph first (SHACL, privacy shapes included) and writes nothing
     when it does not conform. Writes one HTML page per resource at the path of its
-    IRI with Turtle, JSON-LD and N-Triples beside it, class indexes, the ontology,
-    the source texts (contact data masked), the dumps, a DCAT-AP-SE catalogue
-    record (dcat.ttl, dcat.rdf) and a VoID description (void.ttl).
+    IRI with Turtle, JSON-LD, N-Triples and RDF/XML beside it, class indexes, the
+    ontology, the source texts (contact data masked), the dumps, a DCAT-AP-SE
+    catalogue record (dcat.ttl, dcat.rdf, dcat.jsonld; checked against DCAT-AP 3
+    and DCAT-AP-SE) and a VoID description (void.ttl). Needs the publisher's
+    functional mailbox in publication.toml ([contact] email).
 
     \b
     Example:
@@ -43,7 +45,7 @@ def publish(ctx: click.Context, out: Path) -> None:
         f"{display_path(result.out)} in {result.seconds:.1f} s"
     )
     for warning in result.warnings:
-        click.echo(f"DCAT-AP-SE recommendation not met: {warning}", err=True)
+        click.echo(f"DCAT-AP recommendation not met: {warning}", err=True)
 
 
 @click.command("serve-site")

@@ -16,7 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Set
 
-from .gazetteer import Gazetteer
+from .gazetteer import NameIndex
 from .layout import PageLayout
 from .results import Candidate
 from .sentences import PARTY_REFERENCES, sentence_ranges
@@ -30,7 +30,7 @@ _OPENERS = ("*", '"', "«", "(", ":", "–", "-")
 
 def find_candidates(
     layout: PageLayout,
-    gazetteer: Gazetteer,
+    gazetteer: NameIndex,
     places: Set[str],
     start: int,
     end: int,
@@ -68,14 +68,14 @@ def find_candidates(
                 run[-1] + 1 < len(tokens)
                 and run[-1] + 1 not in known
                 and _name_like(tokens[run[-1] + 1].text)
-                and NAME_GAP.match(
-                    work[tokens[run[-1]].end : tokens[run[-1] + 1].start]
-                )
+                and _same_name(work[tokens[run[-1]].end : tokens[run[-1] + 1].start])
             ):
                 run.append(run[-1] + 1)
             opener = work[tokens[index - 1].end : token.start] if index else ""
-            at_start = all(t.text.isdigit() for t in tokens[:index]) or (
-                opener.strip() in _OPENERS
+            at_start = (
+                all(t.text.isdigit() for t in tokens[:index])
+                or opener.strip() in _OPENERS
+                or any(mark in opener for mark in ("\t", "|", "  "))  # a cell's
             )
             index = run[-1] + 1
             if at_start and not tokens[run[0]].text.isupper():
@@ -100,6 +100,13 @@ def find_candidates(
         key=lambda c: c.start,
     )
     return candidates, dict(offsets)
+
+
+def _same_name(gap: str) -> bool:
+    """Whether two words with ``gap`` between may belong to one name: spaces, a
+    line break or a hyphen, but never a tab, a pipe or a run of spaces (table
+    cells)."""
+    return bool(NAME_GAP.match(gap)) and "\t" not in gap and "  " not in gap
 
 
 def _name_like(word: str) -> bool:

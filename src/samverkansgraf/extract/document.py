@@ -11,6 +11,7 @@ document and agreement or plan set on the ``ExtractionResult``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from rdflib import URIRef
 
 from ..evidence import Span
 from ..namespaces import SKG, SKGID, slugify
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, NameIndex
 from .layout import Line, PageLayout, cut_spans
 from .results import ExtractionResult, Mention, file_slug
 from .text import compact
@@ -28,7 +29,9 @@ __all__ = [
     "Classification",
     "classify_document",
     "find_based_on",
+    "find_county",
     "find_date",
+    "find_definitions",
     "find_identifier",
     "find_parties",
     "find_period",
@@ -152,9 +155,12 @@ def find_parties(
     title: Sequence[Span],
     after: int,
     region_start: int,
+    blocks: Sequence[list[Line]] = (),
 ) -> list[URIRef]:
-    """Regions and municipalities named in the title, else in the first
-    "mellan X och Y" of the introduction (``work[after:region_start]``)."""
+    """Regions and municipalities named in the title, else in a short subtitle
+    block right after it ("Region X och Y kommun"), in the first "mellan X och Y"
+    of the introduction (``work[after:region_start]``), or in the definitions
+    "X (nedan regionen)", "Y, nedan kallad kommunen" of the first pages."""
     parties: list[URIRef] = []
 
     def add(mentions: Iterable[Mention]) -> None:
@@ -165,6 +171,12 @@ def find_parties(
 
     for span in title:
         add(gazetteer.find(work, span.start, span.end))
+    following = [b for b in blocks if b[0].start >= after]
+    if len(parties) < 2 and following:
+        subtitle = following[0]
+        text = " ".join(line.key for line in subtitle)
+        if len(subtitle) <= 2 and len(text) <= 120 and not text.endswith("."):
+            add(gazetteer.find(work, subtitle[0].start, subtitle[-1].end))
     if len(parties) < 2:
         intro = work[after:region_start]
         for match in re.finditer(r"\bmellan\b[^.]{3,200}", intro):
@@ -172,11 +184,67 @@ def find_parties(
             add(gazetteer.find(work, base, base + len(match.group(0))))
             if len(parties) >= 2:
                 break
+    if len(parties) < 2:
+        for party, _role in find_definitions(gazetteer, work, after):
+            if party not in parties:
+                parties.append(party)
     return parties
 
 
+_DEFINITION = re.compile(
+    r"[(,]?\s*\(?\s*nedan(?:\s+(?:kallad|kallat|kallade|benämnd|benämnt|benämnda|"
+    r"betecknad))?\s+[\"”'»]?(regionen|kommunen|landstinget)\b",
+    re.IGNORECASE,
+)
+
+
+def find_definitions(
+    gazetteer: Gazetteer, work: str, start: int = 0, end: int | None = None
+) -> list[tuple[URIRef, str]]:
+    """The parties an agreement defines ("Region X (nedan regionen)", "Y kommun,
+    nedan kallad kommunen"): each region or municipality named right before a
+    "nedan …" definition, with the word it is defined as.
+
+    Only the first pages are read (``work[start:end]``, by default 4000
+    characters), where agreements define their parties.
+    """
+    end = min(len(work), start + 4000) if end is None else end
+    found: list[tuple[URIRef, str]] = []
+    mentions = [
+        m
+        for m in gazetteer.find(work, start, end)
+        if gazetteer.kinds.get(m.iri) in (SKG.Region, SKG.Municipality)
+    ]
+    for match in _DEFINITION.finditer(work, start, end):
+        before = [m for m in mentions if 0 <= match.start() - m.end <= 3]
+        if before:
+            found.append((before[-1].iri, match.group(1).casefold()))
+    return found
+
+
+def find_county(
+    gazetteer: Gazetteer, work: str, parties: Sequence[URIRef]
+) -> URIRef | None:
+    """The document's county: its region party's, else the county whose region and
+    municipalities the text names most often (a plan names its municipalities)."""
+    counties = gazetteer.counties
+    for party in parties:
+        if gazetteer.kinds.get(party) == SKG.Region and party in counties:
+            return counties[party]
+    for party in parties:
+        if party in counties:
+            return counties[party]
+    tally: Counter[URIRef] = Counter()
+    for mention in gazetteer.find(work):
+        if gazetteer.kinds.get(mention.iri) in (SKG.Region, SKG.Municipality):
+            county = counties.get(mention.iri)
+            if county is not None:
+                tally[county] += 1
+    return tally.most_common(1)[0][0] if tally else None
+
+
 def find_based_on(
-    gazetteer: Gazetteer, work: str, start: int, end: int
+    gazetteer: NameIndex, work: str, start: int, end: int
 ) -> list[URIRef]:
     """The plans named in ``work[start:end]`` (the introduction), in order."""
     plans = []
@@ -222,9 +290,9 @@ def classify_document(result: ExtractionResult, gazetteer: Gazetteer) -> Classif
     elif _PLAN_WORD.search(title):
         kind = "plan"
         result.warnings.append(
-            "a plan: the skg:Plan and the commitments of named actors are "
-            "drafted; goals, activities and tables are not extracted (curate "
-            "them by hand)"
+            "a plan: the skg:Plan, its goals, the rows of its activity tables and "
+            "the commitments of named actors are drafted; statements and the "
+            "plan's sections are not (curate them by hand)"
         )
     else:
         result.warnings.append(

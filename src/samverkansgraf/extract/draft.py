@@ -23,6 +23,7 @@ from ..privacy import find_contact_data, mask_contact_data
 from .results import (
     EXTRACTOR_VERSION,
     DraftCommitment,
+    DraftSignature,
     ExtractionResult,
     extractor_iri,
     file_slug,
@@ -178,7 +179,7 @@ def build_draft_graph(
         graph.add((holder, DCTERMS.source, document))
         machine(
             holder,
-            "plan med titel ur rubriken; mål och aktiviteter är inte extraherade.",
+            "plan med titel ur rubriken; mål och aktiviteter ur planens tabeller.",
         )
         _add_spans(graph, holder, document, result.title_spans)
     else:
@@ -217,6 +218,13 @@ def build_draft_graph(
         for index, commitment in enumerate(result.loose_commitments, 1):
             commitment.iri = SKGID[f"commitment/{slug}/{index}"]
             _add_commitment(graph, commitment, document, None, machine)
+        _add_plan_tables(graph, result, holder, slug, document, machine)
+
+    if holder is not None:
+        _add_proposed(graph, result, machine)
+    if holder is not None and result.kind == "agreement":
+        for signature in result.signatures:
+            _add_signature(graph, signature, holder, slug, document, machine)
 
     document_slug = str(document).rsplit("/", 1)[-1]
     number = 0
@@ -230,6 +238,123 @@ def build_draft_graph(
         graph.add((passage, PROV.wasGeneratedBy, activity))
         add_location(graph, passage, document, Span(block.start, block.end, ""))
     return graph
+
+
+def _add_proposed(
+    graph: Graph, result: ExtractionResult, machine: Callable[[URIRef, str], None]
+) -> None:
+    """The resources proposed from the text, each ``skg:proposed true`` with its
+    kind, label, the other forms printed, confidence and county."""
+    for proposed in result.proposed:
+        iri = proposed.iri
+        graph.add((iri, RDF.type, proposed.kind))
+        if proposed.kind == SKG.Person:
+            graph.add((iri, RDFS.label, Literal(proposed.label)))
+        else:
+            graph.add((iri, RDFS.label, Literal(proposed.label, lang="sv")))
+        for variant in proposed.variants:
+            graph.add((iri, SKOS.altLabel, Literal(variant, lang="sv")))
+        graph.add((iri, SKG.proposed, Literal(True)))
+        graph.add(
+            (
+                iri,
+                SKG.confidence,
+                Literal(str(round(proposed.confidence, 2)), datatype=XSD.decimal),
+            )
+        )
+        if result.county is not None and proposed.kind != SKG.Person:
+            graph.add((iri, SKG.inCounty, result.county))
+        machine(
+            iri,
+            f"ny resurs föreslagen ur texten ({proposed.reason}; första "
+            f"förekomst rad {proposed.line}, {proposed.count} förekomst(er)). "
+            "Finns den redan i data/reference/ under annat namn, lägg namnet som "
+            "skos:altLabel där i stället.",
+        )
+
+
+def _add_plan_tables(
+    graph: Graph,
+    result: ExtractionResult,
+    plan: URIRef,
+    slug: str,
+    document: URIRef,
+    machine: Callable[[URIRef, str], None],
+) -> None:
+    """A plan's goals and activity rows, each with its evidence."""
+    goals: dict[str, URIRef] = {}
+    for goal in result.goals:
+        goal.iri = SKGID[f"goal/{slug}/{goal.number}"]
+        goals[goal.number] = goal.iri
+        graph.add((goal.iri, RDF.type, SKG.Goal))
+        graph.add((goal.iri, DCTERMS.isPartOf, plan))
+        graph.add((goal.iri, SKG.number, Literal(goal.number)))
+        graph.add((goal.iri, RDFS.label, Literal(goal.label, lang="sv")))
+        machine(goal.iri, 'mål ur en rad "… mål N: …".')
+        _add_spans(graph, goal.iri, document, goal.spans)
+    for activity in result.activities:
+        iri = SKGID[f"activity/{slug}/{activity.position:02d}"]
+        activity.iri = iri
+        graph.add((iri, RDF.type, SKG.Activity))
+        graph.add((iri, RDFS.label, Literal(activity.label, lang="sv")))
+        graph.add((iri, SKG.partOfPlan, plan))
+        if activity.goal in goals:
+            graph.add((iri, SKG.contributesTo, goals[activity.goal]))
+        if activity.heading:
+            graph.add((iri, SKG.heading, Literal(activity.heading)))
+        if activity.start_term:
+            graph.add((iri, SKG.startTerm, Literal(activity.start_term)))
+        if activity.completion_year is not None:
+            year = Literal(str(activity.completion_year), datatype=XSD.gYear)
+            graph.add((iri, SKG.completionYear, year))
+        if activity.follow_up:
+            graph.add((iri, SKG.followUp, Literal(activity.follow_up)))
+        for prop, values in (
+            (SKG.participant, activity.participants),
+            (SKG.convenor, activity.convenors),
+            (SKG.coordinator, activity.coordinators),
+        ):
+            for value in values:
+                graph.add((iri, prop, value))
+        for role in activity.coordinator_roles:
+            graph.add((iri, SKG.coordinatorRole, Literal(role)))
+        note = "rad ur planens aktivitetstabell"
+        if activity.unresolved:
+            note += "; deltagare som inte kunde tolkas: " + ", ".join(
+                f'"{mask_contact_data(u)}"' for u in activity.unresolved
+            )
+        machine(iri, note + ".")
+        _add_spans(graph, iri, document, activity.spans)
+
+
+def _add_signature(
+    graph: Graph,
+    signature: DraftSignature,
+    agreement: URIRef,
+    slug: str,
+    document: URIRef,
+    machine: Callable[[URIRef, str], None],
+) -> None:
+    """A signatory of the agreement: party, person, role, place, date, evidence."""
+    party = signature.signed_for
+    assert party is not None
+    party_slug = "-".join(str(party).rsplit("/", 2)[-2:])
+    iri = SKGID[f"signature/{slug}/{party_slug}"]
+    signature.iri = iri
+    graph.add((agreement, SKG.signature, iri))
+    graph.add((iri, RDF.type, SKG.Signature))
+    graph.add((iri, SKG.signedFor, party))
+    if signature.person is not None:
+        graph.add((iri, SKG.signatory, signature.person))
+        graph.add((iri, SKG.signatoryNameReadable, Literal(True)))
+    if signature.role:
+        graph.add((iri, SKG.signatoryRole, Literal(signature.role)))
+    if signature.place:
+        graph.add((iri, SKG.signingPlace, Literal(signature.place)))
+    if signature.date:
+        graph.add((iri, SKG.signingDate, Literal(signature.date, datatype=XSD.date)))
+    machine(iri, "undertecknare, roll, ort och datum ur underskriftsområdet.")
+    _add_spans(graph, iri, document, signature.spans)
 
 
 def _add_period(graph: Graph, holder: URIRef, period: tuple[int, int]) -> None:
@@ -301,10 +426,14 @@ def serialise_draft(result: ExtractionResult) -> bytes:
     order: list[URIRef] = [extractor_iri(), result.document]
     if result.agreement is not None:
         order.append(result.agreement)
+    order += [s.iri for s in result.signatures if s.iri is not None]
+    order += [p.iri for p in result.proposed]
     for clause in result.clauses:
         order += [clause.iri] if clause.iri is not None else []
         order += [c.iri for c in clause.commitments if c.iri is not None]
     order += [c.iri for c in result.loose_commitments if c.iri is not None]
+    order += [g.iri for g in result.goals if g.iri is not None]
+    order += [a.iri for a in result.activities if a.iri is not None]
     order += sorted(
         s
         for s in set(graph.subjects(RDF.type, SKG.SkippedPassage))

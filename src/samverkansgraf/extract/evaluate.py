@@ -26,7 +26,22 @@ How things are matched (all on character offsets of the source):
 - **Themes** (informational, no target): (commitment, theme) pairs over matched
   commitments.
 
-Targets (issue #8): clause F1 ≥ 0.95, entity F1 ≥ 0.9, modality accuracy ≥ 0.9.
+- **Strict commitments** (issue 21): a matched commitment counts only with the
+  curated committing actors *and* modality.
+- **Concerns**: (commitment, resource) pairs of ``skg:concerns``; an unmatched
+  commitment's are all missed or all spurious.
+- **Activities** of a plan: rows matched on their evidence like commitments;
+  (activity, participant) pairs give the participant-link F1, the convenor set of
+  a matched row must be exactly the curated one.
+- **Every text**: the share of drafted evidence pieces whose offsets slice to
+  their quote, the contact data of the source (phone, e-mail) found in the draft
+  or its review, and links to resources of another county.
+- Resources the draft **proposes** (``skg:proposed``) are compared with the
+  gold's resources by name (label or variant, compact form).
+
+Targets: issue 8 (development agreements, overall): clause F1 ≥ 0.95, entity F1
+≥ 0.9, modality accuracy ≥ 0.9; issue 21 (``scores.BLIND_TARGETS``, the mean over
+the blind agreements; ``scores.PLAN_TARGETS`` on the Örebro plan).
 """
 
 from __future__ import annotations
@@ -35,15 +50,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rdflib import URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from ..build import AssembledDataset, CuratedDocument
-from ..evidence import EvidenceRecord, Span
-from ..labels import local_name
+from ..evidence import EvidenceRecord, Span, read_evidence
+from ..labels import NAME_PROPERTIES, local_name, names_of
 from ..namespaces import SKG
+from ..privacy import find_contact_data
 from ..sources import ProjectPaths
 from .extractor import Extractor
+from .gazetteer import NAMED_CLASSES
 from .results import DraftClause, DraftCommitment, ExtractionResult
 from .scores import (
     IOU_THRESHOLD,
@@ -54,6 +71,7 @@ from .scores import (
     Ratio,
     format_counts,
 )
+from .text import compact
 
 __all__ = [
     "IOU_THRESHOLD",
@@ -83,6 +101,11 @@ class _Fact:
     entities: frozenset[URIRef] = frozenset()
     modality: URIRef | None = None
     themes: frozenset[URIRef] = frozenset()
+    concerns: frozenset[URIRef] = frozenset()
+    participants: frozenset[URIRef] = frozenset()
+    convenors: frozenset[URIRef] = frozenset()
+    coordinators: frozenset[URIRef] = frozenset()
+    goal: str | None = None
 
 
 # --- intervals --------------------------------------------------------------------
@@ -210,12 +233,6 @@ def _gold_facts(
         spans = evidence.get(commitment, [])
         if not spans:
             continue
-        actors = frozenset(graph.objects(commitment, SKG.committedBy))
-        named = {
-            o
-            for p in (SKG.committedBy, SKG.concerns, SKG.partner)
-            for o in graph.objects(commitment, p)
-        }
         in_clause = graph.value(commitment, SKG.inClause)
         # skg:modality is an IRI of skg:ModalityScheme (the shapes require it).
         modality = graph.value(commitment, SKG.modality)
@@ -225,17 +242,54 @@ def _gold_facts(
                 spans,
                 text[spans[0][0] : spans[-1][1]],
                 clause=str(in_clause) if in_clause is not None else None,
-                actors=frozenset(a for a in actors if isinstance(a, URIRef)),
-                entities=frozenset(e for e in named if isinstance(e, URIRef)),
-                modality=modality if isinstance(modality, URIRef) else None,
-                themes=frozenset(
-                    t
-                    for t in graph.objects(commitment, SKG.theme)
-                    if isinstance(t, URIRef)
+                actors=_objects(graph, commitment, SKG.committedBy),
+                entities=_objects(
+                    graph, commitment, SKG.committedBy, SKG.concerns, SKG.partner
                 ),
+                modality=modality if isinstance(modality, URIRef) else None,
+                themes=_objects(graph, commitment, SKG.theme),
+                concerns=_objects(graph, commitment, SKG.concerns),
             )
         )
     return clauses, commitments
+
+
+def _gold_activities(curated: CuratedDocument) -> list[_Fact]:
+    """The curated activities with their participants, convenors, coordinators."""
+    graph = curated.graph
+    text = curated.source.text
+    evidence = _evidence_intervals(curated.evidence)
+    found = []
+    for activity in sorted(_uris(graph.subjects(RDF.type, SKG.Activity))):
+        spans = evidence.get(activity, [])
+        if not spans:
+            continue
+        goal = graph.value(activity, SKG.contributesTo)
+        number = graph.value(goal, SKG.number) if goal is not None else None
+        found.append(
+            _Fact(
+                str(activity),
+                spans,
+                str(
+                    graph.value(activity, RDFS.label) or text[spans[0][0] : spans[0][1]]
+                ),
+                participants=_objects(graph, activity, SKG.participant),
+                convenors=_objects(graph, activity, SKG.convenor),
+                coordinators=_objects(graph, activity, SKG.coordinator),
+                goal=str(number) if number is not None else None,
+            )
+        )
+    return found
+
+
+def _objects(graph: Graph, subject: URIRef, *properties: URIRef) -> frozenset[URIRef]:
+    """The IRIs ``subject`` has for any of ``properties``."""
+    return frozenset(
+        o
+        for p in properties
+        for o in graph.objects(subject, p)
+        if isinstance(o, URIRef)
+    )
 
 
 def _uris(nodes: Iterable[object]) -> set[URIRef]:
@@ -247,7 +301,11 @@ def _spans(spans: Sequence[Span]) -> Intervals:
     return _merge((span.start, span.end) for span in spans)
 
 
-def _draft_facts(result: ExtractionResult) -> tuple[list[_Fact], list[_Fact]]:
+def _draft_facts(
+    result: ExtractionResult, same: Callable[[Iterable[URIRef]], frozenset[URIRef]]
+) -> tuple[list[_Fact], list[_Fact]]:
+    """The draft's clauses and commitments, proposed resources renamed by
+    ``same`` to the gold's resources they correspond to."""
     clauses: list[_Fact] = []
     commitments: list[_Fact] = []
 
@@ -258,10 +316,11 @@ def _draft_facts(result: ExtractionResult) -> tuple[list[_Fact], list[_Fact]]:
             _spans(c.spans),
             c.text,
             clause=f"drafted clause {clause.position}" if clause else None,
-            actors=frozenset(c.committed_by),
-            entities=frozenset([*c.committed_by, *c.concerns, *c.partners]),
+            actors=same(c.committed_by),
+            entities=same([*c.committed_by, *c.concerns, *c.partners]),
             modality=c.modality,
             themes=frozenset(c.themes),
+            concerns=same(c.concerns),
         )
 
     for clause in result.clauses:
@@ -276,6 +335,24 @@ def _draft_facts(result: ExtractionResult) -> tuple[list[_Fact], list[_Fact]]:
     return clauses, commitments
 
 
+def _draft_activities(
+    result: ExtractionResult, same: Callable[[Iterable[URIRef]], frozenset[URIRef]]
+) -> list[_Fact]:
+    """The draft's activity rows, proposed resources renamed by ``same``."""
+    return [
+        _Fact(
+            f"drafted activity {a.position}",
+            _spans(a.spans),
+            a.label,
+            participants=same(a.participants),
+            convenors=same(a.convenors),
+            coordinators=same(a.coordinators),
+            goal=a.goal,
+        )
+        for a in result.activities
+    ]
+
+
 def _name(iri: URIRef | None) -> str:
     """An IRI's local name for the error list ("Shall", "2083")."""
     return local_name(iri) if iri is not None else "None"
@@ -285,20 +362,143 @@ def _names(iris: Iterable[URIRef]) -> str:
     return "{" + ", ".join(sorted(_name(i) for i in iris)) + "}"
 
 
+# --- resources proposed by the draft, checks every text gets -----------------------
+
+
+def _alignment(
+    curated: CuratedDocument, result: ExtractionResult, extractor: Extractor
+) -> Callable[[Iterable[URIRef]], frozenset[URIRef]]:
+    """A renaming of the draft's proposed resources to the gold's own resources.
+
+    The gold of a blind text declares the actors it names that the reference
+    graph lacks; a resource the draft proposes is the same when its name, in the
+    compact form, is one of that resource's names (label or variant).
+    """
+    known = extractor.gazetteer.kinds
+    names: dict[str, URIRef] = {}
+    graph = curated.graph
+    for cls in NAMED_CLASSES:
+        for node in _uris(graph.subjects(RDF.type, cls)):
+            if node in known:
+                continue
+            for name in names_of(graph, node, NAME_PROPERTIES):
+                names.setdefault(compact(name), node)
+    renamed = {}
+    for proposed in result.proposed:
+        for name in (proposed.label, *proposed.variants):
+            if compact(name) in names:
+                renamed[proposed.iri] = names[compact(name)]
+                break
+
+    def same(iris: Iterable[URIRef]) -> frozenset[URIRef]:
+        return frozenset(renamed.get(iri, iri) for iri in iris)
+
+    return same
+
+
+_LINKS = (
+    SKG.committedBy,
+    SKG.concerns,
+    SKG.partner,
+    SKG.party,
+    SKG.participant,
+    SKG.convenor,
+    SKG.coordinator,
+    SKG.signatory,
+    SKG.signedFor,
+    SKG.basedOn,
+)
+
+
+def _document_county(curated: CuratedDocument, extractor: Extractor) -> URIRef | None:
+    """The gold's county: that of its agreement's region party or plan publisher."""
+    graph = curated.graph
+    counties = extractor.gazetteer.counties
+    holders = [
+        *graph.subjects(RDF.type, SKG.Agreement),
+        *graph.subjects(RDF.type, SKG.Plan),
+    ]
+    for holder in holders:
+        for prop in (SKG.party, DCTERMS.publisher):
+            for actor in _uris(graph.objects(holder, prop)):
+                if extractor.gazetteer.kinds.get(actor) == SKG.Region:
+                    return counties.get(actor)
+    return None
+
+
+def _check_every_text(
+    evaluation: DocumentEvaluation,
+    curated: CuratedDocument,
+    result: ExtractionResult,
+    extractor: Extractor,
+) -> None:
+    """Evidence exactness, contact data copied, actors of another county."""
+    text = result.text
+    for record in read_evidence(result.graph, text):
+        if record.skipped:
+            continue
+        evaluation.evidence.total += 1
+        span = record.span
+        if 0 <= span.start < span.end <= len(text) and text[span.start : span.end] == (
+            span.exact
+        ):
+            evaluation.evidence.correct += 1
+        else:
+            evaluation.errors.append(
+                f"evidence of <{_name_path(str(record.fact))}> does not slice to "
+                "its quote"
+            )
+    outputs = " ".join(
+        (
+            result.turtle().decode("utf-8")
+            + "\n"
+            + result.review_markdown(extractor.reference)
+        ).split()
+    )
+    copied = {
+        " ".join(text[start:end].split())
+        for start, end in find_contact_data(text)
+        if " ".join(text[start:end].split()) in outputs
+    }
+    evaluation.contact_copied = len(copied)
+    for item in sorted(copied):
+        evaluation.errors.append(f"contact data copied into the draft: {item!r}")
+    county = _document_county(curated, extractor)
+    if county is None:
+        return
+    counties = extractor.gazetteer.counties
+    foreign = sorted(
+        {
+            str(o)
+            for p in _LINKS
+            for o in result.graph.objects(None, p)
+            if isinstance(o, URIRef) and counties.get(o, county) != county
+        }
+    )
+    evaluation.foreign = foreign
+    for iri in foreign:
+        evaluation.errors.append(
+            f"linked to <{_name_path(iri)}> of another county "
+            f"({_name(counties[URIRef(iri)])})"
+        )
+
+
 # --- the evaluation ---------------------------------------------------------------
 
 
 def evaluate_document(
-    curated: CuratedDocument, extractor: Extractor
+    curated: CuratedDocument, extractor: Extractor, collection: str = "development"
 ) -> DocumentEvaluation:
     """Draft one curated document's source afresh and compare.
 
     Args:
-        curated: the curated document (evidence resolved).
+        curated: the curated (or blind gold) document, evidence resolved.
         extractor: the extractor to evaluate.
+        collection: "development" or "blind".
 
     Returns:
-        The comparison (out of scope when the curated graph has no agreement).
+        The comparison: agreements' clauses and commitments, plans' activities;
+        other documents are out of scope.
     """
     graph = curated.graph
     agreements = {
@@ -312,9 +512,17 @@ def evaluate_document(
         for name, cls in (
             ("clauses", SKG.Clause),
             ("commitments", SKG.Commitment),
+            ("goals", SKG.Goal),
             ("activities", SKG.Activity),
             ("statements", SKG.Statement),
         )
+    }
+    drafted = {
+        "clauses": len(result.clauses),
+        "commitments": len(result.commitments),
+        "goals": len(result.goals),
+        "activities": len(result.activities),
+        "proposed resources": len(result.proposed),
     }
     evaluation = DocumentEvaluation(
         file_name=curated.source.path.name,
@@ -323,27 +531,45 @@ def evaluate_document(
         in_scope=bool(agreements),
         drafted_kind=result.kind,
         curated_counts={k: v for k, v in counted.items() if v},
-        drafted_counts={
-            "clauses": len(result.clauses),
-            "commitments": len(result.commitments),
-        },
+        drafted_counts={k: v for k, v in drafted.items() if v},
+        collection=collection,
     )
-    if not agreements:
-        plans = set(graph.subjects(RDF.type, SKG.Plan)) | set(
-            graph.subjects(RDF.type, SKG.Activity)
+    same = _alignment(curated, result, extractor)
+    if agreements:
+        _score_agreement(
+            evaluation, curated, agreements, result, same, extractor.reference
         )
+    elif counted["activities"]:
+        evaluation.kind = "plan"
+        evaluation.plan_scored = True
+        _score_plan(evaluation, curated, result, same)
+    else:
+        plans = set(graph.subjects(RDF.type, SKG.Plan))
         evaluation.kind = "plan" if plans else "other"
         evaluation.note = (
-            "the curated graph holds no skg:Agreement "
+            "the curated graph holds no skg:Agreement and no skg:Activity "
             f"({format_counts(evaluation.curated_counts)}); "
-            "the extractor drafts agreements' clauses and commitments only "
-            f"(it took this text for: {result.kind}, drafting "
+            "the extractor drafts agreements' clauses and commitments and plans' "
+            f"activities (it took this text for: {result.kind}, drafting "
             f"{format_counts(evaluation.drafted_counts)})"
         )
         return evaluation
+    _check_every_text(evaluation, curated, result, extractor)
+    return evaluation
 
+
+def _score_agreement(
+    evaluation: DocumentEvaluation,
+    curated: CuratedDocument,
+    agreements: set[URIRef],
+    result: ExtractionResult,
+    same: Callable[[Iterable[URIRef]], frozenset[URIRef]],
+    reference: Graph,
+) -> None:
+    """Clauses, commitments (loose and strict), actors, modality, entities,
+    concerns and signatories of an agreement."""
     gold_clauses, gold_commitments = _gold_facts(curated, agreements)
-    draft_clauses, draft_commitments = _draft_facts(result)
+    draft_clauses, draft_commitments = _draft_facts(result, same)
     if result.kind != "agreement":
         evaluation.errors.append(
             f"the extractor did not recognise an agreement (kind {result.kind}): "
@@ -366,6 +592,7 @@ def evaluate_document(
         evaluation.errors,
     )
     confusion: Counter[str] = Counter()
+    strict = 0
     for gold, draft in commitment_pairs:
         evaluation.actors.total += 1
         evaluation.modality.total += 1
@@ -386,11 +613,35 @@ def evaluate_document(
                 f"{_name(gold.modality)}, drafted {_name(draft.modality)} "
                 f"{_short(gold.text, 60)}"
             )
+        strict += gold.actors == draft.actors and gold.modality == draft.modality
         evaluation.themes += Counts(
             len(gold.themes & draft.themes),
             len(draft.themes - gold.themes),
             len(gold.themes - draft.themes),
         )
+        evaluation.concerns += Counts(
+            len(gold.concerns & draft.concerns),
+            len(draft.concerns - gold.concerns),
+            len(gold.concerns - draft.concerns),
+        )
+        if gold.concerns != draft.concerns:
+            evaluation.errors.append(
+                f"concerns of <{_name_path(gold.key)}>: missing "
+                f"{_names(gold.concerns - draft.concerns)}, extra "
+                f"{_names(draft.concerns - gold.concerns)}"
+            )
+    evaluation.commitments_strict = Counts(
+        strict, len(draft_commitments) - strict, len(gold_commitments) - strict
+    )
+    paired_commitments = {g.key for g, _ in commitment_pairs}
+    drafted_paired = {d.key for _, d in commitment_pairs}
+    evaluation.concerns += Counts(
+        0,
+        sum(len(d.concerns) for d in draft_commitments if d.key not in drafted_paired),
+        sum(
+            len(g.concerns) for g in gold_commitments if g.key not in paired_commitments
+        ),
+    )
     evaluation.confusion = dict(sorted(confusion.items()))
 
     def clause_entities(commitments: Sequence[_Fact], clause_key: str) -> set[URIRef]:
@@ -420,7 +671,94 @@ def evaluate_document(
         len(found_all - expected_all),
         len(expected_all - found_all),
     )
-    return evaluation
+    _score_signatories(evaluation, curated, result, reference)
+
+
+def _score_signatories(
+    evaluation: DocumentEvaluation,
+    curated: CuratedDocument,
+    result: ExtractionResult,
+    reference: Graph,
+) -> None:
+    """(party, signatory name) pairs of the curated and drafted signatures."""
+    graph = curated.graph
+    expected = set()
+    for signature in _uris(graph.subjects(RDF.type, SKG.Signature)):
+        person = graph.value(signature, SKG.signatory)
+        if person is None:
+            continue  # a name not readable in the source: nothing to find
+        label = graph.value(person, RDFS.label) or reference.value(person, RDFS.label)
+        if label is not None:
+            signed_for = graph.value(signature, SKG.signedFor)
+            expected.add((str(signed_for), compact(str(label))))
+    found = {(str(s.signed_for), compact(s.name)) for s in result.signatures}
+    evaluation.signatories = Counts(
+        len(expected & found), len(found - expected), len(expected - found)
+    )
+    for kind, pairs in (("missed", expected - found), ("extra", found - expected)):
+        for party, name in sorted(pairs):
+            evaluation.errors.append(
+                f"{kind} signatory {name!r} for <{_name_path(party)}>"
+            )
+
+
+def _score_plan(
+    evaluation: DocumentEvaluation,
+    curated: CuratedDocument,
+    result: ExtractionResult,
+    same: Callable[[Iterable[URIRef]], frozenset[URIRef]],
+) -> None:
+    """Activities, participant links, convenors, coordinators and goals."""
+    gold = _gold_activities(curated)
+    draft = _draft_activities(result, same)
+    pairs = _match(gold, draft)
+    evaluation.activities = _score(
+        gold, draft, pairs, "activity", _name_path, evaluation.errors
+    )
+    paired_gold = {g.key for g, _ in pairs}
+    paired_draft = {d.key for _, d in pairs}
+    for g, d in pairs:
+        evaluation.participants += Counts(
+            len(g.participants & d.participants),
+            len(d.participants - g.participants),
+            len(g.participants - d.participants),
+        )
+        if g.participants != d.participants:
+            evaluation.errors.append(
+                f"participants of <{_name_path(g.key)}>: missing "
+                f"{_names(g.participants - d.participants)}, extra "
+                f"{_names(d.participants - g.participants)}"
+            )
+        evaluation.coordinators += Counts(
+            len(g.coordinators & d.coordinators),
+            len(d.coordinators - g.coordinators),
+            len(g.coordinators - d.coordinators),
+        )
+        evaluation.convenor.total += 1
+        if g.convenors == d.convenors:
+            evaluation.convenor.correct += 1
+        else:
+            evaluation.errors.append(
+                f"convenor of <{_name_path(g.key)}>: curated {_names(g.convenors)}, "
+                f"drafted {_names(d.convenors)}"
+            )
+        evaluation.activity_goal.total += 1
+        if g.goal == d.goal:
+            evaluation.activity_goal.correct += 1
+        else:
+            evaluation.errors.append(
+                f"goal of <{_name_path(g.key)}>: curated {g.goal}, drafted {d.goal}"
+            )
+    for g in gold:
+        if g.key not in paired_gold:
+            evaluation.participants.fn += len(g.participants)
+            evaluation.coordinators.fn += len(g.coordinators)
+            evaluation.convenor.total += 1  # a missed row's convenor is missed too
+            evaluation.activity_goal.total += 1
+    for d in draft:
+        if d.key not in paired_draft:
+            evaluation.participants.fp += len(d.participants)
+            evaluation.coordinators.fp += len(d.coordinators)
 
 
 def _name_path(key: str) -> str:
@@ -434,20 +772,23 @@ def evaluate_extraction(
     extractor: Extractor,
     *,
     ablations: dict[str, Extractor] | None = None,
+    blind: Sequence[CuratedDocument] = (),
 ) -> EvaluationReport:
-    """Evaluate the extractor on every curated document.
+    """Evaluate the extractor on every curated document and every blind text.
 
     Args:
         assembled: the dataset (``build.assemble_dataset``): the gold standard.
         extractor: the extractor to evaluate.
         ablations: name → a differently configured extractor whose overall entity
-            F1 is reported beside the main figures.
+            F1 (development agreements) is reported beside the main figures.
+        blind: the blind texts with their gold (``blind.load_blind_set``).
 
     Returns:
         The report.
     """
     report = EvaluationReport(
-        [evaluate_document(doc, extractor) for doc in assembled.documents]
+        [evaluate_document(doc, extractor) for doc in assembled.documents],
+        blind=[evaluate_document(doc, extractor, "blind") for doc in blind],
     )
     for name, variant in (ablations or {}).items():
         other = EvaluationReport(
@@ -458,26 +799,30 @@ def evaluate_extraction(
 
 
 def evaluate_project(
-    paths: ProjectPaths, *, ablations: bool = True
+    paths: ProjectPaths, *, ablations: bool = True, blind: bool = True
 ) -> EvaluationReport:
-    """Evaluate the extractor on a project's curated documents.
+    """Evaluate the extractor on a project's curated documents and blind texts.
 
     Args:
         paths: the project (its curated data is the gold standard, its reference
-            data feeds the extractor).
+            data feeds the extractor, ``evaluation/blind/`` holds the blind set).
         ablations: also measure entity F1 without the curated name variants
             (``skos:altLabel``) and without fuzzy matching.
+        blind: also score the blind texts.
 
     Returns:
         The report.
 
     Raises:
-        SourceError, EvidenceError: when the curated data does not assemble.
+        SourceError, EvidenceError: when the curated data or the blind set does
+            not assemble (a changed blind text included).
     """
     from ..build import assemble_dataset, load_vocabulary_and_reference
     from ..namespaces import GRAPH_REFERENCE, GRAPH_SCHEMES
+    from .blind import load_blind_set
 
     assembled = assemble_dataset(paths)
+    blind_set = load_blind_set(paths) if blind else []
     graphs = load_vocabulary_and_reference(paths)
     reference, schemes = graphs[GRAPH_REFERENCE], graphs[GRAPH_SCHEMES]
     variants = (
@@ -493,5 +838,5 @@ def evaluate_project(
         else {}
     )
     return evaluate_extraction(
-        assembled, Extractor(reference, schemes), ablations=variants
+        assembled, Extractor(reference, schemes), ablations=variants, blind=blind_set
     )

@@ -17,11 +17,13 @@ import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
-from ..atomic import write_files_atomically
+from ..atomic import check_output_file, write_files_atomically
 from ..errors import SourceError
-from ..namespaces import SKGID, bind_prefixes
+from ..labels import preferred_label
+from ..namespaces import SKG, SKGID, bind_prefixes
 from ..sources import ProjectPaths
 from .candidates import find_candidates
 from .commitments import CommitmentContext, read_commitments
@@ -29,6 +31,7 @@ from .document import (
     AGREEMENT_WORD,
     classify_document,
     find_based_on,
+    find_county,
     find_date,
     find_identifier,
     find_parties,
@@ -40,10 +43,13 @@ from .document import (
 from .draft import build_draft_graph
 from .gazetteer import DEFAULT_FUZZY_THRESHOLD, Gazetteer, place_names
 from .layout import read_layout
-from .lexicons import read_cues, read_keywords
+from .lexicons import read_cues, read_keywords, read_kinds, read_roles
+from .plans import find_plan_tables
+from .proposals import ProposalContext, propose_names
 from .results import ExtractionResult, SkippedBlock, file_slug
 from .segmentation import find_clauses
-from .text import decode_source
+from .signatures import find_signatures
+from .text import compact, decode_source
 
 __all__ = ["Extractor", "extract_file", "write_draft"]
 
@@ -81,7 +87,14 @@ class Extractor:
         )
         self.cues = read_cues(vocabulary)
         self.keywords = read_keywords(vocabulary)
+        self.kinds = read_kinds(vocabulary)
+        self.roles = read_roles(vocabulary)
         self.places = place_names(reference)
+        self.county_labels = {
+            county: preferred_label(reference, county)
+            for county in reference.subjects(RDF.type, SKG.County)
+            if isinstance(county, URIRef)
+        }
 
     @classmethod
     def from_project(
@@ -236,15 +249,45 @@ def _draft_text(
     region_start = marker_end if marker_end is not None else after_title
     result.period = find_period(result.title, layout.work)
     result.parties = find_parties(
-        gazetteer, layout.work, result.title_spans, after_title, region_start
+        gazetteer,
+        layout.work,
+        result.title_spans,
+        after_title,
+        region_start,
+        layout.blocks,
     )
-    result.based_on = find_based_on(gazetteer, layout.work, after_title, region_start)
+    result.county = find_county(gazetteer, layout.work, result.parties)
+    classification = classify_document(result, gazetteer)
+    names = propose_names(
+        layout,
+        ProposalContext(
+            gazetteer=gazetteer,
+            kinds=extractor.kinds,
+            cues=extractor.cues,
+            places=extractor.places,
+            county=result.county,
+            county_label=extractor.county_labels.get(result.county, "")
+            if result.county is not None
+            else "",
+            municipality=classification.municipality,
+        ),
+        after_title,
+        end,
+    )
+    result.proposed = names.proposed
+    result.refused = sorted(
+        {
+            f"{m.surface!r} is <{m.iri}> of another county: not linked"
+            for m in names.refused
+        }
+    )
+    result.based_on = find_based_on(names, layout.work, after_title, region_start)
     context = CommitmentContext(
         layout=layout,
-        gazetteer=gazetteer,
+        gazetteer=names,
         cues=extractor.cues,
         keywords=extractor.keywords,
-        classification=classify_document(result, gazetteer),
+        classification=classification,
     )
     if layout.signature is not None:
         line = text.count("\n", 0, layout.signature) + 1
@@ -263,9 +306,31 @@ def _draft_text(
             )
     else:
         result.loose_commitments = read_commitments(context, after_title, end)
+    if result.kind == "plan":
+        region = next(
+            (
+                r
+                for r, county in gazetteer.counties.items()
+                if county == result.county and gazetteer.kinds.get(r) == SKG.Region
+            ),
+            None,
+        )
+        result.goals, result.activities, persons = find_plan_tables(
+            layout, names, extractor.roles, region, after_title, end
+        )
+        known = {p.iri for p in result.proposed}
+        result.proposed += [p for p in persons if p.iri not in known]
+    if result.kind == "agreement":
+        result.signatures, signatories = find_signatures(layout, names, result.parties)
+        known = {p.iri for p in result.proposed}
+        result.proposed += [p for p in signatories if p.iri not in known]
     result.candidates, offsets = find_candidates(
-        layout, gazetteer, extractor.places, after_title, end
+        layout, names, extractor.places, after_title, end
     )
+    proposed = {compact(p.label) for p in result.proposed}
+    result.candidates = [
+        c for c in result.candidates if compact(c.name) not in proposed
+    ]
     for clause in result.clauses:
         clause.candidates = sorted(
             {
@@ -329,24 +394,56 @@ def write_draft(
     out: str | Path | None,
     review: str | Path | None = None,
     reference: Graph | None = None,
+    *,
+    project_root: str | Path | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Write the draft Turtle and the review list, atomically.
+
+    An existing file is replaced only when it is an earlier draft or review
+    (recognised by its first line), or with ``force``; nothing is ever written
+    into the project's inputs (``atomic.check_output_file``).
 
     Args:
         result: the extraction.
         out: the Turtle file (``None``: not written).
         review: the Markdown review list (``None``: not written).
         reference: graph for readable labels in the review list.
+        project_root: the project whose inputs (``data/`` …) are protected.
+        force: replace existing files that are not earlier drafts or reviews.
 
     Returns:
         The files written.
 
     Raises:
-        OutputError: when a file cannot be written.
+        OutputError: when a file may not or cannot be written.
     """
     files: dict[Path, bytes] = {}
-    if out is not None:
-        files[Path(out)] = result.turtle()
-    if review is not None:
-        files[Path(review)] = result.review_markdown(reference).encode("utf-8")
+    for target, content, recognise in (
+        (out, result.turtle, is_earlier_draft),
+        (
+            review,
+            lambda: result.review_markdown(reference).encode("utf-8"),
+            is_earlier_review,
+        ),
+    ):
+        if target is not None:
+            check_output_file(
+                target,
+                "extract",
+                project_root=project_root,
+                recognise=recognise,
+                force=force,
+            )
+            files[Path(target)] = content()
     return write_files_atomically(files) if files else []
+
+
+def is_earlier_draft(head: bytes) -> bool:
+    """The file starting with ``head`` is a draft Turtle ``extract`` wrote."""
+    return head.startswith(b"# Machine-proposed DRAFT of ")
+
+
+def is_earlier_review(head: bytes) -> bool:
+    """The file starting with ``head`` is a review list ``extract`` wrote."""
+    return head.startswith(b"# Extraction review: ")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Protocol
 
 from rapidfuzz import fuzz, process
 from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from ..labels import NAME_PROPERTIES, names_of, preferred_label
 from ..namespaces import SKG
@@ -27,6 +28,8 @@ __all__ = [
     "LABEL_PROPERTIES",
     "NAMED_CLASSES",
     "Gazetteer",
+    "NameIndex",
+    "county_index",
     "place_names",
 ]
 
@@ -47,6 +50,19 @@ NAMED_CLASSES = (*ACTOR_CLASSES, SKG.Programme, SKG.Plan)
 LABEL_PROPERTIES = NAME_PROPERTIES
 """The properties names are read from (``labels.NAME_PROPERTIES``); the first four
 (label, prefLabel, officialName, formerName) are used without the variants."""
+
+
+class NameIndex(Protocol):
+    """What the reading steps need of names: a ``Gazetteer``, or a document's
+    ``proposals.DocumentNames`` (the gazetteer scoped to the document's county,
+    plus the resources proposed from its text)."""
+
+    kinds: dict[URIRef, URIRef]
+    labels: dict[URIRef, str]
+
+    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
+        """Every name in ``text[start:end]``, in text order."""
+        ...
 
 
 class Gazetteer:
@@ -119,6 +135,8 @@ class Gazetteer:
         self._fuzzy_keys = [
             k for k, iris in self.entries.items() if len(k) >= 6 and len(iris) == 1
         ]
+        self.counties = county_index(reference)
+        """Resource → its county (``skgid:lan/NN``), for county-bound resources."""
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Mention]:
         """Every name in ``text[start:end]``, in text order.
@@ -258,3 +276,31 @@ def place_names(reference: Graph) -> frozenset[str]:
             stem = str(label).removesuffix(" län").strip()
             names |= {stem, stem.removesuffix("s")}
     return frozenset(names)
+
+
+def county_index(reference: Graph) -> dict[URIRef, URIRef]:
+    """Each county-bound resource of the reference graph and its county.
+
+    A region's county is its ``skg:county``; a municipality's that of its
+    ``skg:inRegion``; an institution's, network's, person's, programme's or plan's
+    its ``skg:inCounty`` (``data/reference/in-county.ttl``), else, for a plan or
+    programme, that of its ``dcterms:publisher``. National and cross-county
+    resources have none.
+    """
+    counties: dict[URIRef, URIRef] = {}
+    for region, county in reference.subject_objects(SKG.county):
+        if isinstance(region, URIRef) and isinstance(county, URIRef):
+            counties[region] = county
+    for municipality, region in reference.subject_objects(SKG.inRegion):
+        if isinstance(municipality, URIRef) and isinstance(region, URIRef):
+            if region in counties:
+                counties[municipality] = counties[region]
+    for resource, county in reference.subject_objects(SKG.inCounty):
+        if isinstance(resource, URIRef) and isinstance(county, URIRef):
+            counties[resource] = county
+    for resource, publisher in reference.subject_objects(DCTERMS.publisher):
+        if isinstance(resource, URIRef) and isinstance(publisher, URIRef):
+            found = counties.get(publisher)
+            if resource not in counties and found is not None:
+                counties[resource] = found
+    return counties

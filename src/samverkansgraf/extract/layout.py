@@ -23,10 +23,14 @@ from .results import SkippedBlock
 __all__ = [
     "BULLET",
     "HEADING_MAX",
+    "ITEM_MARKER",
     "LIST_MARKER",
+    "MONTHS",
+    "PLACE_AND_DATE",
     "Line",
     "PageLayout",
     "cut_spans",
+    "is_contact_block",
     "is_heading",
     "is_heading_line",
     "read_layout",
@@ -36,14 +40,21 @@ __all__ = [
 
 BULLET = re.compile(r"^[ \t]*([•·▪‣◦●○■□\u2022\uf0b7*–—-])[ \t]+(?=\S)")
 """A bullet opening a line."""
-LIST_MARKER = re.compile(r"^\s*(?:\d{1,2}[.)]?|[•·▪‣◦●○■□\uf0b7*–—-])\s+")
-"""A list number or bullet opening a line."""
+LIST_MARKER = re.compile(
+    r"^\s*(?:(?:§\s*)?\d{1,2}(?:\.\d{1,2})?[.)]?|[a-zåäö]\)|[•·▪‣◦●○■□\uf0b7*–—-])\s+"
+)
+"""A list number ("3", "3.", "4.1", "§ 3"), letter ("a)") or bullet opening a line."""
+ITEM_MARKER = re.compile(r"^[ \t]*(?:[•·▪‣◦●○■□\uf0b7*–—-]|[a-zåäö]\))[ \t]+(?=\S)")
+"""A list item's bullet, dash or letter ("a)") opening a line."""
 HEADING_MAX = 80
 """The longest line (in characters) taken for a heading or a page header."""
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:(?:sida|sid\.?|page)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?"
-    r"|\d{1,3}\s*(?:\(\s*\d{1,3}\s*\)|(?:av|/)\s*\d{1,3}))\s*$",
+    r"|\d{1,3}\s*(?:\(\s*\d{1,3}\s*\)|(?:av|/)\s*\d{1,3}))\s*$"
+    # A running footer that ends in the page number ("Region X – Y kommun  Sida 1
+    # av 2"): short, and the number is "N av M", so body text never ends so.
+    r"|^.{0,100}\S\s+(?:sida|sid\.?|page)\s*\d{1,3}\s*(?:av|/|of)\s*\d{1,3}\s*$",
     re.IGNORECASE,
 )
 _TOC_LINE = re.compile(r"(?:\.{4,}|…{2,})\s*\d{1,3}\s*$")
@@ -54,11 +65,32 @@ _ADDRESS_WORDS = re.compile(
     r"org\.? ?nr|organisationsnummer|kontakt|handläggare)\b",
     re.IGNORECASE,
 )
+MONTHS = (
+    "januari februari mars april maj juni juli augusti september oktober "
+    "november december"
+).split()
+"""Swedish month names, in order."""
+_PLACE = r"[A-ZÅÄÖ][\wåäöé-]+(?: [A-ZÅÄÖ][\wåäöé-]+)?"
+_DATE_WORDS = (
+    r"(?:\d{4}-\d{2}-\d{2}|(?:den )?\d{1,2}:?e? (?:"
+    + "|".join(MONTHS)
+    + r") \d{4}|i (?:"
+    + "|".join(MONTHS)
+    + r") \d{4})"
+)
+_PLACE_DATE = rf"{_PLACE}(?: (?:och|&) {_PLACE})?,? (?:den )?{_DATE_WORDS}"
+PLACE_AND_DATE = re.compile(
+    rf"(?P<place>{_PLACE}(?: (?:och|&) {_PLACE})?),? (?:den )?(?P<date>{_DATE_WORDS})"
+)
+"""A place-and-date line of the signature area ("Falkenberg den 3 maj 2022",
+"Falun 2019-10-09", "Uppsala och Enköping i mars 2021")."""
 _SIGNATURE_START = re.compile(
-    r"^\s*(?:ort och datum|underskrift(?:er)?|namnteckning|namnförtydligande)\s*$"
-    r"|^\s*[A-ZÅÄÖ][\wåäöé-]+(?: [A-ZÅÄÖ][\wåäöé-]+)?,? (?:den )?"
-    r"\d{4}-\d{2}-\d{2}\s*$",
-    re.IGNORECASE,
+    r"^\s*(?:\d{1,2}\.?\s+|§\s*\d{1,2}\s+)?(?i:ort och datum|underskrift(?:er)?|"
+    r"namnteckning|namnförtydligande)\s*$"
+    # One place-and-date per column: "Uppsala 2021-02-01<TAB>Enköping 2021-02-03".
+    rf"|^\s*{_PLACE_DATE}(?:(?:\t|[ ]{{2,}})\s*{_PLACE_DATE})?\s*$"
+    # Two columns naming the parties: "För Region X      För Y kommun".
+    r"|^\s*För [A-ZÅÄÖ][^\t]*?(?:\t|[ ]{2,})\s*För [A-ZÅÄÖ].*$",
 )
 
 Interval = tuple[int, int]
@@ -125,7 +157,7 @@ def split_blocks(lines: Sequence[Line]) -> list[list[Line]]:
     return blocks
 
 
-def _is_contact_block(block: Sequence[Line]) -> bool:
+def is_contact_block(block: Sequence[Line]) -> bool:
     """A short block of short lines with phone, e-mail, URL or postal address."""
     if len(block) > 8 or any(len(line.key) > 100 for line in block):
         return False
@@ -290,7 +322,7 @@ def _find_furniture(lines: Sequence[Line]) -> list[tuple[list[Line], str]]:
         key = "\n".join(line.key for line in block)
         if short(block) and block_counts[key] >= 2:
             marks.append((block, "repeated"))
-        elif _is_contact_block(block):
+        elif is_contact_block(block):
             marks.append((block, "contact"))
         elif all(_TOC_LINE.search(line.text) for line in block):
             marks.append((block, "toc"))

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib.namespace import ORG, RDFS, SKOS
 
 from ..namespaces import SKG
 from .text import word_tokens
@@ -21,11 +21,16 @@ from .text import word_tokens
 __all__ = [
     "Cue",
     "CueMatch",
+    "KIND_CLASSES",
+    "KindWord",
     "Keyword",
     "find_cues",
     "find_themes",
+    "kind_of",
     "read_cues",
     "read_keywords",
+    "read_kinds",
+    "read_roles",
 ]
 
 # The endings a short theme keyword may take and still count ("kultur" → "kulturen").
@@ -186,3 +191,94 @@ def find_themes(words: Sequence[str], keywords: Sequence[Keyword]) -> list[URIRe
     return [
         concept for concept, _ in sorted(found.items(), key=lambda i: (i[1], str(i[0])))
     ]
+
+
+KIND_CLASSES = (
+    SKG.CulturalInstitution,
+    SKG.CivilSocietyOrganisation,
+    SKG.Network,
+    SKG.Actor,
+    SKG.Programme,
+    SKG.Plan,
+)
+"""The classes whose head words (``data/reference/kind-lexicon.ttl``) give a
+proposed resource its kind."""
+
+# The endings a head word may take and still be the head (-n, -en, -et, -s …).
+_HEAD_ENDINGS = (
+    "",
+    "s",
+    "n",
+    "ns",
+    "en",
+    "ens",
+    "et",
+    "ets",
+    "na",
+    "nas",
+    "er",
+    "ers",
+    "erna",
+    "ernas",
+    "ar",
+    "arna",
+    "or",
+    "orna",
+    "r",
+    "rna",
+)
+
+
+@dataclass(frozen=True)
+class KindWord:
+    """A head word of a kind of resource ("teater" → skg:CulturalInstitution)."""
+
+    stem: str
+    """The word, case-folded."""
+    kind: URIRef
+    """The class it signals."""
+
+
+def read_roles(schemes: Graph) -> list[KindWord]:
+    """Role words (``org:Post``'s Swedish ``skos:hiddenLabel``s): "chef",
+    "samordnare" …, longest first."""
+    found = {
+        KindWord(str(label).casefold(), ORG.Post)
+        for label in schemes.objects(ORG.Post, SKOS.hiddenLabel)
+        if isinstance(label, Literal) and label.language == "sv"
+    }
+    return sorted(found, key=lambda k: (-len(k.stem), k.stem))
+
+
+def read_kinds(schemes: Graph) -> list[KindWord]:
+    """Head words: the Swedish ``skos:hiddenLabel``s of the kind classes, longest
+    first (so "studieförbund" wins over "förbund")."""
+    found = {
+        KindWord(str(label).casefold(), cls)
+        for cls in KIND_CLASSES
+        for label in schemes.objects(cls, SKOS.hiddenLabel)
+        if isinstance(label, Literal) and label.language == "sv"
+    }
+    return sorted(found, key=lambda k: (-len(k.stem), k.stem, str(k.kind)))
+
+
+def kind_of(word: str, kinds: Sequence[KindWord]) -> KindWord | None:
+    """The head word ``word`` ends with (plus an inflection ending), if any.
+
+    Example:
+        >>> kinds = [KindWord("teater", SKG.CulturalInstitution)]
+        >>> kind_of("Stadsteatern", kinds).stem
+        'teater'
+        >>> kind_of("teaterförening", kinds) is None
+        True
+    """
+    folded = word.casefold()
+    for kind in kinds:
+        index = folded.rfind(kind.stem)
+        if index < 0 or folded[index + len(kind.stem) :] not in _HEAD_ENDINGS:
+            continue
+        # A short head word ("råd", "hus") ends a compound only after the
+        # linking -s ("Samverkansrådet"), so "områden" is not a "råd".
+        if index == 0 or len(kind.stem) > 3 or folded[index - 1] == "s":
+            return kind
+    return None

@@ -22,10 +22,14 @@ from ..namespaces import SKGID, slugify
 __all__ = [
     "EXTRACTOR_VERSION",
     "Candidate",
+    "DraftActivity",
     "DraftClause",
     "DraftCommitment",
+    "DraftGoal",
+    "DraftSignature",
     "ExtractionResult",
     "Mention",
+    "ProposedResource",
     "SkippedBlock",
     "extractor_iri",
     "file_slug",
@@ -175,6 +179,109 @@ class DraftClause:
 
 
 @dataclass
+class ProposedResource:
+    """An actor, programme or plan the text names but the reference graph lacks,
+    proposed as a new resource (``skg:proposed true``) for a curator to accept."""
+
+    iri: URIRef
+    """The IRI proposed (``actor/<slug>``, ``person/<slug>`` …)."""
+    label: str
+    """The name as printed (whitespace collapsed)."""
+    kind: URIRef
+    """The class guessed from the name's head word (``skg:CulturalInstitution`` …)."""
+    confidence: float
+    """0–1: how sure the kind and the name's extent are."""
+    reason: str
+    """Why it is proposed (the head word or pattern it was read from)."""
+    start: int
+    """Offset of its first occurrence."""
+    line: int
+    """1-based line of that occurrence."""
+    count: int = 1
+    """How often it occurs in the analysed text."""
+    variants: list[str] = field(default_factory=list)
+    """Other forms the text prints ("studieförbunden i länet" for
+    "studieförbunden i Hallands län"), proposed as ``skos:altLabel``."""
+    head: str = ""
+    """The word the kind was read from, as printed."""
+
+
+@dataclass
+class DraftSignature:
+    """One signatory of an agreement, read from the signature area."""
+
+    signed_for: URIRef | None
+    """The party signed for, when the block names it."""
+    name: str
+    """The signatory's name as printed."""
+    role: str | None
+    """The role printed under the name."""
+    place: str | None
+    """The place of signing."""
+    date: str | None
+    """The date of signing (``YYYY-MM-DD``), when printed in full."""
+    spans: list[Span]
+    """Where the name (and role) are printed."""
+    person: URIRef | None = None
+    """The person resource (known or proposed)."""
+    iri: URIRef | None = None
+    """Set when the draft graph is written."""
+
+
+@dataclass
+class DraftGoal:
+    """One numbered goal of a plan."""
+
+    number: str
+    """The number as printed."""
+    label: str
+    """Its text."""
+    spans: list[Span]
+    """Where it is printed."""
+    iri: URIRef | None = None
+    """Set when the draft graph is written."""
+
+
+@dataclass
+class DraftActivity:
+    """One row of a plan's activity table."""
+
+    position: int
+    """1-based order in the document."""
+    label: str
+    """The activity's name (markup stripped)."""
+    spans: list[Span]
+    """The row (and its continuation after a page break)."""
+    goal: str | None = None
+    """The number of the goal the row stands under."""
+    heading: str | None = None
+    """The "Rubrik" the row stands under."""
+    start_term: str | None = None
+    """The Start cell ("Ht 2020")."""
+    completion_year: int | None = None
+    """The year it is to be finished."""
+    follow_up: str | None = None
+    """The follow-up cell."""
+    participants: list[URIRef] = field(default_factory=list)
+    """The actors taking part."""
+    convenors: list[URIRef] = field(default_factory=list)
+    """The marked (bold, starred) coordinators: who convenes."""
+    coordinators: list[URIRef] = field(default_factory=list)
+    """Persons and bodies of the coordinator cell."""
+    coordinator_roles: list[str] = field(default_factory=list)
+    """Roles of the coordinator cell, as printed."""
+    unresolved: list[str] = field(default_factory=list)
+    """Participant cell parts that name no known or proposed actor."""
+    iri: URIRef | None = None
+    """Set when the draft graph is written."""
+
+    @property
+    def start(self) -> int:
+        """Offset of the first character."""
+        return self.spans[0].start
+
+
+@dataclass
 class ExtractionResult:
     """What the extractor proposes for one source text."""
 
@@ -216,6 +323,19 @@ class ExtractionResult:
     """Everything the curator must know (encoding, missing parts …)."""
     agreement: URIRef | None = None
     """The drafted agreement or plan resource."""
+    proposed: list[ProposedResource] = field(default_factory=list)
+    """New actors, programmes and plans proposed from the text."""
+    signatures: list[DraftSignature] = field(default_factory=list)
+    """Signatories read from the signature area."""
+    goals: list[DraftGoal] = field(default_factory=list)
+    """A plan's goals."""
+    activities: list[DraftActivity] = field(default_factory=list)
+    """A plan's activity rows."""
+    county: URIRef | None = None
+    """The document's county (``skgid:lan/NN``): the region party's or the plan
+    publisher's; names of another county's resources are not linked."""
+    refused: list[str] = field(default_factory=list)
+    """Names matched to a resource of another county and refused (for review)."""
 
     @property
     def commitments(self) -> list[DraftCommitment]:

@@ -78,6 +78,7 @@ def format_review(result: ExtractionResult, reference: Graph | None = None) -> s
         f"| based on | {names(result.based_on)} |",
         f"| clauses | {len(result.clauses)} |",
         f"| commitments | {commitment_count} |",
+        f"| proposed resources | {len(result.proposed)} |",
         f"| unknown names | {len(result.candidates)} |",
         f"| skipped blocks | {len(result.skipped)} |",
         "",
@@ -137,6 +138,81 @@ def format_review(result: ExtractionResult, reference: Graph | None = None) -> s
             *commitment_rows(result.loose_commitments, ""),
             "",
         ]
+
+    def line_of(offset: int) -> int:
+        return result.text.count("\n", 0, offset) + 1
+
+    if result.goals or result.activities:
+        lines += ["## Goals and activities", ""]
+        lines += [
+            f"- Goal {g.number} (line {line_of(g.spans[0].start)}): "
+            f"{_cell(g.label, 200)}"
+            for g in result.goals
+        ]
+        lines += [
+            "",
+            "| # | activity | goal | start | participants | convenor | coordinators "
+            "(roles) | follow-up | done | line |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for a in result.activities:
+            roles = "; ".join(a.coordinator_roles)
+            roles = f" ({_cell(roles, 80)})" if roles else ""
+            missed = ", ".join(a.unresolved)
+            missed = f"; not read: {_cell(missed, 60)}" if missed else ""
+            lines.append(
+                f"| {a.position} | {_cell(a.label, 80)} | {a.goal or '–'} | "
+                f"{_cell(a.start_term or '–', 20)} | "
+                f"{names(a.participants)}{missed} | {names(a.convenors)} | "
+                f"{names(a.coordinators)}{roles} | {_cell(a.follow_up or '–', 40)} | "
+                f"{a.completion_year or '–'} | {line_of(a.start)} |"
+            )
+        lines.append("")
+    if result.signatures:
+        lines += [
+            "## Signatures",
+            "",
+            "| party | signatory | role | place | date |",
+            "|---|---|---|---|---|",
+        ]
+        for sig in result.signatures:
+            party = names([sig.signed_for] if sig.signed_for else [])
+            lines.append(
+                f"| {party} | {_cell(sig.name, 60)} | {_cell(sig.role or '–', 80)} "
+                f"| {_cell(sig.place or '–', 40)} | {sig.date or '–'} |"
+            )
+        lines.append("")
+    if result.proposed:
+        lines += [
+            "## Proposed resources",
+            "",
+            "Names the reference graph lacks, proposed as new resources "
+            "(`skg:proposed true`) with the kind their head word suggests. Accept "
+            "a real one by adding it to `data/reference/*.ttl` (or its name as a "
+            "`skos:altLabel` of an existing resource) and extract again.",
+            "",
+            "| name | kind | confidence | why | other forms | occurrences | "
+            "first line |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {_cell(p.label, 80)} | {modality(p.kind)} | {p.confidence:.2f} | "
+            f"{_cell(p.reason, 60)} | {_cell(', '.join(p.variants), 80)} | "
+            f"{p.count} | {p.line} |"
+            for p in result.proposed
+        ]
+        lines.append("")
+    if result.refused:
+        lines += [
+            "## Names of another county (refused)",
+            "",
+            "These words match a resource that belongs to another county; "
+            "they were not linked (a name in this document means this county's "
+            "body).",
+            "",
+        ]
+        lines += [f"- {_cell(text, 200)}" for text in result.refused]
+        lines.append("")
     if result.candidates:
         lines += [
             "## Unknown names (candidates)",
@@ -175,9 +251,9 @@ def format_review(result: ExtractionResult, reference: Graph | None = None) -> s
         "## Confidence",
         "",
         "0.90 subject named next to a lexicon cue; 0.85 subject after the cue "
-        '("vill regionen …"); 0.70 statement read from a finite verb; 0.50 subject '
-        "implied (both parties); lower when a name matched only fuzzily or the subject "
-        'is "kommunerna".',
+        '("vill regionen …"); 0.70 statement read from a finite verb; lower when a '
+        "name matched only fuzzily. Sentences without an actor as subject are not "
+        "drafted (docs/reading-convention.md).",
         "",
     ]
     return "\n".join(lines)

@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from .gazetteer import ACTOR_CLASSES, Gazetteer
+from .gazetteer import ACTOR_CLASSES, NameIndex
 from .layout import LIST_MARKER, is_heading_line
 from .lexicons import Cue, find_cues
 from .text import WORD, joined_word_tokens
 
 __all__ = [
     "PARTNER_WORDS",
+    "is_adverb",
     "PARTY_REFERENCES",
     "SentenceItem",
     "is_purpose",
@@ -68,7 +69,12 @@ _ABBREVIATIONS = frozenset(
     "t.ex ex bl.a m.m s.k ca dvs d.v.s inkl resp nr kap jfr osv etc o.s.v "
     "t.o.m fr.o.m m.fl p.g.a s dnr tel".split()
 )
-PARTNER_WORDS = (("tillsammans", "med"), ("i", "samarbete", "med"))
+PARTNER_WORDS = (
+    ("tillsammans", "med"),
+    ("i", "samarbete", "med"),
+    ("i", "nära", "samarbete", "med"),
+    ("i", "samverkan", "med"),
+)
 """Words that introduce the actors the committers act together with."""
 
 # Agreement-internal references to the parties (GLOSSARY: "kommunen"/"regionen"
@@ -86,12 +92,14 @@ PARTY_REFERENCES = {
 """Words that refer back to a party of the agreement, and which party they mean."""
 
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?…])[\"”’)\]]*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?=\s+(?:[•·▪‣◦●○■□*–—-]\s+)?"
-    r"[A-ZÅÄÖÉÜ0-9¹²³⁴⁵⁶⁷⁸⁹\"«(])"
+    r"(?<=[.!?…])[\"”’)\]]*[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?=\s+(?:[•·▪‣◦●○■□*–—-]\s+|[a-zåäö]\)\s+)?"
+    r"[A-ZÅÄÖÉÜ0-9¹²³⁴⁵⁶⁷⁸⁹\"«(§])"
 )
-_LINE_BULLET = re.compile(r"\n[ \t]*[•·▪‣◦●○■□\uf0b7*–—-][ \t]+(?=[A-ZÅÄÖÉÜ])")
-_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*(?=[A-ZÅÄÖÉÜ¹²³⁴⁵⁶⁷⁸⁹\"«(])")
-_BULLET_ANYWHERE = re.compile(r"^\s*[•·▪‣◦●○■□\uf0b7*–—-]\s+")
+_LINE_BULLET = re.compile(
+    r"\n[ \t]*(?:[•·▪‣◦●○■□\uf0b7*–—-]|[a-zåäö]\))[ \t]+(?=[A-ZÅÄÖÉÜ])"
+)
+_PARAGRAPH = re.compile(r"\n[ \t]*\n\s*(?=[A-ZÅÄÖÉÜ¹²³⁴⁵⁶⁷⁸⁹\"«(§])")
+_BULLET_ANYWHERE = re.compile(r"^\s*(?:[•·▪‣◦●○■□\uf0b7*–—-]|[a-zåäö]\))\s+")
 
 
 @dataclass
@@ -171,7 +179,7 @@ def sentence_ranges(work: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def sentence_items(
-    work: str, start: int, end: int, gazetteer: Gazetteer, cues: Sequence[Cue]
+    work: str, start: int, end: int, gazetteer: NameIndex, cues: Sequence[Cue]
 ) -> list[SentenceItem]:
     """The sentence ``work[start:end]`` as items: names first, then cues (a cue
     never inside a name), party references, other words and punctuation."""
@@ -255,6 +263,11 @@ def split_at_conjunctions(
                 *split_at_conjunctions(after[0].start, end, after),
             ]
     return [(start, end, items)]
+
+
+def is_adverb(word: str) -> bool:
+    """Whether ``word`` (any case) is an adverb that may open a clause ("Dessutom")."""
+    return word.casefold() in _ADVERBS
 
 
 def skip_adverbs(items: Items, index: int, step: int = 1) -> int:
@@ -397,7 +410,8 @@ def _verb_like(word: str) -> bool:
         and word.islower()
         and word not in _COPULAS
         and word not in _NOT_VERBS
-        and word.endswith(("r", "de", "te", "dde"))
+        # -r present, -de/-te past, -s deponent present ("träffas", "möts").
+        and word.endswith(("r", "de", "te", "dde", "as", "ts"))
     )
 
 

@@ -277,6 +277,7 @@ def export_network(
     plot: bool = False,
     source: str = "",
     progress: Callable[[str], None] | None = None,
+    project_root: str | Path | None = None,
 ) -> list[Path]:
     """Write every graph's exports (and pictures) into ``out_dir``, atomically.
 
@@ -298,6 +299,7 @@ def export_network(
         plot: also draw the pictures.
         source: where the input came from, recorded in ``summary.json``.
         progress: called with a short message before each slow step.
+        project_root: the project, whose root and inputs are never replaced.
 
     Returns:
         The files written, sorted.
@@ -307,7 +309,11 @@ def export_network(
     """
     out = Path(out_dir)
     # Checked now as well as on writing: refuse before the slow drawing.
-    check_output_directory(out, "network", recognise=_is_earlier_export)
+    policy: dict[str, Any] = {
+        "project_root": project_root,
+        "recognise": _is_earlier_export,
+    }
+    check_output_directory(out, "network", **policy)
     note = progress or (lambda _message: None)
     files: dict[str, bytes] = {}
     for name, result in results.items():
@@ -339,7 +345,7 @@ def export_network(
     ).encode()
     listed = [*files, "codebook.md", OUTPUT_MARKER]  # atomic_directory adds the marker
     files["codebook.md"] = render_codebook(results, listed).encode()
-    with atomic_directory(out, "network", recognise=_is_earlier_export) as work:
+    with atomic_directory(out, "network", **policy) as work:
         work.chmod(0o755)  # mkdtemp makes it private; this is a publishable export
         for name, blob in sorted(files.items()):
             (work / name).write_bytes(blob)

@@ -4,12 +4,18 @@ Input: the union graph of the build, the publication settings (``publication.tom
 and the files offered for download. Output: two small rdflib graphs without blank
 nodes — a ``dcat:Catalog`` with one ``dcat:Dataset`` and its ``dcat:Distribution``s
 for Sveriges dataportal (harvested as RDF/XML), and a ``void:Dataset`` with counts,
-class and property partitions and the Wikidata linkset — plus their validation
-against ``shapes/dcat/`` (never against the data graph's shapes).
+class and property partitions and the Wikidata linkset — plus the record's
+validation (never against the data graph's shapes) with
 
-The DCAT-AP-SE 3.0.1 requirements checked by ``shapes/dcat/dcat-ap-se.ttl`` come from
-the specification's form templates (github.com/diggsweden/DCAT-AP-SE, ``templates/``)
-and its harvesting guide (``docs/harvesting.md`` there); see docs/publish.md.
+- ``shapes/dcat-ap/``: SEMIC's official DCAT-AP 3.0.0 SHACL, unchanged (vendored
+  from a package registry; ``scripts/refresh_dcat_ap_shacl.py``), and
+- ``shapes/dcat-ap-se/``: where DCAT-AP-SE 3.0.1 is stricter than DCAT-AP, as DIGG's
+  own validator encodes it, plus this project's rules (Swedish and English,
+  CC0 everywhere, a functional contact with a mailbox, no blank nodes).
+
+``devtools.official_shapes`` measures the record against local copies of SEMIC's
+3.0.1 release and DIGG's validation pipeline, which no registry carries; see
+docs/publish.md.
 """
 
 from __future__ import annotations
@@ -18,40 +24,50 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
 from rdflib.term import Node
 
+from ..errors import SourceError
 from ..namespaces import CC0, SKGID, VCARD, WD, bind_prefixes
 from ..rdfio import TURTLE
 from ..sources import parse_turtle
 from ..validate import ValidationReport, validate_graph
+from .authorities import (
+    ACCESS_RIGHT,
+    COUNTRY,
+    DATA_THEME,
+    IANA,
+    LANGUAGE,
+    PLANNED_AVAILABILITY,
+    PUBLISHER_TYPE,
+    describe_authorities,
+    file_type_of,
+)
 from .settings import PublicationSettings
 
 __all__ = [
-    "DATA_THEME",
-    "serialise_rdfxml",
+    "DCAT_AP_SHAPES",
+    "DCAT_AP_SE_SHAPES",
     "Distribution",
+    "RecordDates",
     "describe_catalogue",
     "describe_void",
     "load_dcat_shapes",
+    "temporal_coverage",
     "validate_catalogue",
 ]
 
-DATA_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
-COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
-LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
-ACCESS_RIGHT = Namespace(
-    "http://publications.europa.eu/resource/authority/access-right/"
-)
-PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
-IANA = Namespace("http://www.iana.org/assignments/media-types/")
 DCATAP = Namespace("http://data.europa.eu/r5r/")
 WIKIDATA_DATASET = URIRef("http://www.wikidata.org/entity/Q2013")
-SKG_YEAR_START = URIRef("https://w3id.org/samverkansgraf/ontology#startYear")
-SKG_YEAR_END = URIRef("https://w3id.org/samverkansgraf/ontology#endYear")
+DCAT_AP_SHAPES = "dcat-ap"
+"""Folder of ``shapes/`` with SEMIC's DCAT-AP 3 SHACL (vendored, see its LICENSE.md)."""
+DCAT_AP_SE_SHAPES = "dcat-ap-se"
+"""Folder of ``shapes/`` with the DCAT-AP-SE rules and this project's own."""
+# Metadata about the data, not times the data is about.
+_NOT_COVERAGE = {DCTERMS.created, DCTERMS.modified, DCTERMS.issued}
+_TIME_TYPES = {XSD.date, XSD.dateTime, XSD.gYear, XSD.gYearMonth}
 
 
 @dataclass(frozen=True)
@@ -72,13 +88,64 @@ class Distribution:
     """Size in bytes."""
 
 
-def _period(graph: Graph) -> tuple[int, int] | None:
-    """The earliest start year and latest end year of anything in the data."""
-    starts = [int(str(y)[:4]) for y in graph.objects(None, SKG_YEAR_START)]
-    ends = [int(str(y)[:4]) for y in graph.objects(None, SKG_YEAR_END)]
-    if not starts or not ends:
+@dataclass(frozen=True)
+class RecordDates:
+    """The dates a catalogue record states."""
+
+    issued: dt.date
+    """First publication of the dataset (``[dataset] issued`` in publication.toml)."""
+    modified: dt.date
+    """Last change of the data (``settings.data_modified``)."""
+
+
+def temporal_coverage(graph: Graph) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of any time the data is about.
+
+    Every ``xsd:date``, ``xsd:dateTime``, ``xsd:gYear`` and ``xsd:gYearMonth``
+    literal counts (periods of agreements and plans, events, signing dates,
+    years stated), except dates about the records themselves (``dcterms:created``,
+    ``modified``, ``issued``). A year covers 1 January to 31 December.
+
+    Example:
+        >>> from rdflib import BNode
+        >>> g = Graph()
+        >>> _ = g.add((BNode(), DCTERMS.date, Literal("2015-02-12", datatype=XSD.date)))
+        >>> _ = g.add((BNode(), DCTERMS.date, Literal("2030", datatype=XSD.gYear)))
+        >>> temporal_coverage(g)
+        (datetime.date(2015, 2, 12), datetime.date(2030, 12, 31))
+    """
+    firsts: list[dt.date] = []
+    lasts: list[dt.date] = []
+    for _, prop, value in graph:
+        if not isinstance(value, Literal) or value.datatype not in _TIME_TYPES:
+            continue
+        if prop in _NOT_COVERAGE:
+            continue
+        text = str(value)
+        try:
+            year = int(text[:4])
+            if value.datatype == XSD.gYear:
+                firsts.append(dt.date(year, 1, 1))
+                lasts.append(dt.date(year, 12, 31))
+            elif value.datatype == XSD.gYearMonth:
+                month = int(text[5:7])
+                firsts.append(dt.date(year, month, 1))
+                lasts.append(dt.date(year + month // 12, month % 12 + 1, 1))
+                lasts[-1] -= dt.timedelta(days=1)
+            else:
+                day = dt.date.fromisoformat(text[:10])
+                firsts.append(day)
+                lasts.append(day)
+        except ValueError:
+            continue  # an ill-formed literal is the data shapes' business
+    if not firsts:
         return None
-    return min(starts), max(ends)
+    return min(firsts), max(lasts)
+
+
+def _bilingual(g: Graph, node: URIRef, prop: URIRef, sv: str, en: str) -> None:
+    g.add((node, prop, Literal(sv, lang="sv")))
+    g.add((node, prop, Literal(en, lang="en")))
 
 
 def describe_catalogue(
@@ -86,19 +153,26 @@ def describe_catalogue(
     settings: PublicationSettings,
     distributions: list[Distribution],
     *,
-    issued: dt.date,
+    dates: RecordDates,
+    contact_email: str,
 ) -> Graph:
     """The DCAT-AP-SE record: one catalogue, one dataset, its distributions.
 
-    Every node has an IRI (dataportal.se refuses blank nodes for catalogues,
-    datasets, distributions, publishers and contacts); the licence is CC0 by its
-    exact IRI; the contact point is functional (an organisation's web address).
+    Made to conform to SEMIC's DCAT-AP 3 shapes (base, ranges and controlled
+    vocabularies) and DIGG's DCAT-AP-SE validation, with every recommended
+    property: every node has an IRI (dataportal.se refuses blank nodes), the
+    licence is CC0 by its exact IRI, the contact point is functional (an
+    organisation's web address and mailbox), formats are EU file-type IRIs and
+    media types IANA IRIs, and every EU concept the record names says what it is
+    (``authorities.describe_authorities``). A SPARQL endpoint is described (as a
+    ``dcat:DataService``) only when ``publication.toml`` configures one.
 
     Args:
-        union: the built graph (for the covered period).
+        union: the built graph (for the temporal coverage).
         settings: publication.toml.
         distributions: the downloadable files.
-        issued: the publication date (``dcterms:modified``).
+        dates: first publication and last change of the data.
+        contact_email: the functional mailbox (``settings.require_contact_email``).
 
     Returns:
         The record as a graph.
@@ -111,55 +185,73 @@ def describe_catalogue(
     dataset = URIRef(settings.dataset_iri)
     publisher = URIRef(settings.publisher_iri)
     contact = URIRef(f"{base}#contact")
+    rights = URIRef(f"{base}#rights")
     homepage = URIRef(settings.base_url)
-    date = Literal(issued.isoformat(), datatype=XSD.date)
+    issued = Literal(dates.issued.isoformat(), datatype=XSD.date)
+    modified = Literal(dates.modified.isoformat(), datatype=XSD.date)
+    sweden = COUNTRY[settings.spatial_country]
 
     g.add((catalog, RDF.type, DCAT.Catalog))
-    g.add(
-        (catalog, DCTERMS.title, Literal(f"{settings.title_sv} (katalog)", lang="sv"))
+    _bilingual(
+        g,
+        catalog,
+        DCTERMS.title,
+        f"{settings.title_sv} (katalog)",
+        f"{settings.title_en} (catalogue)",
     )
-    g.add(
-        (catalog, DCTERMS.title, Literal(f"{settings.title_en} (catalogue)", lang="en"))
-    )
-    g.add(
-        (
-            catalog,
-            DCTERMS.description,
-            Literal("Datakatalog för samverkansgraf.", lang="sv"),
-        )
-    )
-    g.add(
-        (
-            catalog,
-            DCTERMS.description,
-            Literal("Data catalogue of samverkansgraf.", lang="en"),
-        )
+    _bilingual(
+        g,
+        catalog,
+        DCTERMS.description,
+        "Datakatalog för samverkansgraf.",
+        "Data catalogue of samverkansgraf.",
     )
     g.add((catalog, DCTERMS.publisher, publisher))
     g.add((catalog, DCTERMS.license, CC0))
     g.add((catalog, DCTERMS.language, LANGUAGE.SWE))
-    g.add((catalog, DCTERMS.modified, date))
+    g.add((catalog, DCTERMS.spatial, sweden))
+    g.add((catalog, DCTERMS.issued, issued))
+    g.add((catalog, DCTERMS.modified, modified))
     g.add((catalog, FOAF.homepage, homepage))
     g.add((catalog, DCAT.themeTaxonomy, URIRef(str(DATA_THEME).rstrip("/"))))
     g.add((catalog, DCAT.dataset, dataset))
+    g.add((homepage, RDF.type, FOAF.Document))
 
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, RDF.type, FOAF.Organization))
-    g.add((publisher, FOAF.name, Literal(settings.publisher_name_sv, lang="sv")))
-    g.add((publisher, FOAF.name, Literal(settings.publisher_name_en, lang="en")))
+    _bilingual(
+        g, publisher, FOAF.name, settings.publisher_name_sv, settings.publisher_name_en
+    )
     g.add((publisher, DCTERMS.type, PUBLISHER_TYPE[settings.publisher_type]))
     g.add((publisher, FOAF.homepage, URIRef(settings.publisher_homepage)))
+    g.add((URIRef(settings.publisher_homepage), RDF.type, FOAF.Document))
 
     g.add((contact, RDF.type, VCARD.Organization))
-    g.add((contact, VCARD.fn, Literal(settings.contact_name_sv, lang="sv")))
-    g.add((contact, VCARD.fn, Literal(settings.contact_name_en, lang="en")))
+    g.add((contact, RDF.type, VCARD.Kind))
+    _bilingual(g, contact, VCARD.fn, settings.contact_name_sv, settings.contact_name_en)
+    g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{contact_email}")))
     g.add((contact, VCARD.hasURL, URIRef(settings.contact_url)))
 
+    g.add((rights, RDF.type, DCTERMS.RightsStatement))
+    _bilingual(
+        g,
+        rights,
+        RDFS.label,
+        "Fri att använda, ändra och sprida utan villkor (CC0 1.0, allmän egendom). "
+        "Källtexterna är allmänna handlingar; kontaktuppgifter är maskerade.",
+        "Free to use, change and share without conditions (CC0 1.0, public domain). "
+        "The source texts are public documents; contact data is masked.",
+    )
+
     g.add((dataset, RDF.type, DCAT.Dataset))
-    g.add((dataset, DCTERMS.title, Literal(settings.title_sv, lang="sv")))
-    g.add((dataset, DCTERMS.title, Literal(settings.title_en, lang="en")))
-    g.add((dataset, DCTERMS.description, Literal(settings.description_sv, lang="sv")))
-    g.add((dataset, DCTERMS.description, Literal(settings.description_en, lang="en")))
+    _bilingual(g, dataset, DCTERMS.title, settings.title_sv, settings.title_en)
+    _bilingual(
+        g,
+        dataset,
+        DCTERMS.description,
+        settings.description_sv,
+        settings.description_en,
+    )
     g.add((dataset, DCTERMS.publisher, publisher))
     g.add((dataset, DCAT.contactPoint, contact))
     for word in settings.keywords_sv:
@@ -168,33 +260,42 @@ def describe_catalogue(
         g.add((dataset, DCAT.keyword, Literal(word, lang="en")))
     for theme in settings.themes:
         g.add((dataset, DCAT.theme, DATA_THEME[theme]))
-    g.add((dataset, DCTERMS.spatial, COUNTRY[settings.spatial_country]))
+    g.add((dataset, DCTERMS.spatial, sweden))
     g.add((dataset, DCTERMS.language, LANGUAGE.SWE))
     g.add((dataset, DCTERMS.accessRights, ACCESS_RIGHT.PUBLIC))
-    g.add((dataset, DCTERMS.modified, date))
+    g.add((dataset, DCTERMS.issued, issued))
+    g.add((dataset, DCTERMS.modified, modified))
     g.add((dataset, DCAT.landingPage, homepage))
-    period = _period(union)
+    period = temporal_coverage(union)
     if period is not None:
         node = URIRef(f"{base}#period")
         g.add((dataset, DCTERMS.temporal, node))
         g.add((node, RDF.type, DCTERMS.PeriodOfTime))
-        g.add((node, DCAT.startDate, Literal(f"{period[0]}-01-01", datatype=XSD.date)))
-        g.add((node, DCAT.endDate, Literal(f"{period[1]}-12-31", datatype=XSD.date)))
-    g.add((dataset, RDFS.seeAlso, URIRef(f"{settings.base_url}void.ttl")))
+        g.add((node, DCAT.startDate, Literal(period[0].isoformat(), datatype=XSD.date)))
+        g.add((node, DCAT.endDate, Literal(period[1].isoformat(), datatype=XSD.date)))
+    g.add((dataset, RDFS.seeAlso, URIRef(settings.void_iri)))
 
     for dist in distributions:
         node = URIRef(f"{base}#dist-{dist.key}")
         url = URIRef(settings.base_url + dist.path)
         g.add((dataset, DCAT.distribution, node))
         g.add((node, RDF.type, DCAT.Distribution))
-        g.add((node, DCTERMS.title, Literal(dist.title_sv, lang="sv")))
-        g.add((node, DCTERMS.title, Literal(dist.title_en, lang="en")))
+        _bilingual(g, node, DCTERMS.title, dist.title_sv, dist.title_en)
+        _bilingual(
+            g,
+            node,
+            DCTERMS.description,
+            f"Hela datamängden som {dist.title_sv}, en fil.",
+            f"The whole dataset as {dist.title_en}, one file.",
+        )
         g.add((node, DCAT.accessURL, url))
         g.add((node, DCAT.downloadURL, url))
-        # DCAT-AP-SE: dcterms:format as a media-type literal; DCAT-AP 3: the IANA IRI.
-        g.add((node, DCTERMS.format, Literal(dist.media_type)))
+        g.add((url, RDF.type, RDFS.Resource))  # DCAT-AP 3's range of both
+        g.add((node, DCTERMS.format, file_type_of(dist.media_type)))
         g.add((node, DCAT.mediaType, IANA[dist.media_type]))
         g.add((node, DCTERMS.license, CC0))
+        g.add((node, DCTERMS.rights, rights))
+        g.add((node, DCATAP.availability, PLANNED_AVAILABILITY.AVAILABLE))
         g.add(
             (
                 node,
@@ -202,7 +303,25 @@ def describe_catalogue(
                 Literal(dist.byte_size, datatype=XSD.nonNegativeInteger),
             )
         )
-        g.add((node, DCTERMS.modified, date))
+        g.add((node, DCTERMS.issued, issued))
+        g.add((node, DCTERMS.modified, modified))
+
+    if settings.sparql_endpoint:
+        service = URIRef(f"{base}#sparql")
+        g.add((catalog, DCAT.service, service))
+        g.add((service, RDF.type, DCAT.DataService))
+        _bilingual(
+            g,
+            service,
+            DCTERMS.title,
+            f"{settings.title_sv} (SPARQL)",
+            f"{settings.title_en} (SPARQL)",
+        )
+        g.add((service, DCAT.endpointURL, URIRef(settings.sparql_endpoint)))
+        g.add((service, DCAT.servesDataset, dataset))
+        g.add((service, DCTERMS.license, CC0))
+        g.add((service, DCTERMS.publisher, publisher))
+    describe_authorities(g)
     return g
 
 
@@ -225,7 +344,7 @@ def describe_void(
         The description (partitions and linkset have IRIs, no blank nodes).
     """
     g = bind_prefixes(Graph())
-    base = f"{settings.base_url}void"
+    base = settings.void_iri
     dataset = URIRef(settings.dataset_iri)
     subjects = set(union.subjects())
     objects = set(union.objects())
@@ -248,19 +367,8 @@ def describe_void(
     g.add((dataset, VOID.distinctObjects, Literal(len(objects), datatype=XSD.integer)))
     g.add((dataset, VOID.exampleResource, SKGID["kommun/2083"]))
     g.add((dataset, VOID.feature, URIRef(TURTLE.oxigraph.iri)))
-    if settings.sparql_endpoint:
+    if settings.sparql_endpoint:  # only a configured (deployed) endpoint
         g.add((dataset, VOID.sparqlEndpoint, URIRef(settings.sparql_endpoint)))
-        g.add(
-            (
-                dataset,
-                RDFS.comment,
-                Literal(
-                    "void:sparqlEndpoint is a placeholder: no public endpoint is "
-                    "deployed yet; run `samverkansgraf serve` for a local one.",
-                    lang="en",
-                ),
-            )
-        )
     for path in dumps:
         g.add((dataset, VOID.dataDump, URIRef(settings.base_url + path)))
     vocabularies = {_namespace_of(p) for p in properties} | {
@@ -315,81 +423,34 @@ def _fragment(graph: Graph, iri: Node) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
 
 
-def serialise_rdfxml(graph: Graph) -> bytes:
-    """Plain RDF/XML with subjects, properties and namespaces in sorted order.
-
-    rdflib's RDF/XML serialisers order namespaces and subjects by hash, so their
-    output changes between runs; a catalogue record must diff cleanly. Handles
-    what the DCAT and VoID records use: IRI subjects and objects, plain,
-    language-tagged and typed literals (no blank nodes, no lists).
-
-    Raises:
-        ValueError: for a blank node or a predicate that has no XML local name.
-    """
-    names: dict[str, str] = {str(RDF): "rdf"}
-    known = {str(ns): prefix for prefix, ns in graph.namespaces()}
-    lines: list[str] = []
-
-    def qname(iri: URIRef) -> str:
-        text = str(iri)
-        cut = max(text.rfind("#"), text.rfind("/")) + 1
-        namespace, local = text[:cut], text[cut:]
-        if not local or not (local[0].isalpha() or local[0] == "_"):
-            raise ValueError(f"no RDF/XML name for <{iri}>")
-        if namespace not in names:
-            prefix = known.get(namespace) or f"ns{len(names)}"
-            names[namespace] = (
-                prefix if prefix not in names.values() else f"ns{len(names)}"
-            )
-        return f"{names[namespace]}:{local}"
-
-    for subject in sorted(set(graph.subjects()), key=str):
-        if not isinstance(subject, URIRef):
-            raise ValueError("RDF/XML record with a blank node")
-        lines.append(f'  <rdf:Description rdf:about="{quoteattr(str(subject))[1:-1]}">')
-        for prop, value in sorted(graph.predicate_objects(subject)):
-            name = qname(prop)  # type: ignore[arg-type]
-            if isinstance(value, URIRef):
-                resource = quoteattr(str(value))
-                lines.append(f"    <{name} rdf:resource={resource}/>")
-            elif isinstance(value, Literal):
-                attrs = ""
-                if value.language:
-                    attrs = f" xml:lang={quoteattr(value.language)}"
-                elif value.datatype is not None:
-                    attrs = f" rdf:datatype={quoteattr(str(value.datatype))}"
-                lines.append(f"    <{name}{attrs}>{escape(str(value))}</{name}>")
-            else:
-                raise ValueError("RDF/XML record with a blank node")
-        lines.append("  </rdf:Description>")
-    declarations = "".join(
-        f"\n  xmlns:{prefix}={quoteattr(namespace)}"
-        for namespace, prefix in sorted(names.items(), key=lambda kv: kv[1])
-    )
-    text = (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        f"<rdf:RDF{declarations}>\n" + "\n".join(lines) + "\n</rdf:RDF>\n"
-    )
-    return text.encode("utf-8")
-
-
 def load_dcat_shapes(shapes_dir: str | Path) -> Graph:
-    """The DCAT-AP-SE shapes of ``shapes/dcat/`` (not applied to the data graph).
+    """The shapes for the catalogue record (not applied to the data graph).
 
-    Args:
-        shapes_dir: the project's ``shapes/`` directory.
+    SEMIC's DCAT-AP 3 SHACL (``shapes/dcat-ap/*.jsonld``) and the DCAT-AP-SE and
+    project rules (``shapes/dcat-ap-se/*.ttl``).
 
     Raises:
-        SourceError: a shapes file that does not parse (with its line).
+        SourceError: a shapes file that does not parse (with its line), or a
+            missing folder.
     """
     graph = Graph()
-    for path in sorted((Path(shapes_dir) / "dcat").glob(f"*{TURTLE.suffix}")):
+    root = Path(shapes_dir)
+    official = sorted((root / DCAT_AP_SHAPES).glob("*.jsonld"))
+    if not official:
+        raise SourceError(
+            "the DCAT-AP 3 shapes are missing",
+            path=root / DCAT_AP_SHAPES,
+            hint="restore them with `python scripts/refresh_dcat_ap_shacl.py`",
+        )
+    for path in official:
+        graph.parse(path, format="json-ld")
+    for path in sorted((root / DCAT_AP_SE_SHAPES).glob(f"*{TURTLE.suffix}")):
         parse_turtle(path, graph)  # a syntax error names the file and line
     return graph
 
 
 def validate_catalogue(record: Graph, shapes: Graph) -> ValidationReport:
-    """Validate a catalogue record against the DCAT-AP-SE shapes.
+    """Validate a catalogue record against DCAT-AP 3 and the DCAT-AP-SE rules.
 
     Warnings (recommended properties) do not make it fail.
 
@@ -400,4 +461,4 @@ def validate_catalogue(record: Graph, shapes: Graph) -> ValidationReport:
     Returns:
         The report.
     """
-    return validate_graph(record, shapes)
+    return validate_graph(record, shapes, engine="pyshacl")

@@ -26,7 +26,7 @@ import logging
 import mimetypes
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +52,10 @@ __all__ = [
     "MAX_PATH_BYTES",
     "MEDIA_TYPES",
     "SiteServer",
+    "alternates_of",
     "choose_representation",
+    "is_file_path",
+    "representations",
     "make_site_server",
     "parse_accept",
     "running_site_server",
@@ -62,10 +65,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Representations in the server's order of preference on ties (HTML first, so a
-# client that accepts anything gets the page).
+# client that accepts anything gets the page). A client asking for plain JSON
+# gets the JSON-LD (JSON-LD is JSON).
 MEDIA_TYPES: dict[str, str] = {
     "text/html": ".html",
     **{fmt.media_type: fmt.suffix for fmt in (TURTLE, JSON_LD, N_TRIPLES, RDF_XML)},
+    "application/json": JSON_LD.suffix,
 }
 SUFFIX_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -208,6 +213,57 @@ def path_segments(raw_path: str) -> list[str] | None:
     return segments
 
 
+def is_file_path(segments: list[str]) -> bool:
+    """Whether a path names a file by its suffix (``2083.ttl``) rather than a
+    resource (``2083``, ``ontology/1.1.0``: a version number is no suffix)."""
+    suffix = Path(segments[-1]).suffix.lower() if segments else ""
+    return suffix in SUFFIX_TYPES or suffix in (".nq", ".trig", ".turtle")
+
+
+def representations(
+    segments: list[str], exists: Callable[[str], bool]
+) -> dict[str, str] | None:
+    """Media type → site path of each representation of the resource at
+    ``segments``, given which site files exist; ``None`` if it is no resource.
+
+    The representations of ``/id/kommun/2083`` are the files
+    ``id/kommun/2083.{html,ttl,jsonld,nt,rdf}`` (of ``/ontology``:
+    ``ontology/index.*``; of ``/dcat``: ``dcat.{ttl,jsonld,rdf}``) that exist. The
+    same rule decides what ``publish`` checks resolves (``check_resolvable``).
+    """
+    if not segments or is_file_path(segments):
+        return None
+    path = "/".join(segments)
+    for stem in (path, f"{path}/index"):
+        found = {
+            media: f"/{stem}{suffix}"
+            for media, suffix in MEDIA_TYPES.items()
+            if exists(stem + suffix)
+        }
+        if found:
+            return found
+    return None
+
+
+def alternates_of(path: str, exists: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """(media type, site path) of the other representations of a served file.
+
+    Example: for ``id/kommun/2083.html`` the ``.ttl``, ``.jsonld``, ``.nt`` and
+    ``.rdf`` beside it, as ``Link: <…>; rel="alternate"`` headers announce them.
+    """
+    stem, dot, suffix = path.rpartition(".")
+    if not dot or f".{suffix}" not in MEDIA_TYPES.values():
+        return []
+    seen: set[str] = set()
+    out = []
+    for media, other in MEDIA_TYPES.items():
+        if other == f".{suffix}" or other in seen or not exists(stem + other):
+            continue
+        seen.add(other)
+        out.append((media, f"/{stem}{other}"))
+    return out
+
+
 @dataclass(frozen=True)
 class _Site:
     """A site folder and the files it may serve: nothing outside ``root``."""
@@ -232,21 +288,10 @@ class _Site:
     def candidates(self, segments: list[str]) -> dict[str, str] | None:
         """Media type → site path of each representation of a resource path.
 
-        ``None`` when the path is not a resource (it names a file by its suffix,
-        or no page exists for it).
+        ``None`` when the path is not a resource (it names a file by a suffix
+        the site serves, or no representation exists for it).
         """
-        if not segments or "." in segments[-1]:
-            return None
-        path = "/".join(segments)
-        for stem in (path, f"{path}/index"):
-            if self.file(stem + ".html") is None:
-                continue
-            return {
-                media: f"/{stem}{suffix}"
-                for media, suffix in MEDIA_TYPES.items()
-                if self.file(stem + suffix) is not None
-            }
-        return None
+        return representations(segments, lambda path: self.file(path) is not None)
 
 
 def _content_type(path: Path) -> str:
@@ -272,7 +317,26 @@ def _negotiate(request: web.Request, candidates: dict[str, str]) -> web.Response
             headers={"Vary": "Accept"},
         )
     location = quote(candidates[chosen], safe="/-._~")
-    return web.Response(status=303, headers={"Location": location, "Vary": "Accept"})
+    return web.Response(
+        status=303,
+        headers={
+            "Location": location,
+            "Vary": "Accept",
+            "Link": _link_header(
+                (media, path)
+                for media, path in candidates.items()
+                if media != "application/json"
+            ),
+        },
+    )
+
+
+def _link_header(alternates: Iterable[tuple[str, str]]) -> str:
+    """``Link`` header value announcing each representation (RFC 8288)."""
+    return ", ".join(
+        f'<{quote(path, safe="/-._~")}>; rel="alternate"; type="{media}"'
+        for media, path in alternates
+    )
 
 
 def _not_modified(request: web.Request, mtime: float) -> bool:
@@ -281,8 +345,11 @@ def _not_modified(request: web.Request, mtime: float) -> bool:
     return since is not None and int(mtime) <= int(since.timestamp())
 
 
-async def _send_file(request: web.Request, path: Path) -> web.StreamResponse:
-    """Stream a site file in chunks, with ``Last-Modified`` and 304 support."""
+async def _send_file(
+    request: web.Request, path: Path, links: list[tuple[str, str]] | None = None
+) -> web.StreamResponse:
+    """Stream a site file in chunks, with ``Last-Modified`` and 304 support and
+    a ``Link`` header naming its alternates."""
     try:
         handle: BinaryIO = path.open("rb")
     except OSError:
@@ -291,12 +358,13 @@ async def _send_file(request: web.Request, path: Path) -> web.StreamResponse:
         stat = os.fstat(handle.fileno())
         if _not_modified(request, stat.st_mtime):
             return web.Response(status=304)
-        response = web.StreamResponse(
-            headers={
-                "Content-Type": _content_type(path),
-                "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
-            }
-        )
+        headers = {
+            "Content-Type": _content_type(path),
+            "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
+        }
+        if links:
+            headers["Link"] = _link_header(links)
+        response = web.StreamResponse(headers=headers)
         response.content_length = stat.st_size
         await response.prepare(request)
         if request.method == "HEAD":
@@ -336,7 +404,9 @@ def _handler(site: _Site) -> Handler:
         found = site.file(relative) or site.file(f"{relative}/index.html".lstrip("/"))
         if found is None:
             return web.Response(status=404, text=NOT_FOUND + "\n")
-        return await _send_file(request, found)
+        served = found.relative_to(site.root).as_posix()
+        links = alternates_of(served, lambda p: site.file(p) is not None)
+        return await _send_file(request, found, links)
 
     return handle
 

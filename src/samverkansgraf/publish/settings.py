@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import subprocess
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +21,17 @@ from typing import Any
 
 from ..errors import SourceError
 
-__all__ = ["PUBLICATION_FILE", "PublicationSettings", "load_publication", "today"]
+__all__ = [
+    "PUBLICATION_FILE",
+    "PublicationSettings",
+    "data_modified",
+    "load_publication",
+    "today",
+]
 
 PUBLICATION_FILE = "publication.toml"
+# One address: local part, @, a domain with a dot (RFC 5322's common form).
+_MAILBOX = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 
 @dataclass(frozen=True)
@@ -47,7 +57,8 @@ class PublicationSettings:
     spatial_country: str
     """EU country authority code, e.g. ``SWE``."""
     sparql_endpoint: str
-    """The (placeholder) SPARQL endpoint IRI, or empty."""
+    """The public SPARQL endpoint IRI, or empty when none is deployed (then
+    nothing advertises one)."""
     publisher_iri: str
     """The publishing organisation's IRI."""
     publisher_name_sv: str
@@ -64,12 +75,20 @@ class PublicationSettings:
     """Functional contact, English name."""
     contact_url: str
     """Web address of the contact (issues, questions)."""
+    contact_email: str
+    """The organisation's functional mailbox (``vcard:hasEmail``), or empty.
+    ``publish`` refuses to write the catalogue record without it; it is the one
+    e-mail address the privacy checks let through, and only in the record."""
     authors: tuple[str, ...]
     """Citation authors (persons as "Family, Given" or an entity name)."""
     repository: str
     """Where the data lives (CITATION.cff ``repository``)."""
     citation_message: str
     """CITATION.cff ``message``."""
+    issued: dt.date | None = None
+    """First publication of the dataset (``[dataset] issued``), or ``None``."""
+    path: Path | None = None
+    """The file the settings were read from (for messages)."""
 
     @property
     def catalogue_iri(self) -> str:
@@ -80,6 +99,31 @@ class PublicationSettings:
     def dataset_iri(self) -> str:
         """The dataset (``dcat:Dataset`` and ``void:Dataset``)."""
         return f"{self.catalogue_iri}#dataset"
+
+    @property
+    def void_iri(self) -> str:
+        """The VoID document; its partitions and linkset are hash IRIs in it."""
+        return f"{self.base_url}void"
+
+    def require_contact_email(self) -> str:
+        """The functional mailbox, checked; the catalogue record cannot do without.
+
+        Raises:
+            SourceError: naming ``[contact] email`` in ``publication.toml`` when it
+                is missing or not an e-mail address.
+        """
+        address = self.contact_email
+        if not _MAILBOX.fullmatch(address):
+            path = self.path or Path(PUBLICATION_FILE)
+            raise SourceError(
+                "[contact] email is "
+                + (f"not an e-mail address: {address!r}" if address else "not set")
+                + " — the DCAT-AP-SE record needs the publisher's functional mailbox",
+                path=path,
+                hint='set e.g. email = "data@your-organisation.se" under [contact] '
+                "(an organisation's address, never a person's)",
+            )
+        return address
 
 
 def _get(table: dict[str, Any], key: str, path: Path, kind: type = str) -> Any:
@@ -140,10 +184,70 @@ def load_publication(root: str | Path) -> PublicationSettings:
         contact_name_sv=_get(contact, "name_sv", path),
         contact_name_en=_get(contact, "name_en", path),
         contact_url=_get(contact, "url", path),
+        contact_email=str(contact.get("email", "")).strip(),
         authors=tuple(_get(citation, "authors", path, list)),
         repository=_get(citation, "repository", path),
         citation_message=_get(citation, "message", path),
+        issued=_date(dataset, "issued", path),
+        path=path,
     )
+
+
+def _date(table: dict[str, Any], key: str, path: Path) -> dt.date | None:
+    """An optional TOML date (``issued = 2026-11-25``)."""
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise SourceError(
+        f"{key!r} is not a date: {value!r}",
+        path=path,
+        hint=f"write it as a TOML date, {key} = 2026-11-25 (no quotes)",
+    )
+
+
+def data_modified(root: str | Path) -> dt.date:
+    """When the data last changed: the date of the last commit that touched
+    ``data/`` or ``ontology/``, or today when they hold uncommitted changes.
+
+    Outside a git checkout (a copied project, an unpacked archive) the newest
+    modification time of their files counts. ``SOURCE_DATE_EPOCH`` does not
+    override it: it is a fact about the data, not about this run.
+    """
+    root = Path(root)
+    watched = ["data", "ontology"]
+    try:
+        status = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", *watched],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        if status.returncode == 0:
+            if status.stdout.strip():
+                return today()
+            log = subprocess.run(
+                ["git", "-C", str(root), "log", "-1", "--format=%cs", "--", *watched],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            if log.returncode == 0 and log.stdout.strip():
+                return dt.date.fromisoformat(log.stdout.strip())
+    except (OSError, subprocess.SubprocessError, ValueError):
+        pass  # no git: fall back to the files' own times
+    times = [
+        path.stat().st_mtime
+        for folder in watched
+        for path in (root / folder).rglob("*")
+        if path.is_file()
+    ]
+    if not times:
+        return today()
+    return dt.datetime.fromtimestamp(max(times), tz=dt.UTC).date()
 
 
 def today() -> dt.date:

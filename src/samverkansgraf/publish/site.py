@@ -35,15 +35,23 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+
 from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import assemble_dataset
 from ..errors import PublishError
+from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES
 from ..query.catalogue import load_catalogue
 from ..sources import ProjectPaths
-from .checks import check_conformance, check_file_privacy
+from .checks import (
+    check_conformance,
+    check_file_privacy,
+    check_functional_mailbox,
+    unresolvable_iris,
+)
 from .metadata import load_dcat_shapes, validate_catalogue
-from .settings import PublicationSettings, load_publication
-from .writer import SiteRenderer
+from .settings import PublicationSettings, data_modified, load_publication
+from .writer import RECORD_FILES, SiteRenderer
 
 __all__ = ["PublishResult", "publish_site"]
 
@@ -65,6 +73,9 @@ class PublishResult:
     warnings: list[str] = field(default_factory=list)
     """DCAT-AP-SE recommendations the catalogue record does not meet."""
 
+
+_VOCABULARY = (GRAPH_ONTOLOGY, GRAPH_SCHEMES)
+"""The graphs of the ontology document, whose IRIs must resolve too."""
 
 _EARLIER_SITE = holds_files("dcat.ttl", "void.ttl", "index.html")
 """How an earlier site written before ``atomic.OUTPUT_MARKER`` existed is known."""
@@ -89,8 +100,10 @@ def publish_site(
 
     Raises:
         NonConformanceError: the graph fails the SHACL shapes — nothing is written.
-        PublishError: the catalogue record fails shapes/dcat, or contact data would
-            be published.
+        PublishError: the catalogue record fails its shapes (``shapes/dcat-ap/``,
+            ``shapes/dcat-ap-se/``), the contact mailbox names a person, or
+            contact data would be published.
+        SourceError: ``[contact] email`` is not set in publication.toml.
         SourceError, EvidenceError: bad input. OutputError: cannot write, or
             ``out`` is a folder publish did not write.
     """
@@ -101,11 +114,16 @@ def publish_site(
     check_output_directory(
         out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
     )
+    settings = settings or load_publication(paths.root)
+    mailbox = settings.require_contact_email()  # before the build: fail at once
     assembled = assemble_dataset(paths)
     check_conformance(assembled, paths)
-    settings = settings or load_publication(paths.root)
+    check_functional_mailbox(mailbox, assembled.union())
     renderer = SiteRenderer(
-        assembled, settings, catalogue=load_catalogue(paths.queries_dir)
+        assembled,
+        settings,
+        modified=data_modified(paths.root),
+        catalogue=load_catalogue(paths.queries_dir),
     )
     report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
     if not report.conforms:
@@ -125,13 +143,29 @@ def publish_site(
     ) as work:
         made: set[Path] = set()
         for relative, data in renderer.files():
-            check_file_privacy(relative, data)
+            # The configured mailbox is allowed in the record, nowhere else.
+            allowed = frozenset({mailbox}) if relative in RECORD_FILES else frozenset()
+            check_file_privacy(relative, data, allowed)
             target = work / relative
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
             target.write_bytes(data)
             written.add(relative)
+        # Every IRI the record, VoID and the ontology advertise under the base
+        # URL must be answered by the site (checked before the site replaces
+        # the old one).
+        advertised = [renderer.record, renderer.void or Graph()]
+        advertised += [g for iri, g in assembled.graphs.items() if iri in _VOCABULARY]
+        missing = unresolvable_iris(advertised, settings.base_url, written)
+        if missing:
+            raise PublishError(
+                f"{len(missing)} IRI(s) the site advertises would not resolve, "
+                f"first: <{missing[0]}>",
+                path=paths.root / "publication.toml",
+                hint="an IRI under base_url must name a page or file of the site "
+                "(publisher iri, sparql_endpoint …); use an external IRI otherwise",
+            )
         # A site is for serving: world-readable like any web content.
         for directory, _, names in os.walk(work):
             os.chmod(directory, 0o755)

@@ -17,14 +17,21 @@ from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
 
 from .. import __version__
 from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
+from ..namespaces import ONTOLOGY_IRI
 from ..query.catalogue import QuerySpec, catalogue_dir, load_catalogue
 from ..rdfio import DUMP_FORMATS, N_QUADS, TRIG
-from .alternates import ALTERNATES
+from .alternates import ALTERNATES, serialise, serialise_rdfxml
 from .html import style_sheet
-from .metadata import Distribution, describe_catalogue, describe_void, serialise_rdfxml
+from .metadata import (
+    Distribution,
+    RecordDates,
+    describe_catalogue,
+    describe_void,
+)
 from .pages import PageContext
 from .profiles import ProfileRenderer
 from .querypage import query_page_files
@@ -37,7 +44,18 @@ from .render import (
 )
 from .settings import PublicationSettings, today
 
-__all__ = ["DUMP_MEDIA_TYPES", "SiteRenderer", "render_site", "site_manifest"]
+__all__ = [
+    "DUMP_MEDIA_TYPES",
+    "RECORD_FILES",
+    "SiteRenderer",
+    "record_files",
+    "version_documents",
+    "render_site",
+    "site_manifest",
+]
+
+RECORD_FILES = frozenset({"dcat.ttl", "dcat.rdf", "dcat.jsonld", "dcat.nt"})
+"""The catalogue record's files: the only ones that may hold the contact mailbox."""
 
 # Dump suffix → (media type, Swedish title, English title) for the download list.
 DUMP_MEDIA_TYPES = {
@@ -60,12 +78,24 @@ class SiteRenderer:
         settings: PublicationSettings,
         *,
         issued: dt.date | None = None,
+        modified: dt.date | None = None,
         catalogue: Mapping[str, QuerySpec] | None = None,
     ) -> None:
         """Index the graph, make the dumps and the catalogue record.
 
-        ``catalogue`` is the query catalogue of the query page (default: the
-        project's ``queries/``, or the copy an installed package carries).
+        Args:
+            assembled: the dataset (already validated).
+            settings: publication.toml.
+            issued: the publication date (default ``today()``); the record's
+                ``dct:issued`` is ``[dataset] issued`` where set, else this.
+            modified: when the data last changed (``settings.data_modified``;
+                default: the publication date).
+            catalogue: the query catalogue of the query page (default: the
+                project's ``queries/``, or the copy an installed package
+                carries).
+
+        Raises:
+            SourceError: ``[contact] email`` is not set (the record needs it).
         """
         self.assembled = assembled
         self.settings = settings
@@ -88,10 +118,20 @@ class SiteRenderer:
                 )
             )
         date = issued if issued is not None else today()
+        dates = RecordDates(
+            issued=settings.issued or date,
+            modified=modified if modified is not None else date,
+        )
         self.record: Graph = describe_catalogue(
-            self.context.index.graph, settings, self.distributions, issued=date
+            self.context.index.graph,
+            settings,
+            self.distributions,
+            dates=dates,
+            contact_email=settings.require_contact_email(),
         )
         """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
+        self.void: Graph | None = None
+        """The VoID description, once ``files()`` has made it."""
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         """Every file of the site as (site-relative path, bytes), once."""
@@ -127,20 +167,22 @@ class SiteRenderer:
         for item in self.profiles.files():
             yield page(*item)
         class_files, class_rows = class_index_pages(context, profiles=profile_paths)
+        ontology = ontology_page(context, self.assembled)
         for rendered in (
             class_files,
-            ontology_page(context, self.assembled),
+            ontology,
+            version_documents(ontology, index.graph, settings),
             source_pages(context, self.assembled),
         ):
             for item in rendered.items():
                 yield page(*item)
-        yield "dcat.ttl", self.record.serialize(format="turtle", encoding="utf-8")
-        yield "dcat.rdf", serialise_rdfxml(self.record)
-        void = describe_void(
+        yield from record_files("dcat", self.record)
+        self.void = describe_void(
             index.graph, settings, [d.path for d in self.distributions]
-        ).serialize(format="turtle", encoding="utf-8")
-        yield "void.ttl", void
-        yield ".well-known/void", void
+        )
+        void_files = dict(record_files("void", self.void))
+        yield from void_files.items()
+        yield ".well-known/void", void_files["void.ttl"]
 
         yield page(
             "index.html",
@@ -156,6 +198,37 @@ def _store_of(dumps: Mapping[str, bytes]) -> ox.Store:
     store = ox.Store()
     store.bulk_load(dumps[N_QUADS.suffix], format=N_QUADS.oxigraph)
     return store
+
+
+def record_files(stem: str, graph: Graph) -> Iterator[tuple[str, bytes]]:
+    """A metadata document (``dcat``, ``void``) in Turtle, RDF/XML and JSON-LD,
+    so that ``/dcat`` and ``/void`` negotiate like every resource."""
+    yield f"{stem}.ttl", graph.serialize(format="turtle", encoding="utf-8")
+    yield f"{stem}.rdf", serialise_rdfxml(graph)
+    yield f"{stem}.jsonld", serialise(graph, "json-ld")
+
+
+def version_documents(
+    ontology: dict[str, bytes], graph: Graph, settings: PublicationSettings
+) -> dict[str, bytes]:
+    """The ontology's version IRI as a document: ``ontology/<version>.*``.
+
+    ``owl:versionIRI`` (``…/ontology/1.1.0``) names this version of the ontology;
+    its representations are those of ``ontology/index.*``, which describe the
+    current version. Empty when the version IRI lies outside the site.
+    """
+    version = graph.value(ONTOLOGY_IRI, OWL.versionIRI)
+    prefix = f"{settings.base_url}ontology/"
+    if version is None or not str(version).startswith(prefix):
+        return {}
+    name = str(version)[len(prefix) :]
+    if not name or "/" in name:
+        return {}
+    return {
+        f"ontology/{name}{path[len('ontology/index') :]}": data
+        for path, data in ontology.items()
+        if path.startswith("ontology/index.")
+    }
 
 
 def site_manifest(settings: PublicationSettings, pages: list[str]) -> bytes:

@@ -42,6 +42,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
@@ -88,6 +89,9 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _IRI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+# Years, counts and codes: far fewer digits than Python's 4,300-digit limit on
+# int(), past which conversion raises instead of answering.
+_MAX_INTEGER_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,13 @@ class Parameter:
             if isinstance(value, bool) or not _INTEGER.match(text):
                 raise QueryError(
                     f"parameter {self.name} takes an integer, got {value!r}",
+                    hint=f"for example --param {self.name}=2021",
+                )
+            digits = len(text.lstrip("+-"))
+            if digits > _MAX_INTEGER_DIGITS:
+                raise QueryError(
+                    f"parameter {self.name} takes an integer of at most "
+                    f"{_MAX_INTEGER_DIGITS} digits, got one of {digits} digits",
                     hint=f"for example --param {self.name}=2021",
                 )
             return Literal(int(text), datatype=XSD.integer)
@@ -252,12 +263,16 @@ def parse_iri(text: str, what: str = "value") -> URIRef:
         prefix, colon, local = raw.partition(":")
         if colon and prefix in PREFIXES and not local.startswith("//"):
             raw = str(PREFIXES[prefix]) + local
+    hint = (
+        "give a full IRI (https://…) or a prefixed name such as "
+        "skgid:programme/icorn (prefixes: " + ", ".join(PREFIXES) + ")"
+    )
     if not _IRI_SCHEME.match(raw) or IRI_FORBIDDEN.search(raw):
-        raise QueryError(
-            f"{what}: {text!r} is not an IRI",
-            hint="give a full IRI (https://…) or a prefixed name such as "
-            "skgid:programme/icorn (prefixes: " + ", ".join(PREFIXES) + ")",
-        )
+        raise QueryError(f"{what}: {text!r} is not an IRI", hint=hint)
+    try:  # RFC 3987 as the engines read it (e.g. '%' needs two hex digits)
+        pyoxigraph.NamedNode(raw)
+    except ValueError as exc:
+        raise QueryError(f"{what}: {text!r} is not an IRI ({exc})", hint=hint) from None
     return URIRef(raw)
 
 
@@ -579,7 +594,9 @@ def find_query(name: str, catalogue: Mapping[str, QuerySpec]) -> QuerySpec:
         return catalogue[key]
     for spec in catalogue.values():
         number, _, slug = spec.id.partition("_")
-        if key in {slug, number} or (key.isdigit() and int(key) == int(number)):
+        # ASCII digits only: "²".isdigit() is True, but it is no query number.
+        numeric = key.isascii() and key.isdigit()
+        if key in {slug, number} or (numeric and int(key) == int(number)):
             return spec
     ids = list(catalogue)
     slugs = {spec.id.partition("_")[2]: spec.id for spec in catalogue.values()}

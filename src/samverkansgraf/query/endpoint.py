@@ -46,6 +46,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -135,7 +136,8 @@ class OxigraphServer:
     """A running ``oxigraph serve`` process holding a copy of the dataset."""
 
     process: subprocess.Popen[bytes]
-    """The server process."""
+    """The server process (a read-only server replaces it when a query runs away:
+    see ``recycle``)."""
     host: str
     """The address it listens on."""
     port: int
@@ -146,8 +148,14 @@ class OxigraphServer:
     """The store directory (temporary unless given, then removed by ``stop``)."""
     log_path: Path
     """Where the server's standard error goes (read when it fails to start)."""
+    command: list[str] = field(default_factory=list)
+    """The command that started it, with ``{port}`` standing for the port."""
     _workdir: tempfile.TemporaryDirectory[str] | None = field(default=None, repr=False)
     _log_offset: int = field(default=0, repr=False)
+    _retired: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
+    _recycling: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    recycled: int = 0
+    """How many times a runaway query made ``recycle`` replace the process."""
     proxy: ResultLimitProxy | None = None
     """The screening, result-size-limiting proxy users talk to (``start_server``
     always starts one; ``None`` only while starting)."""
@@ -167,13 +175,18 @@ class OxigraphServer:
     def wait(self) -> NoReturn:
         """Block until the Oxigraph process ends by itself, then raise.
 
-        It is stopped only by ``stop``, so ending by itself means it died (a
-        crash, an out-of-memory kill).
+        It is stopped only by ``stop`` (and, after a runaway query, replaced by
+        ``recycle``), so ending by itself means it died (a crash, an
+        out-of-memory kill).
 
         Raises:
             EndpointError: always, with the exit code and the last log line.
         """
-        code = self.process.wait()
+        while True:
+            process = self.process
+            code = process.wait()
+            if process is self.process:
+                break  # not one that recycle replaced: it died
         with self.log_path.open("rb") as log_file:
             log_file.seek(self._log_offset)  # what it wrote since it came up
             lines = log_file.read().decode("utf-8", "replace").splitlines()
@@ -183,17 +196,58 @@ class OxigraphServer:
             hint="the endpoint is down; start it again with `samverkansgraf serve`",
         )
 
+    def recycle(self) -> bool:
+        """Replace the Oxigraph process by a fresh one on the same store.
+
+        For a query Oxigraph does not stop at its timeout (an aggregate over a
+        cross join computes on for many times its limit): a second read-only
+        process opens the same store on a new private port, the proxy sends new
+        requests to it at once, and the old process — with the runaway work — is
+        stopped as soon as it answers no other request. Only read-only servers
+        are recycled (a store has one writer); one recycle runs at a time.
+
+        Returns:
+            Whether the process was replaced (False: writable, already
+            recycling, stopped, or the new process did not come up — the old one
+            then goes on serving).
+        """
+        if not self.read_only or self.proxy is None or self.process.poll() is not None:
+            return False
+        if not self._recycling.acquire(blocking=False):
+            return False
+        try:
+            port = free_port("127.0.0.1")
+            try:
+                process = _spawn(self.command, port, self.log_path)
+                _wait_until_up(process, self.host, port, self.log_path)
+            except EndpointError as exc:
+                log.warning("could not restart oxigraph after a runaway query: %s", exc)
+                return False
+            old = self.process
+            self._retired.append(old)
+            self.process, self.port = process, port
+            self._log_offset = self.log_path.stat().st_size
+            self.recycled += 1
+            self.proxy.replace_upstream((self.host, port), lambda: _terminate(old))
+            log.warning(
+                "a query ran past its time limit and Oxigraph did not stop it: "
+                "moved to a fresh Oxigraph process on the same store; the old one "
+                "stops once its other answers are sent"
+            )
+            return True
+        finally:
+            self._recycling.release()
+
+    def recycle_in_background(self) -> None:
+        """``recycle`` in a thread of its own (the proxy's loop must not block)."""
+        threading.Thread(target=self.recycle, name="recycle", daemon=True).start()
+
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL) and remove its store."""
         if self.proxy is not None:
             self.proxy.stop()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        for process in [*self._retired, self.process]:
+            _terminate(process)
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
@@ -203,6 +257,32 @@ class OxigraphServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    """Stop a process: SIGTERM, then SIGKILL after 10 s. Idempotent."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _spawn(command: list[str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``command`` (``{port}`` replaced) with its stderr appended to the log."""
+    argv = [part.replace("{port}", str(port)) for part in command]
+    log.info("starting %s", " ".join(argv))
+    with log_path.open("ab") as log_file:  # the child keeps its own handle
+        # In its own session: a Ctrl-C in the terminal reaches `serve`, which
+        # stops Oxigraph itself, so Oxigraph ending means it died.
+        return subprocess.Popen(
+            argv,
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            start_new_session=True,
+        )
 
 
 def start_server(
@@ -274,25 +354,16 @@ def start_server(
             "--location",
             str(location),
             "--bind",
-            f"{host}:{port}",
+            f"{host}:{{port}}",
             "--union-default-graph",
         ]
         if timeout_s:
             command += ["--timeout-s", str(timeout_s)]
-        log.info("starting %s", " ".join(command))
-        with log_path.open("wb") as log_file:  # the child keeps its own handle
-            # In its own session: a Ctrl-C in the terminal reaches `serve`,
-            # which stops Oxigraph itself, so Oxigraph ending means it died.
-            process = subprocess.Popen(
-                command,
-                stdout=subprocess.DEVNULL,
-                stderr=log_file,
-                start_new_session=True,
-            )
+        process = _spawn(command, port, log_path)
         server = OxigraphServer(
-            process, host, port, read_only, location, log_path, workdir
+            process, host, port, read_only, location, log_path, command, workdir
         )
-        _wait_until_up(server)
+        _wait_until_up(process, host, port, log_path)
         server._log_offset = log_path.stat().st_size
         server.proxy = ResultLimitProxy(
             (public_host, public_port),
@@ -306,6 +377,7 @@ def start_server(
             limits=limits,
             page=None if catalogue is None else endpoint_page_files(catalogue),
         )
+        server.proxy.on_runaway = server.recycle_in_background
     except BaseException:  # also Ctrl-C while starting: leave nothing behind
         if server is not None:
             server.stop()
@@ -335,25 +407,26 @@ def _base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
-def _wait_until_up(server: OxigraphServer) -> None:
+def _wait_until_up(
+    process: subprocess.Popen[bytes], host: str, port: int, log_path: Path
+) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
-    probe = f"{_base_url(server.host, server.port)}/query?query=ASK%7B%7D"
+    probe = f"{_base_url(host, port)}/query?query=ASK%7B%7D"
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            lines = server.log_path.read_text("utf-8", "replace").splitlines()
-            message = lines[-1] if lines else f"exit code {server.process.returncode}"
+        if process.poll() is not None:
+            lines = log_path.read_text("utf-8", "replace").splitlines()
+            message = lines[-1] if lines else f"exit code {process.returncode}"
             raise EndpointError(
-                f"the oxigraph server on {server.host}:{server.port} stopped: "
-                f"{message}",
+                f"the oxigraph server on {host}:{port} stopped: {message}",
                 hint="is the port taken? choose another with --port",
             )
         with contextlib.suppress(OSError):
             with urllib.request.urlopen(probe, timeout=2) as response:
-                if response.status == 200 and server.process.poll() is None:
+                if response.status == 200 and process.poll() is None:
                     return
         time.sleep(0.05)
     raise EndpointError(
-        f"the oxigraph server on {server.host}:{server.port} did not answer within "
+        f"the oxigraph server on {host}:{port} did not answer within "
         f"{STARTUP_TIMEOUT:g} s",
         hint="look at `oxigraph serve --help` and try another --port",
     )

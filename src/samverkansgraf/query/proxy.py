@@ -25,8 +25,12 @@ What a request goes through, in order (``ResultLimitProxy``):
    answers 504 instead. A query Oxigraph does not stop (an aggregate over a
    cross join computes on) is answered 504 at ``timeout`` and its upstream
    connection is closed. That stops a streaming query at its next write; an
-   aggregate Oxigraph keeps computing (measured: one full CPU for the 5 s after
-   the 504) until it ends — a limit of Oxigraph, whose timeout does not reach it.
+   aggregate Oxigraph keeps computing (measured: a COUNT over a three-way cross
+   join with a 2 s timeout ran 27 s), so the proxy then calls ``on_runaway``:
+   ``OxigraphServer`` starts a fresh Oxigraph on the same read-only store and
+   hands it to ``replace_upstream``; new requests go to it at once, and the old
+   process is stopped — with the runaway work — as soon as no other request is
+   still being answered by it.
 5. Any mention of the private address in the answer's headers or body is
    replaced by the public one, so the backend port never reaches a client.
 
@@ -53,7 +57,8 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -209,7 +214,13 @@ class ResultLimitProxy:
             limits, max_line_bytes=max(limits.max_line_bytes, _MAX_FORM_QUERY_BYTES)
         )
         self._max_path_bytes = limits.max_line_bytes
-        self._upstream_authority = f"{upstream[0]}:{upstream[1]}".encode("ascii")
+        # Requests being answered per upstream, and what to do with an upstream
+        # that was replaced once none is left (see replace_upstream).
+        self._in_flight: Counter[tuple[str, int]] = Counter()
+        self._retiring: dict[tuple[str, int], Callable[[], None]] = {}
+        self.on_runaway: Callable[[], None] | None = None
+        """Called (in the server's loop; it must not block) when a query is still
+        being worked on upstream after its 504: Oxigraph did not stop it."""
         self._server = BackgroundServer(
             self._make_app, address[0], address[1], self.limits
         )
@@ -230,6 +241,29 @@ class ResultLimitProxy:
     def stop(self) -> None:
         """Stop listening and close every connection."""
         self._server.stop()
+
+    def replace_upstream(
+        self, upstream: tuple[str, int], retire: Callable[[], None]
+    ) -> None:
+        """Send new requests to ``upstream``; retire the old one once it is idle.
+
+        ``retire`` is called in a worker thread as soon as no request is being
+        answered by the old upstream any more (at once if none is). Safe to call
+        from any thread.
+        """
+        self._server.call_soon(self._switch_upstream, upstream, retire)
+
+    def _switch_upstream(
+        self, upstream: tuple[str, int], retire: Callable[[], None]
+    ) -> None:
+        old, self.upstream = self.upstream, upstream
+        self._retiring[old] = retire
+        self._retire_if_idle(old)
+
+    def _retire_if_idle(self, upstream: tuple[str, int]) -> None:
+        if self._in_flight[upstream] == 0 and upstream in self._retiring:
+            retire = self._retiring.pop(upstream)
+            asyncio.get_running_loop().run_in_executor(None, retire)
 
     # -- the aiohttp application -------------------------------------------
 
@@ -308,12 +342,15 @@ class ResultLimitProxy:
             if request.content_length is not None:
                 headers["Content-Length"] = str(request.content_length)
             data = self._stream_body(request)
+        upstream_address = self.upstream  # the one this request is answered by
+        private = f"{upstream_address[0]}:{upstream_address[1]}"
         url = URL(
-            f"http://{self.upstream[0]}:{self.upstream[1]}{request.raw_path}",
+            f"http://{upstream_address[0]}:{upstream_address[1]}{request.raw_path}",
             encoded=True,
         )
         deadline = self.timeout if kind == "query" else UPLOAD_TIMEOUT_S
         started = time.monotonic()
+        self._in_flight[upstream_address] += 1
         try:
             async with asyncio.timeout(deadline):
                 async with self._session.request(
@@ -327,11 +364,15 @@ class ResultLimitProxy:
                     elapsed = time.monotonic() - started
                     status, reason = upstream.status, upstream.reason
                     answer_headers = [
-                        (name, self._public(request, value))
+                        (name, self._public(request, value, private))
                         for name, value in upstream.headers.items()
                         if name.lower() not in _HOP_BY_HOP
                     ]
         except TimeoutError:
+            # Oxigraph's own timeout fired a margin ago and the answer is still
+            # not there: it is not stopping this one (an aggregate computes on).
+            if kind == "query" and self.on_runaway is not None:
+                self.on_runaway()
             raise self._timed_out() from None
         except (aiohttp.ClientError, OSError) as exc:
             log.debug("upstream failed: %s", exc)
@@ -340,13 +381,16 @@ class ResultLimitProxy:
                 "the SPARQL server behind this endpoint is not answering; "
                 "its operator must restart it",
             ) from None
+        finally:
+            self._in_flight[upstream_address] -= 1
+            self._retire_if_idle(upstream_address)
         if kind == "query" and status == 200 and self._was_cut_off(content, elapsed):
             raise self._timed_out()
         return web.Response(
             status=status,
             reason=reason,
             body=content.replace(
-                self._upstream_authority, self._public_authority(request)
+                private.encode("ascii"), self._public_authority(request)
             ),
             headers=CIMultiDict(answer_headers),
         )
@@ -501,9 +545,9 @@ class ResultLimitProxy:
     def _public_authority(self, request: web.Request) -> bytes:
         return request.headers["Host"].encode("ascii", "replace")
 
-    def _public(self, request: web.Request, value: str) -> str:
+    @staticmethod
+    def _public(request: web.Request, value: str, private: str) -> str:
         """A header value with the private address replaced by the public one."""
-        private = self._upstream_authority.decode("ascii")
         if private in value:
             return value.replace(private, request.headers["Host"])
         return value

@@ -7,7 +7,8 @@ a folder, written atomically: ``data/*.csv`` tables, ``datapackage.json``
 masked source texts and ``SHA256SUMS``.
 
 Modules, in the order a release is made: ``versions`` (the semantic version and its
-changelog entry), ``tables`` (the dataset as CSV tables), ``files`` (CSV, table
+changelog entry), ``ledger`` (``releases.json``: a version is issued once, with
+one content), ``tables`` (the dataset as CSV tables), ``files`` (CSV, table
 schema, citation, codebook as bytes), ``writer`` (``build_release``,
 ``write_release``).
 """

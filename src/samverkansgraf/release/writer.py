@@ -22,18 +22,20 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, OWL
 
 from .. import __version__
 from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import DUMP_STEM, AssembledDataset, assemble_dataset, serialise_dataset
 from ..errors import PublishError
+from ..namespaces import GRAPH_SCHEMES, ONTOLOGY_IRI, SKG
 from ..privacy import mask_contact_data
 from ..publish.checks import check_conformance, check_privacy
 from ..publish.settings import PublicationSettings, load_publication
 from ..rdfio import format_for_path
 from ..sources import ProjectPaths
 from .files import citation_cff, codebook_markdown, sha256_hex, table_csv, table_schema
+from .ledger import ReleaseEntry, content_digest, load_ledger
 from .tables import TABLES, TableData
 from .versions import CHANGELOG, changelog_entry, check_version
 
@@ -172,11 +174,57 @@ def build_release(
         settings, version, date, table_counts, others
     )
     files["CITATION.cff"] = citation_cff(settings, version, date)
-    files["CHANGELOG.md"] = changes.encode("utf-8")
+    files["CHANGELOG.md"] = with_contents(
+        changes, version, contents_lines(assembled, data, counts)
+    ).encode("utf-8")
     files["SHA256SUMS"] = "".join(
         f"{sha256_hex(files[path])}  {path}\n" for path in sorted(files)
     ).encode("utf-8")
     return files, date, counts
+
+
+def ontology_version(assembled: AssembledDataset) -> tuple[str, list[str]]:
+    """The ontology's ``owl:versionInfo`` and the local names of its terms."""
+    graph = assembled.graphs[ONTOLOGY_IRI]
+    version = str(graph.value(ONTOLOGY_IRI, OWL.versionInfo) or "")
+    terms = {
+        str(s)[len(str(SKG)) :]
+        for iri in (ONTOLOGY_IRI, GRAPH_SCHEMES)
+        if iri in assembled.graphs
+        for s in assembled.graphs[iri].subjects()
+        if str(s).startswith(str(SKG)) and len(str(s)) > len(str(SKG))
+    }
+    return version, sorted(terms)
+
+
+def contents_lines(
+    assembled: AssembledDataset, data: TableData, counts: dict[str, int]
+) -> list[str]:
+    """What a release holds, as Markdown list items (its changelog states them)."""
+    titles = [
+        data.label(doc.document, "sv", DCTERMS.title) or doc.source.path.name
+        for doc in assembled.documents
+    ]
+    version, terms = ontology_version(assembled)
+    rows = ", ".join(f"{n} {name}" for name, n in counts.items())
+    return [
+        f"- {len(titles)} source document(s): " + "; ".join(titles),
+        f"- rows: {rows}",
+        f"- ontology {version} ({len(terms)} terms)",
+    ]
+
+
+def with_contents(changes: str, version: str, lines: list[str]) -> str:
+    """The changelog with a generated *Contents* section closing ``version``'s entry,
+    so that the changelog a release carries always matches what it holds."""
+    block = f"### Contents of {version} (generated from the data)\n\n" + "\n".join(
+        lines
+    )
+    headings = [m.start() for m in re.finditer(r"^## \[", changes, re.M)]
+    if len(headings) < 2:
+        return changes.rstrip() + "\n\n" + block + "\n"
+    cut = headings[1]
+    return changes[:cut].rstrip() + "\n\n" + block + "\n\n" + changes[cut:]
 
 
 _EARLIER_RELEASE = holds_files("datapackage.json", "CITATION.cff", "SHA256SUMS")
@@ -197,7 +245,9 @@ def write_release(
         What was written.
 
     Raises:
-        PublishError: invalid version, missing changelog entry, contact data.
+        PublishError: invalid version, missing changelog entry, contact data, a
+            version issued before with other content (``releases.json``), or an
+            ontology version issued before with other terms.
         NonConformanceError: the graph fails the SHACL shapes — nothing is written.
         SourceError, EvidenceError: bad input. OutputError: cannot write, or
             ``out`` is a folder release did not write.
@@ -229,6 +279,12 @@ def write_release(
         assembled, settings, version, changelog, changelog_path
     )
     check_privacy(files)
+    # A version means one content: never reissue it with different data.
+    ledger = load_ledger(paths.root)
+    digest = content_digest(files)
+    issued_before = ledger.check(version, digest)
+    onto_version, terms = ontology_version(assembled)
+    ledger.check_ontology(onto_version, terms)
     with atomic_directory(
         target, "release", project_root=paths.root, recognise=_EARLIER_RELEASE
     ) as work:
@@ -237,4 +293,10 @@ def write_release(
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
         work.chmod(0o755)
+    if not issued_before:
+        ledger.record(
+            ReleaseEntry(version, date, digest, counts, onto_version),
+            onto_version,
+            terms,
+        )
     return ReleaseResult(target, version, date, sorted(files), counts)
