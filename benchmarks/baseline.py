@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, XSD
 from samverkansgraf.build import (
     AssembledDataset,
     CuratedDocument,
-    _document_of,
+    document_of,
     load_vocabulary_and_reference,
     serialise_dataset,
 )
@@ -42,7 +42,7 @@ def _load(
     path: Path, paths: ProjectPaths, checksums: dict[str, str]
 ) -> CuratedDocument:
     graph = parse_turtle(path)
-    document = _document_of(graph, path)
+    document = document_of(graph, path)
     file_name = str(graph.value(document, SKG.fileName))
     source = read_source_text(paths.sources_dir / file_name, checksums[file_name])
     records = resolve_evidence(graph, document, source.text, curated_path=path)

@@ -156,6 +156,25 @@ def _spans(
     return evidence, skipped
 
 
+_NOT_CONTENT = re.compile(r"[\W_]")  # exactly the characters str.isalnum() rejects
+_NOT_ZERO = re.compile("[^\x00]")
+
+
+def _content_mask(text: str) -> bytes:
+    """One byte per character of ``text``: 1 for a letter or digit
+    (``str.isalnum``), 0 for anything else."""
+    zeroed = _NOT_CONTENT.sub("\x00", text)
+    return _NOT_ZERO.sub("\x01", zeroed).encode("latin-1")
+
+
+def _count_in_runs(content: bytes, state: bytearray, run: bytes) -> int:
+    """Letters and digits inside the runs of ``state`` that ``run`` matches."""
+    return sum(
+        content.count(1, found.start(), found.end())
+        for found in re.finditer(run, state)
+    )
+
+
 def compute_coverage(
     assembled: AssembledDataset, min_length: int = 80
 ) -> CoverageReport:
@@ -183,22 +202,21 @@ def compute_coverage(
             state[start:end] = b"\x01" * (end - start)
         for start, end in evidence:
             state[start:end] = b"\x02" * (end - start)
-        blank = [not char.isalnum() for char in text]
-        characters = sum(1 for b in blank if not b)
-        covered = sum(1 for i, s in enumerate(state) if s == 2 and not blank[i])
-        skipped_count = sum(1 for i, s in enumerate(state) if s == 1 and not blank[i])
+        # Byte strings the length of the text, so that counting and finding
+        # runs happen in C (a national project has millions of characters).
+        content = _content_mask(text)
+        characters = content.count(1)
+        covered = _count_in_runs(content, state, rb"\x02+")
+        skipped_count = _count_in_runs(content, state, rb"\x01+")
         masked = mask_contact_data(text)
         passages = []
-        index = 0
-        while index < len(text):
-            if state[index] or blank[index]:
-                index += 1
+        # A passage is a run of uncovered text from its first letter or digit.
+        for run in re.finditer(rb"\x00+", state):
+            index = content.find(1, run.start(), run.end())
+            if index < 0:
                 continue
-            end = index
-            while end < len(text) and not state[end]:
-                end += 1
-            chunk = text[index:end].rstrip()
-            size = sum(1 for char in chunk if char.isalnum())
+            chunk = text[index : run.end()].rstrip()
+            size = content.count(1, index, index + len(chunk))
             if size >= min_length:
                 passages.append(
                     Passage(
@@ -208,7 +226,6 @@ def compute_coverage(
                         text=" ".join(masked[index : index + len(chunk)].split()),
                     )
                 )
-            index = end
         reports.append(
             DocumentCoverage(
                 document=str(doc.document),

@@ -47,8 +47,12 @@ def display_path(path: Path) -> str:
         >>> display_path(Path("/nowhere/else"))
         '/nowhere/else'
     """
+    # The folders are resolved, the file itself is not: dist/samverkansgraf.nq
+    # is a link into dist/.generations/, and the user asked for dist/.
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(
+            (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve())
+        )
     except ValueError:
         return str(path)
 

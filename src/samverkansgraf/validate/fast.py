@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -51,6 +52,7 @@ __all__ = [
     "CompiledShapes",
     "protect_nquads",
     "store_from_nquads",
+    "store_from_nquads_file",
     "UnsupportedShapesError",
     "compile_shapes",
     "graph_to_store",
@@ -251,6 +253,38 @@ def store_from_nquads(data: bytes) -> ox.Store:
     protected = protect_nquads(data)
     del data  # the rewritten copy is all the load needs
     store.bulk_load(protected, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def store_from_nquads_file(path: str | Path, chunk: int = 1 << 26) -> ox.Store:
+    """``store_from_nquads`` for a file, which Oxigraph reads itself (the dump's
+    bytes never held in Python) unless a literal needs the private datatypes.
+
+    The file is read once, a chunk at a time, for the checks of
+    ``check_nquads_literals``.
+
+    Raises:
+        UnsupportedShapesError: as ``check_nquads_literals``.
+    """
+    path = Path(path)
+    protect = False
+    with path.open("rb") as stream:
+        rest = b""
+        while True:
+            block = stream.read(chunk)
+            data = rest + block
+            if block:
+                cut = data.rfind(b"\n") + 1
+                data, rest = data[:cut], data[cut:]
+            if data:
+                check_nquads_literals(data)
+                protect = protect or _DERIVED_IN_NQUADS.search(data) is not None
+            if not block:
+                break
+    if protect:
+        return store_from_nquads(path.read_bytes())
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     return store
 
 
