@@ -18,24 +18,27 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .atomic import write_files_atomically
-from .build import AssembledDataset
+from .build import AssembledDataset, CuratedDocument
 from .evidence import EvidenceRecord, document_evidence
 from .labels import names_of, preferred_label
 from .namespaces import SCB_CODE_LIST, SKG
 from .privacy import mask_contact_data
 
 __all__ = [
+    "COVERAGE_MIN_LENGTH",
     "CoverageReport",
     "DocumentCoverage",
     "EntityRow",
     "Passage",
     "compute_coverage",
+    "document_coverage",
     "find_label_collisions",
     "format_entities",
     "format_label_collisions",
@@ -87,6 +90,12 @@ class DocumentCoverage:
     """Letters and digits only inside deliberately skipped passages."""
     uncovered: list[Passage] = field(default_factory=list)
     """Uncovered passages with at least ``min_length`` letters and digits."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentCoverage:
+        """The coverage of ``dataclasses.asdict``'s output (the build cache's)."""
+        passages = [Passage(**passage) for passage in data["uncovered"]]
+        return cls(**{**data, "uncovered": passages})
 
     @property
     def share(self) -> float:
@@ -175,8 +184,12 @@ def _count_in_runs(content: bytes, state: bytearray, run: bytes) -> int:
     )
 
 
+COVERAGE_MIN_LENGTH = 80
+"""The shortest uncovered passage ``coverage`` and the build summary list."""
+
+
 def compute_coverage(
-    assembled: AssembledDataset, min_length: int = 80
+    assembled: AssembledDataset, min_length: int = COVERAGE_MIN_LENGTH
 ) -> CoverageReport:
     """Measure, per source document, how much text the evidence covers.
 
@@ -184,6 +197,10 @@ def compute_coverage(
     bullets between clauses and the rules of extracted tables do not lower the
     share. A passage is a maximal run of text outside every span; it is listed
     when it has at least ``min_length`` content characters.
+
+    A document's coverage is computed once and kept in its ``memo`` (the build
+    cache keeps the summary's, so a rebuild does not measure unchanged
+    documents again).
 
     Args:
         assembled: the dataset with evidence resolved.
@@ -194,49 +211,58 @@ def compute_coverage(
     """
     reports = []
     for doc in assembled.documents:
-        text = doc.source.text
-        # The build's resolved records: evidence is read once, not from triples.
-        evidence, skipped = _spans(document_evidence(doc), doc.document)
-        state = bytearray(len(text))  # 0 uncovered, 1 skipped, 2 evidence
-        for start, end in skipped:
-            state[start:end] = b"\x01" * (end - start)
-        for start, end in evidence:
-            state[start:end] = b"\x02" * (end - start)
-        # Byte strings the length of the text, so that counting and finding
-        # runs happen in C (a national project has millions of characters).
-        content = _content_mask(text)
-        characters = content.count(1)
-        covered = _count_in_runs(content, state, rb"\x02+")
-        skipped_count = _count_in_runs(content, state, rb"\x01+")
-        masked = mask_contact_data(text)
-        passages = []
-        # A passage is a run of uncovered text from its first letter or digit.
-        for run in re.finditer(rb"\x00+", state):
-            index = content.find(1, run.start(), run.end())
-            if index < 0:
-                continue
-            chunk = text[index : run.end()].rstrip()
-            size = content.count(1, index, index + len(chunk))
-            if size >= min_length:
-                passages.append(
-                    Passage(
-                        start=index,
-                        end=index + len(chunk),
-                        line=text.count("\n", 0, index) + 1,
-                        text=" ".join(masked[index : index + len(chunk)].split()),
-                    )
-                )
-        reports.append(
-            DocumentCoverage(
-                document=str(doc.document),
-                file_name=doc.source.path.name,
-                characters=characters,
-                covered=covered,
-                skipped=skipped_count,
-                uncovered=passages,
-            )
-        )
+        memo = getattr(doc, "memo", {})
+        key = ("coverage", min_length)
+        found = memo.get(key)
+        if not isinstance(found, DocumentCoverage):
+            found = memo[key] = document_coverage(doc, min_length)
+        reports.append(found)
     return CoverageReport(reports, min_length)
+
+
+def document_coverage(
+    doc: CuratedDocument, min_length: int = COVERAGE_MIN_LENGTH
+) -> DocumentCoverage:
+    """The coverage of one curated document (see ``compute_coverage``)."""
+    text = doc.source.text
+    # The build's resolved records: evidence is read once, not from triples.
+    evidence, skipped = _spans(document_evidence(doc), doc.document)
+    state = bytearray(len(text))  # 0 uncovered, 1 skipped, 2 evidence
+    for start, end in skipped:
+        state[start:end] = b"\x01" * (end - start)
+    for start, end in evidence:
+        state[start:end] = b"\x02" * (end - start)
+    # Byte strings the length of the text, so that counting and finding runs
+    # happen in C (a national project has millions of characters).
+    content = _content_mask(text)
+    passages = []
+    masked: str | None = None  # masking is slow: only for texts with a passage
+    # A passage is a run of uncovered text from its first letter or digit.
+    for run in re.finditer(rb"\x00+", state):
+        index = content.find(1, run.start(), run.end())
+        if index < 0:
+            continue
+        chunk = text[index : run.end()].rstrip()
+        size = content.count(1, index, index + len(chunk))
+        if size >= min_length:
+            if masked is None:
+                masked = mask_contact_data(text)
+            passages.append(
+                Passage(
+                    start=index,
+                    end=index + len(chunk),
+                    line=text.count("\n", 0, index) + 1,
+                    text=" ".join(masked[index : index + len(chunk)].split()),
+                )
+            )
+    return DocumentCoverage(
+        document=str(doc.document),
+        file_name=doc.source.path.name,
+        characters=content.count(1),
+        covered=_count_in_runs(content, state, rb"\x02+"),
+        skipped=_count_in_runs(content, state, rb"\x01+"),
+        uncovered=passages,
+    )
 
 
 def plot_coverage(

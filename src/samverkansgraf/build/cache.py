@@ -299,6 +299,7 @@ def _entry_bytes(key: str, build: DocumentBuild) -> list[bytes]:
         "file_name": build.source.path.name,
         "source_sha256": build.source.sha256,
         "prefixes": build.prefixes,
+        "coverage": build.coverage,
         "triples": pieces.triples,
         "evidence": [_record_json(r, build.source.text) for r in build.evidence],
         "footprint": {
@@ -427,4 +428,5 @@ def _build_of(header: dict[str, Any], path: Path, source: SourceText) -> Documen
             skgid_objects=_lines(footprint["skgid_objects"]),
         ),
         prefixes=header["prefixes"],
+        coverage=header["coverage"],
     )

@@ -128,6 +128,9 @@ class CuratedDocument:
         self._prefixes = prefixes or {}
         self._count = triples
         self._triples: list[Triple] | None = None
+        self.memo: dict[object, object] = {}
+        """Reports derived from the document, kept with it (``curate`` keeps its
+        coverage here; the build cache fills in the summary's)."""
 
     @classmethod
     def from_build(

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -91,6 +92,9 @@ class DocumentBuild:
     """What the checks across documents read."""
     prefixes: dict[str, str] = field(default_factory=dict)
     """The prefixes the file declares (rdflib binds them on the document's graph)."""
+    coverage: dict[str, Any] | None = None
+    """The summary's coverage of the document (``curate.document_coverage`` as
+    JSON), when the build cache keeps it."""
 
 
 def document_of(graph: Graph | DocumentGraph, path: Path) -> URIRef:

@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ import pyoxigraph as ox
 
 from .._gc import paused_gc
 from ..atomic import OutputGeneration
+from ..curate import COVERAGE_MIN_LENGTH, DocumentCoverage, document_coverage
 from ..rdfio import DUMP_FORMATS, N_QUADS
 from ..sources import ProjectPaths
 from ..validate import ValidationReport, load_shapes
@@ -47,7 +48,7 @@ from .dataset import (
     assemble_dataset,
     count_assembled,
 )
-from .document import build_document
+from .document import DocumentBuild, build_document
 from .dumps import DumpWriter, GraphPieces
 from .validation import BuildValidation, plan_validation
 
@@ -165,16 +166,17 @@ def run_build(
             built=loader.built,
             revalidated=None if plan is None else plan.revalidated,
         )
-        if report is not None and not report.conforms:
+        if report is None or report.conforms:
+            report_bytes = _build_report(assembled, report, counts)
+            generation.path(REPORT_FILE).write_bytes(report_bytes)
+            result.outputs = clock("write", generation.commit)
+        else:
             generation.abort()
-            return result
-        report_bytes = _build_report(assembled, report, counts)
-        generation.path(REPORT_FILE).write_bytes(report_bytes)
-        result.outputs = clock("write", generation.commit)
     except BaseException:
         generation.abort()
         raise
     if cache is not None:
+        # Kept for a build that does not conform too: the fix is a rebuild.
         cache.save_memory(None if plan is None else plan.next_memory)
         cache.prune()
     return result
@@ -347,11 +349,14 @@ class CachedLoader:
             assert found_entry is not None
             entry = found_entry
             self.keys[str(entry.build.document)] = key
-            documents.append(
-                CuratedDocument.from_build(
-                    entry.build, pieces=self._pieces(entry, path, paths, checksums, key)
-                )
+            document = CuratedDocument.from_build(
+                entry.build, pieces=self._pieces(entry, path, paths, checksums, key)
             )
+            if entry.build.coverage is not None:
+                document.memo[("coverage", COVERAGE_MIN_LENGTH)] = (
+                    DocumentCoverage.from_json(entry.build.coverage)
+                )
+            documents.append(document)
         return documents
 
     def _build(
@@ -400,7 +405,7 @@ class CachedLoader:
                 log.warning(
                     "cache entry of %s damaged (%s): rebuilding", path.name, problem
                 )
-                build = build_document(path, paths.sources_dir, checksums)
+                build = _built(path, paths.sources_dir, checksums)
                 cache.store(key, build)
                 return build.pieces
 
@@ -414,7 +419,16 @@ def _build_and_store(
     checksums: dict[str, str],
     key: str,
 ) -> CachedDocument:
-    return cache.store(key, build_document(path, sources_dir, checksums))
+    """Build a document and keep it."""
+    return cache.store(key, _built(path, sources_dir, checksums))
+
+
+def _built(path: Path, sources_dir: Path, checksums: dict[str, str]) -> DocumentBuild:
+    """``build_document``, with the summary's coverage of the document (measured
+    here, in the worker, rather than by every later build)."""
+    build = build_document(path, sources_dir, checksums)
+    build.coverage = asdict(document_coverage(CuratedDocument.from_build(build)))
+    return build
 
 
 def _build_in_worker(job: tuple[Any, ...]) -> CachedDocument:

@@ -27,6 +27,7 @@ __all__ = [
     "format_evidence_line",
     "format_graph_lines",
     "format_nonconformance",
+    "format_rebuild_line",
     "format_validation_line",
     "format_written_line",
     "graph_names",
@@ -160,6 +161,25 @@ def format_validation_line(report: ValidationReport | None) -> str:
     )
 
 
+def format_rebuild_line(result: BuildResult) -> str:
+    """What this build redid: documents built (the rest came from the build
+    cache) and documents validated again.
+
+    Example:
+        >>> from types import SimpleNamespace as R
+        >>> format_rebuild_line(R(built=1, revalidated=2, assembled=R(documents=[0] * 5)))
+        'rebuilt:  1 of 5 documents (4 from .build-cache/), 2 validated again'
+    """
+    total = len(result.assembled.documents)
+    cached = total - result.built
+    line = f"rebuilt:  {result.built} of {total} documents"
+    if cached:
+        line += f" ({cached} from .build-cache/)"
+    if result.revalidated is not None:
+        line += f", {result.revalidated} validated again"
+    return line
+
+
 def format_nonconformance(report: ValidationReport) -> str:
     """The one-line verdict of a build that wrote nothing because of violations.
 
@@ -194,4 +214,5 @@ def summarise_build(result: BuildResult) -> list[str]:
         format_evidence_line(assembled),
         format_coverage_line(compute_coverage(assembled)),
         format_validation_line(result.validation),
+        format_rebuild_line(result),
     ]
