@@ -167,7 +167,8 @@ def format_rebuild_line(result: BuildResult) -> str:
 
     Example:
         >>> from types import SimpleNamespace as R
-        >>> format_rebuild_line(R(built=1, revalidated=2, assembled=R(documents=[0] * 5)))
+        >>> dataset = R(documents=[0] * 5)
+        >>> format_rebuild_line(R(built=1, revalidated=2, assembled=dataset))
         'rebuilt:  1 of 5 documents (4 from .build-cache/), 2 validated again'
     """
     total = len(result.assembled.documents)
