@@ -301,7 +301,7 @@ def _entry_bytes(key: str, build: DocumentBuild) -> list[bytes]:
         "prefixes": build.prefixes,
         "coverage": build.coverage,
         "triples": pieces.triples,
-        "evidence": [_record_json(r, build.source.text) for r in build.evidence],
+        "evidence": [_record_json(r, build.source.text) for r in _records(build)],
         "footprint": {
             "subjects": "\n".join(footprint.subjects),
             "types": {c: "\n".join(m) for c, m in footprint.types.items()},
@@ -309,6 +309,8 @@ def _entry_bytes(key: str, build: DocumentBuild) -> list[bytes]:
             "outward": footprint.outward,
             "skg_terms": footprint.skg_terms,
             "skgid_objects": "\n".join(footprint.skgid_objects),
+            "quotes": footprint.quotes,
+            "records": footprint.records,
         },
         "sections": {},
     }
@@ -376,6 +378,10 @@ def _read_pieces(entry: Path, graph: str) -> GraphPieces:
         raise CacheCorruptError(str(problem)) from problem
 
 
+def _records(build: DocumentBuild) -> list[EvidenceRecord]:
+    return build.evidence() if callable(build.evidence) else build.evidence
+
+
 def _record_json(record: EvidenceRecord, text: str) -> list[Any]:
     span = record.span
     return [
@@ -411,11 +417,13 @@ def _build_of(header: dict[str, Any], path: Path, source: SourceText) -> Documen
     footprint = header["footprint"]
     document = header["document"]
     iri = known_iri(document)
+    rows = header["evidence"]
     return DocumentBuild(
         path=path,
         document=iri,
         source=source,
-        evidence=[_record_of(row, iri, source.text) for row in header["evidence"]],
+        # Decoded when first asked for (a rebuild's summary needs the count only).
+        evidence=lambda: [_record_of(row, iri, source.text) for row in rows],
         # The pieces stay in the entry until the dumps are written; only the
         # count is read now.
         pieces=GraphPieces(document, b"", b"", b"", header["triples"]),
@@ -426,6 +434,8 @@ def _build_of(header: dict[str, Any], path: Path, source: SourceText) -> Documen
             outward=footprint["outward"],
             skg_terms=footprint["skg_terms"],
             skgid_objects=_lines(footprint["skgid_objects"]),
+            quotes=footprint["quotes"],
+            records=footprint["records"],
         ),
         prefixes=header["prefixes"],
         coverage=header["coverage"],

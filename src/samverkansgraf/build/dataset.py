@@ -105,7 +105,9 @@ class CuratedDocument:
         document: URIRef,
         source: SourceText,
         graph: Graph | None = None,
-        evidence: list[EvidenceRecord] | None = None,
+        evidence: list[EvidenceRecord]
+        | Callable[[], list[EvidenceRecord]]
+        | None = None,
         *,
         pieces: GraphPieces | Callable[[], GraphPieces] | None = None,
         footprint: Footprint | None = None,
@@ -120,8 +122,7 @@ class CuratedDocument:
         """The ``skg:SourceDocument`` it describes; also its named graph's IRI."""
         self.source = source
         """The document's text."""
-        self.evidence = evidence if evidence is not None else []
-        """Every resolved quote, in document order."""
+        self._evidence = evidence if evidence is not None else []
         self._graph = graph
         self._pieces = pieces
         self._footprint = footprint
@@ -151,6 +152,32 @@ class CuratedDocument:
             prefixes=build.prefixes,
             triples=build.pieces.triples,
         )
+
+    @property
+    def evidence(self) -> list[EvidenceRecord]:
+        """Every resolved quote, in document order (a document read back from the
+        build cache decodes them the first time they are asked for)."""
+        if callable(self._evidence):
+            self._evidence = self._evidence()
+        return self._evidence
+
+    @evidence.setter
+    def evidence(self, records: list[EvidenceRecord]) -> None:
+        self._evidence = records
+
+    def record_count(self) -> int:
+        """How many evidence records (skipped passages included), without
+        decoding the records of a cached document."""
+        if callable(self._evidence) and self._footprint is not None:
+            return self._footprint.records
+        return len(self.evidence)
+
+    def quote_count(self) -> int:
+        """How many quotes were found in the source (skipped passages not
+        counted), without decoding the records of a cached document."""
+        if callable(self._evidence) and self._footprint is not None:
+            return self._footprint.quotes
+        return sum(1 for record in self.evidence if not record.skipped)
 
     def pieces(self) -> GraphPieces:
         """The document's graph in every dump format (``dumps.GraphPieces``)."""

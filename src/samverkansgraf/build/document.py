@@ -17,8 +17,9 @@ the predicates it is asked about, and keeps the rest as they were parsed.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,8 @@ _RDF_TYPE = b"<" + str(RDF.type).encode() + b">"
 
 @dataclass(frozen=True)
 class Footprint:
-    """What the checks across documents need to know of one document's graph.
+    """What the checks across documents (and the build's summary) need to know
+    of one document's graph, without reading the graph.
 
     Terms are written as in N-Triples without brackets: an IRI as itself, a blank
     node as ``_:label``. Lists are sorted.
@@ -72,6 +74,11 @@ class Footprint:
     skgid_objects: list[str]
     """``skgid:`` IRIs without a fragment used as objects (each must be typed
     somewhere in the dataset)."""
+    quotes: int = 0
+    """How many quotes of the source the document's evidence holds (skipped
+    passages not counted)."""
+    records: int = 0
+    """How many evidence records it has (skipped passages included)."""
 
 
 @dataclass
@@ -84,8 +91,9 @@ class DocumentBuild:
     """Its ``skg:SourceDocument``, also its named graph's IRI."""
     source: SourceText
     """The source text its quotes were found in."""
-    evidence: list[EvidenceRecord]
-    """Every resolved quote, in document order."""
+    evidence: list[EvidenceRecord] | Callable[[], list[EvidenceRecord]]
+    """Every resolved quote, in document order (or, read back from the build
+    cache, what decodes them when first needed)."""
     pieces: GraphPieces
     """The graph, in every dump format."""
     footprint: Footprint
@@ -188,9 +196,12 @@ def build_document(
     )
     log.info("%s: %d evidence span(s)", path.name, len(records))
     pieces = graph_pieces(str(document), graph.final_triples())
-    return DocumentBuild(
-        path, document, source, records, pieces, footprint_of(pieces), prefixes
+    footprint = dataclasses.replace(
+        footprint_of(pieces),
+        quotes=sum(1 for r in records if not r.skipped),
+        records=len(records),
     )
+    return DocumentBuild(path, document, source, records, pieces, footprint, prefixes)
 
 
 def footprint_of(pieces: GraphPieces) -> Footprint:

@@ -449,7 +449,7 @@ def _build_report(
         "graphs": dict(triples),
         "triples": sum(triples.values()),
         "counts": counts,
-        "evidence": sum(len(doc.evidence) for doc in assembled.documents),
+        "evidence": sum(doc.record_count() for doc in assembled.documents),
         "sources": {
             doc.source.path.name: {
                 "document": str(doc.document),

@@ -122,12 +122,7 @@ def format_count_lines(counts: Mapping[str, int]) -> list[str]:
 
 def format_evidence_line(assembled: AssembledDataset) -> str:
     """How many quotes were found in their sources (skipped passages not counted)."""
-    spans = sum(
-        1
-        for doc in assembled.documents
-        for record in doc.evidence
-        if not record.skipped
-    )
+    spans = sum(doc.quote_count() for doc in assembled.documents)
     return f"evidence: {spans} quotes found in their sources, offsets checked"
 
 
@@ -214,6 +209,6 @@ def summarise_build(result: BuildResult) -> list[str]:
         *format_count_lines(result.counts),
         format_evidence_line(assembled),
         format_coverage_line(compute_coverage(assembled)),
-        format_validation_line(result.validation),
         format_rebuild_line(result),
+        format_validation_line(result.validation),
     ]
