@@ -22,8 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -37,15 +37,18 @@ from samverkansgraf.validate import load_shapes, validate_nquads
 
 
 def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of ``pid`` and all its descendants (kB, from /proc)."""
+    """Memory of ``pid`` and all its descendants (kB): the sum of their
+    proportional set sizes (``Pss``: a page shared by forked workers counts
+    once in all, not once per process), from /proc."""
     total, waiting = 0, [pid]
     while waiting:
         current = waiting.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Pss:"):
                         total += int(line.split()[1])
+                        break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
                     waiting += [int(child) for child in children.read().split()]
@@ -54,22 +57,44 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+_SAMPLER = """
+import os, sys, time
+from benchmarks.stage import _tree_rss_kb
+pid, peak = int(sys.argv[1]), 0
+while os.path.exists(f"/proc/{pid}"):
+    peak = max(peak, _tree_rss_kb(pid) - _tree_rss_kb(os.getpid()))
+    sys.stdout.write(f"{peak}\\n")
+    sys.stdout.flush()
+    time.sleep(0.02)
+"""
+
+
 class _Memory:
-    """The peak of ``_tree_rss_kb`` over the life of this process."""
+    """The peak of ``_tree_rss_kb`` over the life of this process, sampled by a
+    separate process (a thread here would keep the build from forking its
+    workers: it forks only a process without other threads)."""
 
     def __init__(self) -> None:
+        self.sampler = subprocess.Popen(
+            [sys.executable, "-c", _SAMPLER, str(os.getpid())],
+            cwd=Path(__file__).resolve().parents[1],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.sampler.stdout is not None
+        os.set_blocking(self.sampler.stdout.fileno(), False)
         self.peak = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._sample, daemon=True)
-        self.thread.start()
-
-    def _sample(self) -> None:
-        while not self.stop.wait(0.02):
-            self.peak = max(self.peak, _tree_rss_kb(os.getpid()))
 
     def peak_mb(self) -> float:
-        self.peak = max(self.peak, _tree_rss_kb(os.getpid()))
+        assert self.sampler.stdout is not None
+        for line in self.sampler.stdout.readlines():
+            if line.strip():
+                self.peak = max(self.peak, int(line))
+        self.peak = max(self.peak, _tree_rss_kb(os.getpid()) - self._sampler_kb())
         return round(self.peak / 1024, 1)
+
+    def _sampler_kb(self) -> int:
+        return _tree_rss_kb(self.sampler.pid)
 
 
 MEMORY: _Memory | None = None

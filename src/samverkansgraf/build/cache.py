@@ -45,7 +45,7 @@ from .. import __version__
 from ..evidence import EvidenceRecord, Span
 from ..rdfio import known_iri
 from ..sources import ProjectPaths, SourceText, read_source_text
-from ..validate.bydocument import ValidationMemory
+from ..validate.bydocument import ShapeScopes, ValidationMemory
 from .document import DocumentBuild, Footprint
 from .dumps import GraphPieces
 
@@ -71,6 +71,7 @@ _TAG = (
 _MAGIC = b"samverkansgraf build cache entry\n"
 _MEMORY_MAGIC = b"samverkansgraf validation memory\n"
 _MEMORY = "validation.memory"
+_SCOPES = "shape-scopes"
 _SECTIONS = ("nquads", "turtle", "jsonld")
 _HEAD = struct.Struct(">II")  # header length, CRC-32 of the header
 
@@ -155,7 +156,7 @@ class BuildCache:
 
     def clear(self) -> None:
         """Remove every entry this cache holds (its own files only)."""
-        for entry in [*self._entries(), self.root / _MEMORY]:
+        for entry in [*self._entries(), self.root / _MEMORY, self.root / _SCOPES]:
             with contextlib.suppress(OSError):
                 entry.unlink()
 
@@ -240,6 +241,26 @@ class BuildCache:
             _write_atomically(target, b"".join(_record(data)))
         except OSError as exc:
             log.warning("validation memory not kept (%s)", exc)
+
+    def load_scopes(self, key: str) -> ShapeScopes | None:
+        """The shapes' classification kept for ``key`` (code and shapes), or None."""
+        try:
+            data = json.loads(_read_record(self.root / _SCOPES))
+            return ShapeScopes.from_json(data["scopes"]) if data["key"] == key else None
+        except FileNotFoundError:
+            return None
+        except (OSError, CacheCorruptError, ValueError, KeyError, TypeError):
+            return None
+
+    def save_scopes(self, key: str, scopes: ShapeScopes | None) -> None:
+        """Keep the shapes' classification for ``key``."""
+        if scopes is None:
+            return
+        data = json.dumps({"key": key, "scopes": scopes.to_json()}).encode("utf-8")
+        try:
+            _write_atomically(self.root / _SCOPES, b"".join(_record(data)))
+        except OSError as exc:
+            log.warning("shape classification not kept (%s)", exc)
 
     def prune(self) -> int:
         """Remove the entries this build did not use; the number removed."""

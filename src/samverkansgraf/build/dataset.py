@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -447,17 +447,23 @@ def load_vocabulary_and_reference(paths: ProjectPaths) -> dict[URIRef, Graph]:
 
 
 DocumentLoader = Callable[
-    [list[Path], ProjectPaths, dict[str, str]], list[CuratedDocument]
+    [list[Path], ProjectPaths, dict[str, str], Mapping[URIRef, Graph]],
+    list[CuratedDocument],
 ]
 """Builds the curated documents of a project (paths in sorted order, the project,
-``SHA256SUMS``): ``build_documents`` one after the other, or the build's
-cache-aware loader that builds the changed ones in worker processes."""
+``SHA256SUMS``, the ontology, schemes and reference graphs): ``build_documents``
+one after the other, or the build's cache-aware loader that builds the changed
+ones in worker processes."""
 
 
 def build_documents(
-    files: list[Path], paths: ProjectPaths, checksums: dict[str, str]
+    files: list[Path],
+    paths: ProjectPaths,
+    checksums: dict[str, str],
+    shared: Mapping[URIRef, Graph] | None = None,
 ) -> list[CuratedDocument]:
-    """Build every curated file in turn (``load_curated_document``), in memory."""
+    """Build every curated file in turn (``load_curated_document``), in memory
+    (``shared``, the vocabulary and reference graphs, is not needed)."""
     return [load_curated_document(path, paths, checksums) for path in files]
 
 
@@ -488,7 +494,7 @@ def _assemble(paths: ProjectPaths, load_documents: DocumentLoader) -> AssembledD
     files = sorted(paths.curated_dir.glob("*.ttl"))
     documents: list[CuratedDocument] = []
     seen: dict[URIRef, Path] = {}
-    for curated in load_documents(files, paths, checksums):
+    for curated in load_documents(files, paths, checksums, graphs):
         if curated.document in seen or curated.document in graphs:
             other = seen[curated.document].name if curated.document in seen else None
             raise SourceError(

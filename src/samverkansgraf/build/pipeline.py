@@ -13,6 +13,8 @@ conform. ``full=True`` (``build --full``) ignores what the cache holds.
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -20,7 +22,7 @@ import os
 import queue
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from .._gc import paused_gc
 from ..atomic import OutputGeneration
@@ -49,8 +52,16 @@ from .dataset import (
     count_assembled,
 )
 from .document import DocumentBuild, build_document
-from .dumps import DumpWriter, GraphPieces
-from .validation import BuildValidation, plan_validation
+from .dumps import DumpWriter, GraphPieces, pieces_of_rdflib
+from .validation import (
+    SHARED_GRAPHS,
+    BuildValidation,
+    ChunkValidation,
+    ChunkValidator,
+    ShapesSetup,
+    plan_validation,
+    prepare_shapes,
+)
 
 __all__ = ["BuildResult", "build", "run_build"]
 
@@ -62,6 +73,8 @@ OUTPUT_NAMES = [f"{DUMP_STEM}{fmt.suffix}" for fmt in DUMP_FORMATS] + [REPORT_FI
 PARALLEL_FROM = 64
 """Build documents in worker processes when at least this many need building
 (below that, starting the workers costs more than they save)."""
+CHUNK = 160
+"""At most this many documents per worker task (built, then validated together)."""
 
 
 @dataclass
@@ -133,26 +146,22 @@ def run_build(
     processes at most (default: the usable CPUs)."""
     out = Path(out_dir) if out_dir is not None else paths.dist_dir
     cache = BuildCache.open(paths)
-    loader = CachedLoader(cache, full=full, jobs=jobs)
+    code = cache.fingerprint if cache is not None else code_fingerprint()
+    setup = _shapes_setup(paths, engine, cache, code) if validate else None
+    loader = CachedLoader(cache, full=full, jobs=jobs, setup=setup)
     assembled = clock(
         "assemble", lambda: assemble_dataset(paths, load_documents=loader)
     )
     counts = count_assembled(assembled)
     plan = None
-    if validate:
-        shapes = load_shapes(paths.shapes_dir)
-        shapes_bytes = b"".join(
-            path.read_bytes() for path in sorted(paths.shapes_dir.glob("*.ttl"))
-        )
-        memory = cache.load_memory() if cache is not None and not full else None
+    if setup is not None:
         plan = plan_validation(
             assembled,
-            shapes,
-            engine,
-            code=cache.fingerprint if cache is not None else code_fingerprint(),
-            shapes_bytes=shapes_bytes,
+            setup,
+            code=code,
             keys=loader.keys if cache is not None else {},
-            memory=memory,
+            memory=cache.load_memory() if cache is not None and not full else None,
+            chunks=loader.chunks,
         )
     generation = OutputGeneration(out, OUTPUT_NAMES)
     try:
@@ -180,6 +189,23 @@ def run_build(
         cache.save_memory(None if plan is None else plan.next_memory)
         cache.prune()
     return result
+
+
+def _shapes_setup(
+    paths: ProjectPaths, engine: str, cache: BuildCache | None, code: str
+) -> ShapesSetup:
+    """Read, compile and classify the shapes (the classification is kept in the
+    cache for the same code and shapes)."""
+    shapes = load_shapes(paths.shapes_dir)
+    shapes_bytes = b"".join(
+        path.read_bytes() for path in sorted(paths.shapes_dir.glob("*.ttl"))
+    )
+    key = hashlib.sha256(code.encode() + b"\0" + shapes_bytes).hexdigest()
+    kept = cache.load_scopes(key) if cache is not None else None
+    setup = prepare_shapes(shapes, shapes_bytes, engine, known_scopes=lambda: kept)
+    if cache is not None and kept is None:
+        cache.save_scopes(key, setup.scopes)
+    return setup
 
 
 def _write_and_validate(
@@ -311,27 +337,41 @@ class _StoreFeed:
 class CachedLoader:
     """The build's ``DocumentLoader``: every curated file whose cache entry still
     holds is read back from ``.build-cache``; the others are built (in worker
-    processes when there are at least ``PARALLEL_FROM``) and stored there."""
+    processes when there are at least ``PARALLEL_FROM``) and stored there. The
+    workers also validate the documents they built, in chunks (``ChunkValidator``),
+    so that a full build never holds the whole dataset in one store."""
 
     def __init__(
-        self, cache: BuildCache | None, *, full: bool, jobs: int | None
+        self,
+        cache: BuildCache | None,
+        *,
+        full: bool,
+        jobs: int | None,
+        setup: ShapesSetup | None = None,
     ) -> None:
         self.cache = cache
         self.full = full
         self.jobs = jobs if jobs is not None else len(os.sched_getaffinity(0))
+        self.setup = setup
         self.keys: dict[str, str] = {}
         """Document graph IRI → its cache key."""
         self.built = 0
         """How many documents this run built."""
+        self.chunks: dict[str, ChunkValidation] = {}
+        """Document → the validation its worker ran with it."""
 
     def __call__(
-        self, files: list[Path], paths: ProjectPaths, checksums: dict[str, str]
+        self,
+        files: list[Path],
+        paths: ProjectPaths,
+        checksums: dict[str, str],
+        shared: Mapping[URIRef, Graph],
     ) -> list[CuratedDocument]:
         from .dataset import build_documents
 
         if self.cache is None:
             self.built = len(files)
-            return build_documents(files, paths, checksums)
+            return build_documents(files, paths, checksums, shared)
         cache = self.cache
         keys = [cache.key(path, path.read_bytes()) for path in files]
         found: list[CachedDocument | None] = [
@@ -341,7 +381,7 @@ class CachedLoader:
         missing = [i for i, entry in enumerate(found) if entry is None]
         self.built = len(missing)
         jobs = [(files[i], paths.sources_dir, checksums, keys[i]) for i in missing]
-        for index, entry in zip(missing, self._build(jobs), strict=True):
+        for index, entry in zip(missing, self._build(jobs, shared), strict=True):
             found[index] = entry
             cache.used.add(keys[index])
         documents = []
@@ -360,8 +400,8 @@ class CachedLoader:
         return documents
 
     def _build(
-        self, jobs: list[tuple[Path, Path, dict[str, str], str]]
-    ) -> Iterator[CachedDocument]:
+        self, jobs: list[_Job], shared: Mapping[URIRef, Graph]
+    ) -> list[CachedDocument]:
         assert self.cache is not None
         # The workers are forked: they start at once, with every module
         # imported, and no script is run again in them (as "spawn" would). A
@@ -373,17 +413,37 @@ class CachedLoader:
             or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()
         ):
-            for job in jobs:
-                yield _build_and_store(self.cache, *job)
-            return
-        context = multiprocessing.get_context("fork")
-        root, fingerprint = self.cache.root, self.cache.fingerprint
-        with ProcessPoolExecutor(max_workers=self.jobs, mp_context=context) as pool:
-            yield from pool.map(
-                _build_in_worker,
-                [(root, fingerprint, *job) for job in jobs],
-                chunksize=max(1, min(16, len(jobs) // (4 * self.jobs))),
+            return [_build_and_store(self.cache, *job) for job in jobs]
+        validator = None
+        if self.setup is not None:
+            validator = self.setup.validator(
+                b"".join(
+                    pieces_of_rdflib(iri, shared[iri]).nquads for iri in SHARED_GRAPHS
+                )
             )
+        # Chunks big enough for a validation store to be worth its fixed cost
+        # (every chunk checks the shared graphs too), small enough to share the
+        # work evenly.
+        size = max(8, min(CHUNK, -(-len(jobs) // (4 * self.jobs))))
+        tasks = [
+            (self.cache.root, self.cache.fingerprint, validator, jobs[i : i + size])
+            for i in range(0, len(jobs), size)
+        ]
+        entries: list[CachedDocument] = []
+        context = multiprocessing.get_context("fork")
+        # Objects made before the fork are frozen: the workers' collections
+        # (see _build_chunk_in_worker) then leave them, and the pages they share
+        # with this process, alone.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+                for built, chunk in pool.map(_build_chunk_in_worker, tasks):
+                    entries += built
+                    if chunk is not None:
+                        self.chunks.update(dict.fromkeys(chunk.members, chunk))
+        finally:
+            gc.unfreeze()
+        return entries
 
     def _pieces(
         self,
@@ -431,11 +491,32 @@ def _built(path: Path, sources_dir: Path, checksums: dict[str, str]) -> Document
     return build
 
 
-def _build_in_worker(job: tuple[Any, ...]) -> CachedDocument:
-    root, fingerprint, path, sources_dir, checksums, key = job
-    return _build_and_store(
-        BuildCache(root, fingerprint), path, sources_dir, checksums, key
-    )
+_Job = tuple[Path, Path, dict[str, str], str]
+"""A document to build: its file, ``data/sources``, ``SHA256SUMS``, its cache key."""
+
+
+def _build_chunk_in_worker(
+    task: tuple[Path, str, ChunkValidator | None, list[_Job]],
+) -> tuple[list[CachedDocument], ChunkValidation | None]:
+    """In a worker process: build and keep a chunk of documents, then validate
+    them together (their pieces are at hand)."""
+    root, fingerprint, validator, jobs = task
+    cache = BuildCache(root, fingerprint)
+    entries, built = [], []
+    for path, sources_dir, checksums, key in jobs:
+        build = _built(path, sources_dir, checksums)
+        if validator is not None:
+            built.append(
+                (str(build.document), build.pieces.nquads, build.footprint.subjects)
+            )
+        entries.append(cache.store(key, build))
+    chunk = validator.validate(built) if validator is not None else None
+    del built
+    # The build pauses the cyclic collector, and a worker inherits that: the
+    # cycles a document's rdflib objects leave are collected here, once per
+    # chunk, or a worker would grow by hundreds of MB over a national build.
+    gc.collect()
+    return entries, chunk
 
 
 def _build_report(

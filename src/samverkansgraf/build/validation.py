@@ -51,12 +51,71 @@ from ..validate.fast import (
 from ..validate.shacl import fast_results, report_of
 from .dataset import AssembledDataset
 
-__all__ = ["SHARED_GRAPHS", "BuildValidation", "plan_validation"]
+__all__ = [
+    "SHARED_GRAPHS",
+    "BuildValidation",
+    "ChunkValidation",
+    "ChunkValidator",
+    "ShapesSetup",
+    "plan_validation",
+    "prepare_shapes",
+]
 
 log = logging.getLogger(__name__)
 
 SHARED_GRAPHS = (GRAPH_ONTOLOGY, GRAPH_SCHEMES, GRAPH_REFERENCE)
 """The graphs every document is validated with (vocabulary and reference)."""
+
+
+@dataclass
+class ChunkValidation:
+    """The validation a worker process ran on the documents it had just built
+    (with the shared graphs, forward-looking shapes only): exact for a document
+    whose dependencies were all in the chunk, which ``BuildValidation`` decides
+    once it knows them."""
+
+    members: list[str]
+    """The documents validated together (graph IRIs)."""
+    results: dict[str, list[ValidationResult]] = field(default_factory=dict)
+    """Document → the results for the focus nodes it describes."""
+    projections: dict[str, bytes] = field(default_factory=dict)
+    """Document → its triples the cross-document shapes read."""
+    refused: str | None = None
+    """Why the fast engine refused the chunk's data (the build then validates
+    the whole dataset, and pySHACL decides)."""
+
+
+@dataclass(frozen=True)
+class ChunkValidator:
+    """What a worker needs to validate the documents it builds."""
+
+    shared: bytes
+    """The N-Quads of the ontology, schemes and reference."""
+    local: CompiledShapes
+    """The forward-looking shapes, compiled."""
+    projection: frozenset[str]
+    """The predicates the cross-document shapes read."""
+
+    def validate(
+        self, documents: list[tuple[str, bytes, list[str]]]
+    ) -> ChunkValidation:
+        """Validate documents (graph IRI, N-Quads, subjects) together."""
+        chunk = ChunkValidation([name for name, _, _ in documents])
+        for name, nquads, _ in documents:
+            chunk.projections[name] = projection_lines(nquads, self.projection)
+        try:
+            store = _store_of(self.shared + b"".join(n for _, n, _ in documents))
+            results = fast_results(store, self.local)
+        except UnsupportedShapesError as reason:
+            chunk.refused = str(reason)
+            return chunk
+        owners = {s: name for name, _, subjects in documents for s in subjects}
+        chunk.results = {name: [] for name in chunk.members}
+        for result in results:
+            owner = owner_of(result.focus, owners)
+            if owner is not None:
+                chunk.results[owner].append(result)
+        return chunk
 
 
 @dataclass
@@ -79,24 +138,31 @@ class BuildValidation:
     """Who describes which subject (None: a condition failed)."""
     memory: ValidationMemory | None = None
     """The last validation's results, when this build can use them."""
+    chunks: dict[str, ChunkValidation] = field(default_factory=dict)
+    """Document → the validation its worker ran (documents built this run)."""
     projections: dict[str, bytes] = field(default_factory=dict)
     """Document graph IRI → its triples the cross-document shapes read."""
     mode: str = "whole"
     """``by document`` or ``whole``: what ``run`` did."""
     revalidated: int = 0
-    """How many documents ``run`` validated again."""
+    """How many documents were validated this run (in workers or here)."""
     next_memory: ValidationMemory | None = None
     """The memory to keep for the next build (after ``run``)."""
 
     @property
     def by_document(self) -> bool:
         """True when results can be computed and kept per document."""
-        return self.scopes is not None and self.owned is not None
+        return (
+            self.scopes is not None
+            and self.owned is not None
+            and not any(chunk.refused for chunk in self.chunks.values())
+        )
 
     @property
-    def uses_memory(self) -> bool:
-        """True when ``run`` validates by document, from the last memory."""
-        return self.by_document and self.memory is not None
+    def validates_by_document(self) -> bool:
+        """True when ``run`` validates by document: results of the last build
+        or of the workers are there to start from."""
+        return self.by_document and (self.memory is not None or bool(self.chunks))
 
     @property
     def needs_whole_store(self) -> bool:
@@ -105,14 +171,14 @@ class BuildValidation:
         return (
             self.compiled is not None
             and self.engine != "pyshacl"
-            and not self.uses_memory
+            and not self.validates_by_document
         )
 
     def note_pieces(self, graph: str, nquads: bytes) -> None:
         """Keep a document's share of the cross-document shapes' triples, for a
         validation of the whole dataset (called as its pieces are written into
-        the dumps; by document, only the documents validated again need it)."""
-        if self.by_document and not self.uses_memory and graph in self.keys:
+        the dumps; by document, only the documents validated here need it)."""
+        if self.by_document and not self.validates_by_document and graph in self.keys:
             self._project(graph, nquads)
 
     def _project(self, graph: str, nquads: bytes) -> None:
@@ -122,9 +188,9 @@ class BuildValidation:
     def run(
         self, assembled: AssembledDataset, nquads_file: Callable[[], Path]
     ) -> ValidationReport:
-        """Validate by document when the memory allows, else the whole dataset
+        """Validate by document when it may, else the whole dataset
         (``nquads_file()`` waits for, and gives, the written N-Quads dump)."""
-        if self.uses_memory:
+        if self.validates_by_document:
             try:
                 return self._by_document(assembled)
             except UnsupportedShapesError as reason:
@@ -159,13 +225,20 @@ class BuildValidation:
                 lambda: nquads_file().read_bytes(), self.shapes, engine="pyshacl"
             )
         if self.by_document:
-            self._remember(results, set(self.keys))
+            found: dict[str, list[ValidationResult]] = {name: [] for name in self.keys}
+            assert self.scopes is not None and self.owned is not None
+            for result in results:
+                owner = owner_of(result.focus, self.owned.owners)
+                if owner is not None and result.shape not in self.scopes.across:
+                    found[owner].append(result)
+            self._remember(found)
         return report_of(results, engine="fast")
 
     def _by_document(self, assembled: AssembledDataset) -> ValidationReport:
-        assert self.memory is not None and self.owned is not None
-        assert self.scopes is not None and self.compiled is not None
-        memory, deps = self.memory.documents, self.owned.dependencies
+        assert self.owned is not None and self.scopes is not None
+        assert self.compiled is not None
+        memory = self.memory.documents if self.memory is not None else {}
+        deps, owners = self.owned.dependencies, self.owned.owners
         changed = {
             name
             for name, key in self.keys.items()
@@ -173,15 +246,25 @@ class BuildValidation:
             or memory[name].key != key
             or set(memory[name].dependencies) != deps[name]
         }
-        # A document that depends, transitively, on a changed one is validated
-        # again; the store holds them and everything they depend on.
-        again = {name for name in self.keys if closure(deps, [name]) & changed}
+        # A document that depends, transitively, on a changed one may have other
+        # results now. Those a worker validated together with everything they
+        # depend on are known; the others are validated here, on a store of
+        # them and everything they depend on.
+        affected = {name for name in self.keys if closure(deps, [name]) & changed}
+        fresh = {
+            name
+            for name in affected
+            if name in self.chunks
+            and closure(deps, [name]) <= set(self.chunks[name].members)
+        }
+        again = affected - fresh
         batch = closure(deps, again)
-        self.mode, self.revalidated = "by document", len(again)
+        self.mode, self.revalidated = "by document", len(affected)
         log.info(
-            "validating %d of %d documents again (%d in the store)",
-            len(again),
+            "validating %d of %d documents (%d by the workers; %d in this store)",
+            len(affected),
             len(self.keys),
+            len(fresh),
             len(batch),
         )
         local, across = split_compiled(self.compiled, self.scopes.across)
@@ -193,6 +276,8 @@ class BuildValidation:
                 nquads = doc.pieces().nquads
                 parts.append(nquads)
                 self._project(name, nquads)
+            elif name in self.chunks:
+                self.projections[name] = self.chunks[name].projections[name]
             elif name not in self.projections:
                 self.projections[name] = memory[name].projection.encode("utf-8")
         new = fast_results(_store_of(b"".join(parts)), local)
@@ -205,11 +290,19 @@ class BuildValidation:
             ),
             across,
         )
-        self._remember(new, again)
+        found: dict[str, list[ValidationResult]] = {name: [] for name in again}
+        unowned = []
+        for result in new:
+            owner = owner_of(result.focus, owners)
+            if owner is None:
+                unowned.append(result)
+            elif owner in found:
+                found[owner].append(result)
+        for name in fresh:
+            found[name] = self.chunks[name].results[name]
+        self._remember(found)
         assert self.next_memory is not None
         documents = self.next_memory.documents
-        owners = self.owned.owners
-        unowned = [r for r in new if owner_of(r.focus, owners) is None]
         return report_of(
             [r for name in self.keys for r in documents[name].results]
             + unowned
@@ -217,22 +310,16 @@ class BuildValidation:
             engine="fast",
         )
 
-    def _remember(self, results: list[ValidationResult], again: set[str]) -> None:
-        """The memory after this validation: ``results`` for the documents in
-        ``again`` (those validated on a store holding all they depend on), the
-        last memory's for the others. Results of the cross-document shapes, and
-        of focus nodes no document describes, are recomputed every time."""
-        assert self.scopes is not None and self.owned is not None
-        found: dict[str, list[ValidationResult]] = {name: [] for name in again}
-        for result in results:
-            if result.shape in self.scopes.across:
-                continue
-            owner = owner_of(result.focus, self.owned.owners)
-            if owner in found:
-                found[owner].append(result)
+    def _remember(self, found: dict[str, list[ValidationResult]]) -> None:
+        """The memory after this validation: the results ``found`` for the
+        documents validated now (forward-looking shapes, focus nodes they
+        describe), the last memory's for the others. Results of the
+        cross-document shapes, and of focus nodes no document describes, are
+        recomputed every time."""
+        assert self.owned is not None
         documents = {}
         for name, key in self.keys.items():
-            if name in again:
+            if name in found:
                 documents[name] = DocumentMemory(
                     key,
                     sorted(self.owned.dependencies[name]),
@@ -242,7 +329,7 @@ class BuildValidation:
             else:
                 assert self.memory is not None
                 documents[name] = self.memory.documents[name]
-        self.next_memory = ValidationMemory(self.key, documents, self.scopes)
+        self.next_memory = ValidationMemory(self.key, documents)
 
 
 def _store_of(nquads: bytes) -> ox.Store:
@@ -251,47 +338,83 @@ def _store_of(nquads: bytes) -> ox.Store:
     return store_from_nquads(nquads)
 
 
-def plan_validation(
-    assembled: AssembledDataset,
+@dataclass
+class ShapesSetup:
+    """The shapes, read and classified before the documents are built (the
+    workers validate with them)."""
+
+    shapes: Graph
+    """The shapes graph."""
+    shapes_bytes: bytes
+    """The shape files' bytes (part of every validation key)."""
+    engine: str
+    """``auto``, ``fast`` or ``pyshacl``."""
+    compiled: CompiledShapes | None = None
+    """Compiled by the fast engine (None: ``pyshacl``, or refused)."""
+    scopes: ShapeScopes | None = None
+    """How far each shape looks (None: not classified)."""
+
+    def validator(self, shared: bytes) -> ChunkValidator | None:
+        """What the workers validate with, given the shared graphs' N-Quads."""
+        if self.compiled is None or self.scopes is None:
+            return None
+        local, _ = split_compiled(self.compiled, self.scopes.across)
+        return ChunkValidator(shared, local, self.scopes.projection)
+
+
+def prepare_shapes(
     shapes: Graph,
+    shapes_bytes: bytes,
     engine: str,
     *,
+    known_scopes: Callable[[], ShapeScopes | None] | None = None,
+) -> ShapesSetup:
+    """Compile and classify the shapes (``known_scopes`` gives a classification
+    kept from an earlier build with the same code and shapes: classifying parses
+    their SPARQL, which takes seconds)."""
+    setup = ShapesSetup(shapes, shapes_bytes, engine)
+    if engine == "pyshacl":
+        return setup
+    try:
+        setup.compiled = compile_shapes(shapes)
+    except UnsupportedShapesError:
+        return setup
+    found = known_scopes() if known_scopes is not None else None
+    setup.scopes = found if found is not None else shape_scopes(shapes, setup.compiled)
+    return setup
+
+
+def plan_validation(
+    assembled: AssembledDataset,
+    setup: ShapesSetup,
+    *,
     code: str,
-    shapes_bytes: bytes,
     keys: dict[str, str],
     memory: ValidationMemory | None,
+    chunks: dict[str, ChunkValidation] | None = None,
 ) -> BuildValidation:
     """Decide how this build validates.
 
     Args:
         assembled: the dataset.
-        shapes: the shapes graph.
-        engine: ``auto``, ``fast`` or ``pyshacl``.
+        setup: the shapes (``prepare_shapes``).
         code: the code fingerprint (``cache.code_fingerprint``).
-        shapes_bytes: the shape files' bytes.
         keys: document graph IRI → build-cache key; empty without a cache.
         memory: the last build's memory, if any.
+        chunks: document → the validation its worker ran with it.
     """
     digest = hashlib.sha256()
-    for part in (code.encode(), engine.encode(), shapes_bytes):
+    for part in (code.encode(), setup.engine.encode(), setup.shapes_bytes):
         digest.update(hashlib.sha256(part).digest())
     for iri in SHARED_GRAPHS:
         digest.update(hashlib.sha256(assembled.graphs.pieces_of(iri).nquads).digest())
-    plan = BuildValidation(shapes, engine, digest.hexdigest(), keys=dict(keys))
-    if engine == "pyshacl":
-        return plan
-    try:
-        plan.compiled = compile_shapes(shapes)
-    except UnsupportedShapesError:
-        return plan
-    if not keys:
-        return plan
-    usable = memory if memory is not None and memory.key == plan.key else None
-    # Classifying the shapes parses their SPARQL (seconds): the memory of a
-    # build with the same code and shapes holds the answer.
-    plan.scopes = (
-        usable.scopes if usable is not None else shape_scopes(shapes, plan.compiled)
+    plan = BuildValidation(
+        setup.shapes, setup.engine, digest.hexdigest(), keys=dict(keys)
     )
+    plan.compiled = setup.compiled
+    if plan.compiled is None or not keys:
+        return plan
+    plan.scopes = setup.scopes
     if plan.scopes is None:
         return plan
     plan.owned = ownership(
@@ -300,5 +423,6 @@ def plan_validation(
         plan.scopes,
     )
     if plan.owned is not None:
-        plan.memory = usable
+        plan.memory = memory if memory is not None and memory.key == plan.key else None
+        plan.chunks = dict(chunks or {})
     return plan

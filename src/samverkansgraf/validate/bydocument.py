@@ -100,6 +100,27 @@ class ShapeScopes:
     objects_of: frozenset[str]
     """The predicates of ``sh:targetObjectsOf``."""
 
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-compatible copy."""
+        return {
+            "across": [_term_json(shape) for shape in sorted(self.across, key=str)],
+            "projection": sorted(self.projection),
+            "objects_of": sorted(self.objects_of),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ShapeScopes:
+        """The scopes of ``to_json``'s output.
+
+        Raises:
+            ValueError, KeyError, TypeError: malformed data.
+        """
+        return cls(
+            frozenset(_term_of(shape) for shape in data["across"]),
+            frozenset(data["projection"]),
+            frozenset(data["objects_of"]),
+        )
+
 
 # Node shape predicates a shape joining across documents may carry: its SPARQL
 # target(s) and constraint(s), and nothing that needs more of the data.
@@ -394,23 +415,11 @@ class ValidationMemory:
     """What they were computed with: code, shapes and shared graphs."""
     documents: dict[str, DocumentMemory] = field(default_factory=dict)
     """Document graph IRI → its memory."""
-    scopes: ShapeScopes | None = None
-    """The shapes' classification (the same for the same key)."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-compatible copy."""
-        scopes = self.scopes
         return {
             "key": self.key,
-            "scopes": None
-            if scopes is None
-            else {
-                "across": [
-                    _term_json(shape) for shape in sorted(scopes.across, key=str)
-                ],
-                "projection": sorted(scopes.projection),
-                "objects_of": sorted(scopes.objects_of),
-            },
             "documents": {
                 name: {
                     "key": memory.key,
@@ -429,16 +438,8 @@ class ValidationMemory:
         Raises:
             ValueError, KeyError, TypeError: a malformed memory.
         """
-        scopes = data["scopes"]
         return cls(
             key=data["key"],
-            scopes=None
-            if scopes is None
-            else ShapeScopes(
-                frozenset(_term_of(shape) for shape in scopes["across"]),
-                frozenset(scopes["projection"]),
-                frozenset(scopes["objects_of"]),
-            ),
             documents={
                 name: DocumentMemory(
                     key=entry["key"],
