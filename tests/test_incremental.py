@@ -232,3 +232,64 @@ def test_full_rebuilds_everything_and_says_so(scratch: ProjectPaths) -> None:
     full = runner.invoke(cli, ["--project", str(scratch.root), "build", "--full"])
     assert full.exit_code == 0, full.output
     assert "rebuilt:  5 of 5 documents, 5 validated again" in full.output
+
+
+_CHUNKED_BUILD = """
+import json, logging, sys
+from pathlib import Path
+from samverkansgraf.build import build, pipeline
+from samverkansgraf.sources import ProjectPaths
+from samverkansgraf.validate.bydocument import result_to_json
+
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+pipeline.PARALLEL_FROM, pipeline.CHUNK = 2, 2  # workers, two documents a chunk
+result = build(ProjectPaths(Path(sys.argv[1])), full=True)
+print(json.dumps({
+    "built": result.built,
+    "results": [result_to_json(r) for r in result.validation.results],
+    "files": {p.name: p.read_text("utf-8") for p in result.outputs},
+}))
+"""
+
+
+@pytest.mark.slow
+def test_workers_validating_in_chunks_give_a_clean_build(
+    scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    """Worker processes validate the documents they build, two at a time here:
+    the Dalarna plan, which points into Hedemora and Smedjebacken, is validated
+    again where its dependencies were in another chunk; a clause clash across
+    files is found by the cross-document shapes. Same report as a clean build."""
+    import json
+    import subprocess
+    import sys
+
+    _edit(
+        scratch.curated_dir / DALARNA,
+        "<statement/dalarna-kultur-och-bildningsplan-2023-2026/18> a skg:Statement ;",
+        "<commitment/dalarna-kultur-och-bildningsplan-2023-2026/test> "
+        "a skg:Commitment ;\n"
+        "    skg:committedBy <region/20> ;\n"
+        "    skg:modality skg:Shall ;\n"
+        "    skg:partner <agreement/hedemora-2019-2022> ;\n"
+        f'    skg:quote "{DALARNA_QUOTE}" .\n\n'
+        "<clause/dalarna-test/1> a skg:Clause ;\n"
+        "    dcterms:isPartOf <agreement/hedemora-2019-2022> ;\n"
+        "    skg:position 1 ;\n"
+        f'    skg:quote "{DALARNA_QUOTE}" .\n\n'
+        "<statement/dalarna-kultur-och-bildningsplan-2023-2026/18> a skg:Statement ;",
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", _CHUNKED_BUILD, str(scratch.root)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    assert "by the workers" in done.stderr  # the chunked path was taken
+    chunked = json.loads(done.stdout)
+    clean = _clean_build(scratch, tmp_path / "clean")
+    assert clean.validation is not None and not clean.validation.conforms
+    assert chunked["results"] == _results(clean)
+    assert len(chunked["results"]) == 3  # the partner, and both clashing clauses
+    assert chunked["files"] == {}  # nothing published: it does not conform
