@@ -45,7 +45,6 @@ from typing import Any, Protocol
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, RDFS
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
@@ -191,6 +190,8 @@ def _shape_scopes(shapes: Graph, compiled: CompiledShapes) -> ShapeScopes:
 
 
 def _algebra(text: str) -> CompValue:
+    from rdflib.plugins.sparql import prepareQuery  # a second of imports: when needed
+
     try:
         return prepareQuery(text).algebra
     except Exception as error:  # noqa: BLE001 - unparsable here: unclassified

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -366,6 +365,10 @@ def _report_graph(conforms: bool, results: list[ValidationResult]) -> Graph:
 
 def _validate_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
     """Validate with pySHACL (the reference engine)."""
+    # Imported here: the fast engine, and every command that does not validate,
+    # need not load it (0.4 s of start-up).
+    from pyshacl import validate as pyshacl_validate
+
     conforms, report_graph, _ = pyshacl_validate(
         data,
         shacl_graph=shapes,
