@@ -61,11 +61,14 @@ _SAMPLER = """
 import os, sys, time
 from benchmarks.stage import _tree_rss_kb
 pid, peak = int(sys.argv[1]), 0
-while os.path.exists(f"/proc/{pid}"):
-    peak = max(peak, _tree_rss_kb(pid) - _tree_rss_kb(os.getpid()))
-    sys.stdout.write(f"{peak}\\n")
-    sys.stdout.flush()
-    time.sleep(0.02)
+try:
+    while os.path.exists(f"/proc/{pid}"):
+        peak = max(peak, _tree_rss_kb(pid) - _tree_rss_kb(os.getpid()))
+        sys.stdout.write(f"{peak}\\n")
+        sys.stdout.flush()
+        time.sleep(0.02)
+except BrokenPipeError:  # the measured process has ended
+    pass
 """
 
 

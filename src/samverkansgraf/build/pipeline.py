@@ -75,6 +75,9 @@ PARALLEL_FROM = 64
 (below that, starting the workers costs more than they save)."""
 CHUNK = 160
 """At most this many documents per worker task (built, then validated together)."""
+CHUNK_BYTES = 4 << 20
+"""At most this much curated Turtle per worker task (about 160 documents of a
+national project; fewer, larger ones at the XL scale)."""
 
 
 @dataclass
@@ -421,13 +424,9 @@ class CachedLoader:
                     pieces_of_rdflib(iri, shared[iri]).nquads for iri in SHARED_GRAPHS
                 )
             )
-        # Chunks big enough for a validation store to be worth its fixed cost
-        # (every chunk checks the shared graphs too), small enough to share the
-        # work evenly.
-        size = max(8, min(CHUNK, -(-len(jobs) // (4 * self.jobs))))
         tasks = [
-            (self.cache.root, self.cache.fingerprint, validator, jobs[i : i + size])
-            for i in range(0, len(jobs), size)
+            (self.cache.root, self.cache.fingerprint, validator, chunk)
+            for chunk in _chunks(jobs, self.jobs)
         ]
         entries: list[CachedDocument] = []
         context = multiprocessing.get_context("fork")
@@ -493,6 +492,25 @@ def _built(path: Path, sources_dir: Path, checksums: dict[str, str]) -> Document
 
 _Job = tuple[Path, Path, dict[str, str], str]
 """A document to build: its file, ``data/sources``, ``SHA256SUMS``, its cache key."""
+
+
+def _chunks(jobs: list[_Job], workers: int) -> list[list[_Job]]:
+    """The documents in runs for the workers: big enough for a validation store
+    to be worth its fixed cost (every chunk checks the shared graphs too), small
+    enough to share the work evenly and to bound a worker's memory — at most
+    ``CHUNK`` documents or ``CHUNK_BYTES`` of curated Turtle (the graph and its
+    store grow with it)."""
+    limit = max(8, min(CHUNK, -(-len(jobs) // (4 * workers))))
+    chunks: list[list[_Job]] = [[]]
+    size = 0
+    for job in jobs:
+        weight = job[0].stat().st_size
+        if chunks[-1] and (len(chunks[-1]) >= limit or size + weight > CHUNK_BYTES):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(job)
+        size += weight
+    return chunks
 
 
 def _build_chunk_in_worker(
