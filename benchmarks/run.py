@@ -186,7 +186,8 @@ def run(
         }
         entry["limit"] = _child(["limit", *args])
         _say(f"[{scale}] I/O limit: {entry['limit']['stages']['limit']['seconds']}s")
-        fast = _child(["fast", *args])
+        # At XL, validating the whole dump in one store takes ~4 GB: not run.
+        fast = _child(["fast" if scale != "XL" else "fast-only", *args])
         entry.update(triples=fast["triples"], documents=fast["documents"], fast=fast)
         _say(f"[{scale}] full build: {fast['stages']['full']['seconds']}s")
         if scale in baseline_scales:
