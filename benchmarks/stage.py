@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import partial
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
