@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SGRAF  := $(BIN)/samverkansgraf
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast install install-test build validate lint format check bench clean
+.PHONY: help run test test-fast install install-test build validate lint format check bench bench-xl clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -54,8 +54,11 @@ format: install-test ## format the code with ruff
 
 check: lint test ## lint + test
 
-bench: install-test ## benchmarks S/M/L vs baseline (~10 min) -> benchmarks/results/latest.{json,md}
+bench: install-test ## S/M/L (1.1M triples): build, rebuild, I/O limit, baseline (~10 min) -> benchmarks/results/latest.{json,md} + README figures
 	$(BIN)/python -m benchmarks.run
 
+bench-xl: install-test ## the ~5M-triple run of docs/scale.md (not in make bench) -> benchmarks/results/xl/latest.{json,md}
+	$(BIN)/python -m benchmarks.run --scales XL --baseline-scales "" --out benchmarks/results/xl
+
 clean: ## remove build output and caches (keeps .venv)
-	rm -rf dist site build .pytest_cache .ruff_cache src/*.egg-info
+	rm -rf dist site build .build-cache .pytest_cache .ruff_cache src/*.egg-info

@@ -20,9 +20,8 @@ from rdflib.namespace import RDF, XSD
 from samverkansgraf.build import (
     AssembledDataset,
     CuratedDocument,
-    _document_of,
+    document_of,
     load_vocabulary_and_reference,
-    serialise_dataset,
 )
 from samverkansgraf.errors import SourceError
 from samverkansgraf.evidence import check_evidence, resolve_evidence
@@ -42,7 +41,7 @@ def _load(
     path: Path, paths: ProjectPaths, checksums: dict[str, str]
 ) -> CuratedDocument:
     graph = parse_turtle(path)
-    document = _document_of(graph, path)
+    document = document_of(graph, path)
     file_name = str(graph.value(document, SKG.fileName))
     source = read_source_text(paths.sources_dir / file_name, checksums[file_name])
     records = resolve_evidence(graph, document, source.text, curated_path=path)
@@ -101,8 +100,17 @@ def assemble_baseline(paths: ProjectPaths) -> AssembledDataset:
 
 
 def serialise_baseline(assembled: AssembledDataset) -> dict[str, bytes]:
-    """The dumps, written by rdflib's serialisers."""
-    return serialise_dataset(assembled, fast=False)
+    """The dumps, written by rdflib's serialisers: N-Quads (lines sorted),
+    TriG, Turtle of the union and JSON-LD, as the project wrote them before
+    issue 19 (without its byte-for-byte fast writers)."""
+    dataset = assembled.dataset()
+    lines = sorted(set(dataset.serialize(format="nquads").splitlines()))
+    return {
+        ".trig": dataset.serialize(format="trig", encoding="utf-8"),
+        ".nq": ("\n".join(line for line in lines if line) + "\n").encode("utf-8"),
+        ".ttl": assembled.union().serialize(format="turtle", encoding="utf-8"),
+        ".jsonld": dataset.serialize(format="json-ld", encoding="utf-8"),
+    }
 
 
 def validate_baseline(data: Graph, paths: ProjectPaths) -> ValidationReport:

@@ -1,11 +1,12 @@
-"""Nothing half-written: a build killed at any moment leaves every dump either
-the previous complete version or the new complete one, and write failures are
-one clear error."""
+"""Nothing half-written: a build killed at any moment leaves dist/ the previous
+complete version or the new complete one (dist/ is published as one generation,
+by one rename), and write failures are one clear error."""
 
 from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from samverkansgraf.atomic import write_files_atomically
+from samverkansgraf.atomic import GENERATIONS, write_files_atomically
 from samverkansgraf.build import build
 from samverkansgraf.errors import OutputError
 from samverkansgraf.sources import ProjectPaths
@@ -27,22 +28,8 @@ def _snapshot(dist: Path) -> dict[str, bytes]:
     return {name: (dist / name).read_bytes() for name in DUMPS}
 
 
-def _temporaries_of(dist: Path, pid: int) -> set[str]:
-    """The names of the temporary files process ``pid`` has staged in ``dist``."""
-    return {path.name for path in dist.glob(f".*.{pid}.*.tmp")}
-
-
-@pytest.mark.slow
-def test_killed_build_leaves_old_or_new_complete_dumps(
-    scratch: ProjectPaths, tmp_path: Path
-) -> None:
-    """SIGKILL lands inside the build, provably: the build is killed when it
-    has staged its k-th temporary dump (k = 1 … 4), while it is still running,
-    and its temporaries are still there afterwards (so it never reached the
-    rename step). Every dump is then the complete old or new version."""
-    build(scratch)
-    old = _snapshot(scratch.dist_dir)
-    # Change the data so that the new dumps differ from the old ones.
+def _changed(scratch: ProjectPaths) -> None:
+    """Change the data so that the new dumps differ from the old ones."""
     curated = scratch.curated_dir / "hedemora-2019-2022.ttl"
     curated.write_text(
         curated.read_text("utf-8").replace(
@@ -51,9 +38,107 @@ def test_killed_build_leaves_old_or_new_complete_dumps(
         ),
         "utf-8",
     )
+
+
+# Runs a build in a child process that kills itself (SIGKILL) at one chosen
+# moment: just before or just after the rename that publishes the new generation
+# (``swap-before``/``swap-after``), or while it links the k-th public name of an
+# older, plain dist/ (``link-3``).
+_KILLED_BUILD = """
+import os, signal, sys
+from pathlib import Path
+from samverkansgraf import atomic
+from samverkansgraf.build import build
+from samverkansgraf.sources import ProjectPaths
+
+moment = sys.argv[2]
+real_replace = os.replace
+links = 0
+
+def replace(source, target):
+    global links
+    name = os.fspath(target)
+    if name.endswith("/.generations/current") and moment == "swap-before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if ".generations" not in name and moment.startswith("link-"):
+        links += 1
+        if links == int(moment.split("-")[1]):
+            os.kill(os.getpid(), signal.SIGKILL)
+    real_replace(source, target)
+    if name.endswith("/.generations/current") and moment == "swap-after":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+atomic.os.replace = replace
+build(ProjectPaths(Path(sys.argv[1])))
+"""
+
+
+def _killed_build(project: ProjectPaths, moment: str) -> None:
+    process = subprocess.run(
+        [sys.executable, "-c", _KILLED_BUILD, str(project.root), moment],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=300,
+        check=False,
+    )
+    assert process.returncode == -signal.SIGKILL, process.stderr.decode()[-2000:]
+
+
+@pytest.mark.slow
+def test_a_kill_at_the_swap_leaves_the_old_or_the_new_dist_whole(
+    scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    """The build is killed at the one rename that publishes it: just before it,
+    dist/ is the old version, every file; just after, the new one."""
+    build(scratch)
+    old = _snapshot(scratch.dist_dir)
+    _changed(scratch)
     # Builds are deterministic, so the complete new dumps are known in advance.
     new = _snapshot(build(scratch, tmp_path / "expected").outputs[0].parent)
     assert new != old
+    _killed_build(scratch, "swap-before")
+    assert _snapshot(scratch.dist_dir) == old
+    _killed_build(scratch, "swap-after")
+    assert _snapshot(scratch.dist_dir) == new
+    # The killed builds' generations are removed by the next build that ends.
+    result = build(scratch)
+    generations = scratch.dist_dir / GENERATIONS
+    assert sorted(p.name for p in generations.iterdir()) == [".lock", "current"] + [
+        os.readlink(generations / "current")
+    ]
+    assert _snapshot(scratch.dist_dir) == new
+    assert result.outputs[0] == scratch.dist_dir / "samverkansgraf.trig"
+
+
+@pytest.mark.slow
+def test_a_kill_while_a_plain_dist_is_linked_leaves_the_old_version(
+    scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    """dist/ of an older version holds plain files: the first build that
+    publishes generations links them one by one. Killed between two of those
+    renames, every name still gives the old file."""
+    built = build(scratch, tmp_path / "before")
+    dist = scratch.dist_dir
+    dist.mkdir()
+    for path in built.outputs:
+        shutil.copyfile(path, dist / path.name)  # plain files, as builds made them
+    old = _snapshot(dist)
+    _changed(scratch)
+    _killed_build(scratch, "link-3")
+    assert sum((dist / name).is_symlink() for name in DUMPS) >= 1
+    assert _snapshot(dist) == old
+    build(scratch)
+    assert _snapshot(dist) != old
+    assert all((dist / name).is_symlink() for name in DUMPS)
+
+
+@pytest.mark.slow
+def test_killed_builds_never_leave_a_mix(scratch: ProjectPaths, tmp_path: Path) -> None:
+    """SIGKILL lands while the new generation is being written (its folder
+    exists, the build still runs): dist/ stays the complete old version."""
+    build(scratch)
+    old = _snapshot(scratch.dist_dir)
+    _changed(scratch)
     command = [
         sys.executable,
         "-m",
@@ -61,33 +146,29 @@ def test_killed_build_leaves_old_or_new_complete_dumps(
         "--project",
         str(scratch.root),
         "build",
+        "--full",
     ]
-    dist = scratch.dist_dir
-    # The build stages .nq, .trig, .ttl, .jsonld and build-report.json in turn
-    # and renames them all at the end; kill it as the k-th temporary appears.
-    for staged in (1, 2, 3, 4):
+    generations = scratch.dist_dir / GENERATIONS
+    killed = []
+    for _ in range(3):
         process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + 60
-        while len(_temporaries_of(dist, process.pid)) < staged:
-            assert process.poll() is None, f"the build ended before {staged} temps"
-            assert time.monotonic() < deadline, "the build staged nothing in 60 s"
+        deadline = time.monotonic() + 120
+        while not list(generations.glob(f"g*-{process.pid}-*/samverkansgraf.nq")):
+            assert process.poll() is None, "the build ended before writing"
+            assert time.monotonic() < deadline, "the build wrote nothing in 120 s"
             time.sleep(0.002)
         process.send_signal(signal.SIGKILL)
-        assert process.wait() == -signal.SIGKILL, "the build exited before the kill"
-        left = _temporaries_of(dist, process.pid)
-        assert len(left) >= staged, f"the kill came after the renames: {left}"
-        for name, data in _snapshot(dist).items():
-            # Killed before its renames, the build leaves the old version whole.
-            assert data == old[name], f"{name} is not the complete old version"
-    # An unkilled build completes and removes the killed builds' temporary files.
-    assert list(dist.glob(".*.tmp"))
+        assert process.wait() == -signal.SIGKILL
+        killed.append(process.pid)
+        assert _snapshot(scratch.dist_dir) == old
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    assert _snapshot(dist) == new
-    assert not list(dist.glob(".*.tmp"))
+    assert _snapshot(scratch.dist_dir) != old
+    # The generations the killed builds left are removed by the next one.
+    assert not [g for pid in killed for g in generations.glob(f"g*-{pid}-*")]
     dataset = Dataset()
-    dataset.parse(dist / "samverkansgraf.trig", format="trig")
+    dataset.parse(scratch.dist_dir / "samverkansgraf.trig", format="trig")
     assert len(dataset) > 3000
 
 

@@ -287,6 +287,29 @@ def test_issue_15_no_literal_oxigraph_rewrites_is_let_through(
     assert not (accepted and rewritten), f"{lexical!r}^^{datatype} let through"
 
 
+def test_a_rewritten_literal_among_a_national_dump_is_still_found() -> None:
+    """The check reads only the lines with a decimal, double or float literal
+    (issue 19: walking every string literal took 20 s at 1M triples): one such
+    line among many others, the first or the last, is found as before, and a
+    string that merely mentions the datatype is not one."""
+    from samverkansgraf.validate.fast import (
+        UnsupportedShapesError,
+        check_nquads_literals,
+    )
+
+    decimal = "<http://www.w3.org/2001/XMLSchema#decimal>"
+    filler = [
+        f'<urn:s{n}> <urn:p> "a \\"quote\\" ^^{decimal} in a text {n}" <urn:g> .'
+        for n in range(2000)
+    ]
+    check_nquads_literals(("\n".join(filler) + "\n").encode())
+    bad = f'<urn:x> <urn:p> "4.0"^^{decimal} <urn:g> .'
+    for lines in ([bad, *filler], [*filler, bad], [*filler[:5], bad, *filler[5:]]):
+        data = "\n".join(lines).encode()  # the last line without its "\n" too
+        with pytest.raises(UnsupportedShapesError, match="not canonical"):
+            check_nquads_literals(data)
+
+
 def test_issue_15_every_message_keeps_its_language() -> None:
     """A shape with messages in two languages: both engines report both, each
     with its language, and the same first message."""

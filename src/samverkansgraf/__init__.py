@@ -21,6 +21,12 @@ import importlib.metadata
 # The version is defined once, in pyproject.toml; the installed metadata carries it.
 __version__ = importlib.metadata.version("samverkansgraf")
 
+from typing import TYPE_CHECKING
+
+# The build's names are imported at once (the function ``build`` must shadow the
+# subpackage of that name); every other stage only when first used, so that a
+# command loads only what it needs (``samverkansgraf build`` needs neither the
+# site server's aiohttp nor networkx: about a second of start-up, issue 19).
 from .build import AssembledDataset, BuildResult, assemble_dataset, build
 from .errors import (
     CatalogueError,
@@ -34,35 +40,84 @@ from .errors import (
     SourceError,
 )
 from .evidence import Span, check_evidence, find_quote, find_span, resolve_evidence
-from .extract import (
-    EvaluationReport,
-    ExtractionResult,
-    Extractor,
-    evaluate_extraction,
-    evaluate_project,
-    extract_file,
-    write_draft,
-)
-from .network import (
-    NetworkResult,
-    analyse_network,
-    compare_agreements,
-    export_network,
-    extract_network_data,
-)
-from .publish import PublishResult, make_site_server, publish_site
-from .query import (
-    QueryResult,
-    QuerySpec,
-    find_query,
-    load_catalogue,
-    render_catalogue_markdown,
-    run_query,
-    run_sparql,
-)
-from .release import ReleaseResult, write_release
 from .sources import ProjectPaths, find_project_root
-from .validate import ValidationReport, validate_graph
+
+if TYPE_CHECKING:
+    from .extract import (
+        EvaluationReport,
+        ExtractionResult,
+        Extractor,
+        evaluate_extraction,
+        evaluate_project,
+        extract_file,
+        write_draft,
+    )
+    from .network import (
+        NetworkResult,
+        analyse_network,
+        compare_agreements,
+        export_network,
+        extract_network_data,
+    )
+    from .publish import PublishResult, make_site_server, publish_site
+    from .query import (
+        QueryResult,
+        QuerySpec,
+        find_query,
+        load_catalogue,
+        render_catalogue_markdown,
+        run_query,
+        run_sparql,
+    )
+    from .release import ReleaseResult, write_release
+    from .validate import ValidationReport, validate_graph
+
+_LAZY = {
+    ".extract": (
+        "EvaluationReport",
+        "ExtractionResult",
+        "Extractor",
+        "evaluate_extraction",
+        "evaluate_project",
+        "extract_file",
+        "write_draft",
+    ),
+    ".network": (
+        "NetworkResult",
+        "analyse_network",
+        "compare_agreements",
+        "export_network",
+        "extract_network_data",
+    ),
+    ".publish": ("PublishResult", "make_site_server", "publish_site"),
+    ".query": (
+        "QueryResult",
+        "QuerySpec",
+        "find_query",
+        "load_catalogue",
+        "render_catalogue_markdown",
+        "run_query",
+        "run_sparql",
+    ),
+    ".release": ("ReleaseResult", "write_release"),
+    ".validate": ("ValidationReport", "validate_graph"),
+}
+_HOMES = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> object:
+    """A public name of a stage, imported on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
+
 
 __all__ = [
     "AssembledDataset",

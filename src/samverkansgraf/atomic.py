@@ -4,6 +4,12 @@ Every command that writes (build, publish, release, network) writes to a tempora
 name beside the target and renames it into place, so a reader — or a later build
 after a crash or a kill — sees either the old complete output or the new one.
 
+A build's outputs change together, as one unit (``OutputGeneration``): each build
+writes a new *generation* folder, ``dist/.generations/<id>/``, and publishes it by
+one atomic rename of the ``dist/.generations/current`` link, through which the
+documented names (``dist/samverkansgraf.nq`` …) lead. Two builds running at once,
+or a build killed at any moment, leave all of the old outputs or all of the new.
+
 It is also the one home of the output policy (issue 16): no command deletes or
 overwrites what it did not create.
 
@@ -23,17 +29,22 @@ overwrites what it did not create.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import OutputError
 
 __all__ = [
+    "GENERATIONS",
     "OUTPUT_MARKER",
     "AtomicFiles",
+    "OutputGeneration",
     "atomic_directory",
     "check_output_directory",
     "check_output_file",
@@ -462,3 +473,192 @@ def atomic_directory(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
+
+
+# ---------------------------------------------------------------------------
+# Outputs that change as one unit: generation folders and one rename
+# ---------------------------------------------------------------------------
+
+GENERATIONS = ".generations"
+"""The folder, inside an output folder, that holds its generations."""
+_CURRENT = "current"
+
+
+class OutputGeneration:
+    """A set of output files published together by one rename.
+
+    Layout of an output folder ``out`` (``dist/``)::
+
+        out/samverkansgraf.nq -> .generations/current/samverkansgraf.nq
+        out/.generations/current -> g1733…-4242-9f3a1c
+        out/.generations/g1733…-4242-9f3a1c/samverkansgraf.nq
+
+    The files are written into a new generation folder (``path(name)``);
+    ``commit`` syncs them and renames a fresh ``current`` link over the old one,
+    which is atomic: a reader who opens ``out/samverkansgraf.nq`` gets the old
+    generation's file or the new one's, and two builds committing at once leave
+    one whole generation, never a mix. Generations of builds that are no longer
+    running are removed at the next commit; readers that still hold their files
+    open keep reading them.
+
+    Usage::
+
+        generation = OutputGeneration(out, ["samverkansgraf.nq", "build-report.json"])
+        try:
+            write(generation.path("samverkansgraf.nq"))
+            ...
+            generation.commit()
+        except BaseException:
+            generation.abort()
+            raise
+
+    The names were plain files before this layout existed: the first commit into
+    such a folder first links the old files into a generation of their own and
+    makes ``current`` point to it, so at no moment does a name lead to nothing or
+    to a mix.
+    """
+
+    def __init__(self, out: str | Path, names: Iterable[str]) -> None:
+        self.out = Path(out)
+        """The output folder."""
+        self.names = list(names)
+        """The public file names, in the order ``commit`` returns them."""
+        self.root = self.out / GENERATIONS
+        self.id = f"g{time.time_ns()}-{os.getpid()}-{secrets.token_hex(3)}"
+        """This generation's folder name (its process id marks it as in use)."""
+        self.folder = self.root / self.id
+        """Where this generation's files are written."""
+        try:
+            self.folder.mkdir(parents=True)
+        except OSError as exc:
+            raise _output_error(self.out, exc) from exc
+        _WRITING.add(self.id)
+
+    def path(self, name: str) -> Path:
+        """Where to write the output ``name`` of this generation."""
+        if name not in self.names:
+            raise ValueError(f"{name} is not an output of this generation")
+        return self.folder / name
+
+    def commit(self) -> list[Path]:
+        """Publish this generation: sync its files, swap ``current``, link the
+        public names, remove generations nobody is writing any more.
+
+        Returns:
+            The public paths (``out/<name>``), in ``names`` order.
+
+        Raises:
+            OutputError: a file is missing or the folder cannot be written.
+        """
+        try:
+            for name in self.names:
+                with (self.folder / name).open("rb") as stream:
+                    os.fsync(stream.fileno())
+            _fsync_directory(self.folder)
+            with _locked(self.root / ".lock"):
+                self._adopt_plain_files()
+                link = self.root / f".{_CURRENT}.{self.id}"
+                os.symlink(self.id, link)
+                os.replace(link, self.root / _CURRENT)
+                _fsync_directory(self.root)
+                self._link_names()
+                self._remove_old_generations()
+        except OSError as exc:
+            raise _output_error(self.out, exc) from exc
+        finally:
+            _WRITING.discard(self.id)
+        return [self.out / name for name in self.names]
+
+    def abort(self) -> None:
+        """Remove this generation's folder (nothing was published)."""
+        _WRITING.discard(self.id)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _public_target(self, name: str) -> str:
+        return f"{GENERATIONS}/{_CURRENT}/{name}"
+
+    def _adopt_plain_files(self) -> None:
+        """Before the first generation: keep the plain files as the current one."""
+        if (self.root / _CURRENT).is_symlink():
+            return
+        plain = [
+            name
+            for name in self.names
+            if (self.out / name).is_file() and not (self.out / name).is_symlink()
+        ]
+        if not plain:
+            return
+        adopted = self.root / f"g0-{os.getpid()}-adopted-{secrets.token_hex(3)}"
+        adopted.mkdir()
+        for name in plain:
+            os.link(self.out / name, adopted / name)
+        link = self.root / f".{_CURRENT}.{adopted.name}"
+        os.symlink(adopted.name, link)
+        os.replace(link, self.root / _CURRENT)
+        _fsync_directory(self.root)
+        self._link_names()
+
+    def _link_names(self) -> None:
+        """Make every public name a link through ``current`` (once)."""
+        for name in self.names:
+            public = self.out / name
+            target = self._public_target(name)
+            if public.is_symlink() and os.readlink(public) == target:
+                continue
+            temporary = self.out / f".{name}.{self.id}.link"
+            os.symlink(target, temporary)
+            os.replace(temporary, public)
+        _fsync_directory(self.out)
+
+    def _remove_old_generations(self) -> None:
+        """Remove generations other than ``current`` whose builds have ended."""
+        current = os.readlink(self.root / _CURRENT)
+        for entry in self.root.iterdir():
+            name = entry.name
+            if name == current or name == _CURRENT or name == ".lock":
+                continue
+            pid = _generation_pid(name)
+            if pid is None or name.lstrip(".").split(".")[-1] in _WRITING:
+                continue
+            if pid != os.getpid() and _process_alive(pid):
+                continue
+            if entry.is_symlink() or entry.is_file():
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+
+
+_WRITING: set[str] = set()
+"""Generations this process is still writing (never removed by its own commits)."""
+
+
+def _generation_pid(name: str) -> int | None:
+    """The process id in a generation's (or a temporary link's) name."""
+    parts = name.lstrip(".").split("-")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return None
+    return int(parts[1])
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` for the duration of the block."""
+    with path.open("a") as stream:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+
+
+def _fsync_directory(path: Path) -> None:
+    """Make the renames inside ``path`` durable (a no-op where unsupported)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(handle)
+        finally:
+            os.close(handle)

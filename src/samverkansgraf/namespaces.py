@@ -27,15 +27,36 @@ from rdflib.namespace import (
     XSD,
 )
 
-SKG = Namespace("https://w3id.org/samverkansgraf/ontology#")
-SKGID = Namespace("https://w3id.org/samverkansgraf/id/")
-SKGSH = Namespace("https://w3id.org/samverkansgraf/shapes#")
-OA = Namespace("http://www.w3.org/ns/oa#")
-SCHEMA = Namespace("https://schema.org/")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-WD = Namespace("http://www.wikidata.org/entity/")
-VANN = Namespace("http://purl.org/vocab/vann/")
+
+class _Namespace(Namespace):
+    """rdflib's ``Namespace``, with each term made once.
+
+    ``SKG.quote`` makes a new ``URIRef`` on every access in rdflib (validating the
+    IRI each time), and a new object compares by a Python-level ``__eq__`` in every
+    dictionary it is looked up in. Evidence resolution reads such terms millions
+    of times in a national build; the first access keeps the term as an instance
+    attribute, so later ones are plain attribute lookups of the same object.
+    (Only names that are not ``str`` methods reach ``__getattr__``, so nothing of
+    ``str`` is shadowed.)
+    """
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("__"):  # as rdflib: no special Python names
+            raise AttributeError(name)
+        term = self.term(name)
+        self.__dict__[name] = term
+        return term
+
+
+SKG = _Namespace("https://w3id.org/samverkansgraf/ontology#")
+SKGID = _Namespace("https://w3id.org/samverkansgraf/id/")
+SKGSH = _Namespace("https://w3id.org/samverkansgraf/shapes#")
+OA = _Namespace("http://www.w3.org/ns/oa#")
+SCHEMA = _Namespace("https://schema.org/")
+VCARD = _Namespace("http://www.w3.org/2006/vcard/ns#")
+SH = _Namespace("http://www.w3.org/ns/shacl#")
+WD = _Namespace("http://www.wikidata.org/entity/")
+VANN = _Namespace("http://purl.org/vocab/vann/")
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/samverkansgraf/ontology")
 # Named graphs besides one per source document (whose IRI is the document's IRI).

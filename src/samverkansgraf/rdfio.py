@@ -51,6 +51,7 @@ __all__ = [
     "format_for_media_type",
     "format_for_path",
     "indented_json",
+    "known_iri",
     "load_dump",
     "load_store",
     "load_union",
@@ -291,6 +292,18 @@ def quad_to_rdflib(
     )
     assert s is not None and p is not None and o is not None and g is not None
     return s, p, o, g
+
+
+def known_iri(value: str) -> URIRef:
+    """The ``URIRef`` of an IRI this program checked and wrote itself (read back
+    from the build cache), made without rdflib's per-character check: that
+    check only ever warns, and it is most of the cost of a URIRef.
+
+    Example:
+        >>> known_iri("https://w3id.org/samverkansgraf/id/kommun/2083")
+        rdflib.term.URIRef('https://w3id.org/samverkansgraf/id/kommun/2083')
+    """
+    return str.__new__(URIRef, value)
 
 
 OxigraphTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph

@@ -1,9 +1,11 @@
 """Stage 3 — build: the project's inputs become one checked dataset in ``dist/``.
 
 Input: the project (``ontology/``, ``shapes/``, ``data/``). Output: an
-``AssembledDataset`` (``dataset``), its deterministic dumps (``dumps``, written by
-the fast ``writers``) and ``build()``'s run that validates and writes them
-atomically with ``build-report.json`` (``pipeline``).
+``AssembledDataset`` (``dataset``; each curated document built by ``document``),
+its deterministic dumps written by Oxigraph (``dumps``), the per-document build
+cache that makes a rebuild redo only what changed (``cache``), and ``build()``'s
+run that validates and publishes them into ``dist/`` as one unit with
+``build-report.json`` (``pipeline``).
 """
 
 from .dataset import (
@@ -13,15 +15,18 @@ from .dataset import (
     SUMMARY_CLASSES,
     AssembledDataset,
     CuratedDocument,
+    DocumentLoader,
     GraphMap,
     assemble_dataset,
+    build_documents,
     count_assembled,
     count_facts,
     count_facts_in,
     load_files_with_vocabulary,
     load_vocabulary_and_reference,
 )
-from .dumps import serialise_dataset
+from .document import DocumentBuild, build_document, document_of
+from .dumps import GraphPieces, graph_pieces, serialise_dataset
 from .pipeline import BuildResult, build, run_build
 
 __all__ = [
@@ -32,12 +37,19 @@ __all__ = [
     "AssembledDataset",
     "BuildResult",
     "CuratedDocument",
+    "DocumentBuild",
+    "DocumentLoader",
     "GraphMap",
+    "GraphPieces",
     "assemble_dataset",
     "build",
+    "build_document",
+    "build_documents",
     "count_assembled",
     "count_facts",
     "count_facts_in",
+    "document_of",
+    "graph_pieces",
     "load_files_with_vocabulary",
     "load_vocabulary_and_reference",
     "run_build",

@@ -1,9 +1,9 @@
 """Stage 3a — the assembled dataset: every named graph of the project, checked.
 
 Input: the project (``ontology/``, ``data/``). Parses the ontology, the SKOS
-schemes and the reference gazetteer; parses each curated file (one per source
-document), checks its source's bytes against ``SHA256SUMS``, resolves its quotes
-into evidence and verifies every evidence offset; checks that every
+schemes and the reference gazetteer; builds each curated file (one per source
+document: its source checked against ``SHA256SUMS``, its quotes resolved into
+evidence and every offset verified — ``document``); checks that every
 ``skgid:``/``skg:`` IRI used is declared. Output: an ``AssembledDataset`` (one
 named graph per source document plus ontology, schemes and reference), the data
 model every later stage reads.
@@ -12,21 +12,20 @@ model every later stage reads.
 from __future__ import annotations
 
 import difflib
-import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 from .._gc import paused_gc
 from ..errors import SourceError
-from ..evidence import EvidenceRecord, check_evidence, resolve_evidence
-from ..labels import generated_labels
+from ..evidence import EvidenceRecord
 from ..namespaces import (
     GRAPH_ONTOLOGY,
     GRAPH_REFERENCE,
@@ -35,18 +34,31 @@ from ..namespaces import (
     SKGID,
     bind_prefixes,
 )
-from ..privacy import mask_contact_data
-from ..rdfio import TURTLE, format_for_path, load_union
+from ..rdfio import (
+    N_QUADS,
+    TURTLE,
+    BlankNodeScope,
+    format_for_path,
+    load_union,
+    to_rdflib,
+)
 from ..reference import load_reference
 from ..sources import (
     ProjectPaths,
     SourceText,
     find_line,
     parse_turtle,
-    parse_turtle_triples,
     read_checksums,
-    read_source_text,
 )
+from .document import (
+    DocumentBuild,
+    DocumentGraph,
+    Footprint,
+    build_document,
+    footprint_of,
+    parse_document,
+)
+from .dumps import GraphPieces, graph_pieces, pieces_of_rdflib
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +91,12 @@ Triple = tuple[Node, Node, Node]
 class CuratedDocument:
     """One curated file and the source document it describes.
 
-    Its rdflib ``graph`` is built on first use: the build itself (checks,
-    dumps, validation) works from the document's plain ``triples``, which take a
-    fraction of the memory and time of rdflib's indexed store (issue #9).
+    A document built by this version (``from_build``) keeps its graph as dump
+    pieces (in memory, or in the build cache on disk) and its footprint; its
+    rdflib ``graph`` and ``triples()`` are made from the pieces the first time
+    code asks for them, so a national build never holds a million triples as
+    rdflib terms (issues #9, #19). A document made from an rdflib graph (tests,
+    the benchmarks' baseline) works the other way round.
     """
 
     def __init__(
@@ -90,33 +105,102 @@ class CuratedDocument:
         document: URIRef,
         source: SourceText,
         graph: Graph | None = None,
-        evidence: list[EvidenceRecord] | None = None,
+        evidence: list[EvidenceRecord]
+        | Callable[[], list[EvidenceRecord]]
+        | None = None,
         *,
-        triples: list[Triple] | None = None,
+        pieces: GraphPieces | Callable[[], GraphPieces] | None = None,
+        footprint: Footprint | None = None,
         prefixes: dict[str, str] | None = None,
-        types: dict[Node, list[Node]] | None = None,
+        triples: int | None = None,
     ) -> None:
-        if graph is None and triples is None:
-            raise ValueError("a curated document needs its graph or its triples")
+        if graph is None and pieces is None:
+            raise ValueError("a curated document needs its graph or its pieces")
         self.path = path
         """The curated Turtle file."""
         self.document = document
         """The ``skg:SourceDocument`` it describes; also its named graph's IRI."""
         self.source = source
         """The document's text."""
-        self.evidence = evidence if evidence is not None else []
-        """Every resolved quote, in document order."""
+        self._evidence = evidence if evidence is not None else []
         self._graph = graph
-        self._triples = triples if graph is None else None
+        self._pieces = pieces
+        self._footprint = footprint
         self._prefixes = prefixes or {}
-        self._types = types
+        self._count = triples
+        self._triples: list[Triple] | None = None
+        self.memo: dict[object, object] = {}
+        """Reports derived from the document, kept with it (``curate`` keeps its
+        coverage here; the build cache fills in the summary's)."""
+
+    @classmethod
+    def from_build(
+        cls,
+        build: DocumentBuild,
+        pieces: GraphPieces | Callable[[], GraphPieces] | None = None,
+    ) -> CuratedDocument:
+        """The document of a ``DocumentBuild``; ``pieces`` replaces the build's own
+        (a loader reading them back from the build cache, so they need not stay
+        in memory)."""
+        return cls(
+            build.path,
+            build.document,
+            build.source,
+            evidence=build.evidence,
+            pieces=pieces if pieces is not None else build.pieces,
+            footprint=build.footprint,
+            prefixes=build.prefixes,
+            triples=build.pieces.triples,
+        )
+
+    @property
+    def evidence(self) -> list[EvidenceRecord]:
+        """Every resolved quote, in document order (a document read back from the
+        build cache decodes them the first time they are asked for)."""
+        if callable(self._evidence):
+            self._evidence = self._evidence()
+        return self._evidence
+
+    @evidence.setter
+    def evidence(self, records: list[EvidenceRecord]) -> None:
+        self._evidence = records
+
+    def record_count(self) -> int:
+        """How many evidence records (skipped passages included), without
+        decoding the records of a cached document."""
+        if callable(self._evidence) and self._footprint is not None:
+            return self._footprint.records
+        return len(self.evidence)
+
+    def quote_count(self) -> int:
+        """How many quotes were found in the source (skipped passages not
+        counted), without decoding the records of a cached document."""
+        if callable(self._evidence) and self._footprint is not None:
+            return self._footprint.quotes
+        return sum(1 for record in self.evidence if not record.skipped)
+
+    def pieces(self) -> GraphPieces:
+        """The document's graph in every dump format (``dumps.GraphPieces``)."""
+        if self._graph is not None:
+            return pieces_of_rdflib(self.document, self._graph)
+        if callable(self._pieces):
+            return self._pieces()
+        assert self._pieces is not None
+        return self._pieces
+
+    @property
+    def footprint(self) -> Footprint:
+        """What the checks across documents read of this graph."""
+        if self._footprint is None or self._graph is not None:
+            return footprint_of(self.pieces())
+        return self._footprint
 
     @property
     def graph(self) -> Graph:
         """Its triples, with evidence resolved, as an rdflib graph (built once)."""
         if self._graph is None:
             graph = bind_prefixes(Graph())
-            graph.addN((s, p, o, graph) for s, p, o in self._triples or ())
+            graph.addN((s, p, o, graph) for s, p, o in self.triples())
             # rdflib's Turtle parser binds the file's prefixes after parsing.
             for prefix, namespace in self._prefixes.items():
                 graph.bind(prefix, namespace)
@@ -125,7 +209,7 @@ class CuratedDocument:
 
     @graph.setter
     def graph(self, graph: Graph) -> None:
-        self._graph, self._triples, self._types = graph, None, None
+        self._graph, self._triples, self._footprint = graph, None, None
 
     @property
     def materialised(self) -> bool:
@@ -133,63 +217,89 @@ class CuratedDocument:
         return self._graph is not None
 
     def triples(self) -> list[Triple] | Graph:
-        """The triples: the plain list, or the graph once it exists."""
-        return self._graph if self._graph is not None else self._triples or []
-
-    def lookup(self) -> Graph | _TripleIndex:
-        """The triples indexed for ``objects``/``value``/``subject_objects``
-        lookups: the rdflib graph once it exists, else a light index (a national
-        build's coverage summary reads every document this way)."""
+        """The triples: the graph once it exists, else a list of rdflib triples
+        made (once) from the document's N-Quads piece."""
         if self._graph is not None:
             return self._graph
-        return _TripleIndex(self._triples or [])
+        if self._triples is None:
+            self._triples = _rdflib_triples(self.pieces().nquads)
+        return self._triples
+
+    def lookup(self) -> Graph | DocumentGraph:
+        """The triples indexed for ``objects``/``value``/``subject_objects``
+        lookups: the rdflib graph once it exists, else a ``DocumentGraph`` over
+        the parsed N-Quads piece (only the predicates asked about are converted)."""
+        if self._graph is not None:
+            return self._graph
+        quads = ox.parse(self.pieces().nquads, format=N_QUADS.oxigraph)
+        return DocumentGraph(quad.triple for quad in quads)
 
     def triple_count(self) -> int:
         """Number of triples, without building the graph."""
         if self._graph is not None:
             return len(self._graph)
-        return len(self._triples or [])
+        if self._count is None:
+            self._count = self.pieces().triples
+        return self._count
 
     def types(self) -> dict[Node, list[Node]]:
         """Class → its instances in this graph (``rdf:type``), without building
         the graph."""
-        if self._types is None or self._graph is not None:
+        if self._graph is not None:
             types: dict[Node, list[Node]] = defaultdict(list)
-            for s, o in self.graph.subject_objects(RDF.type):
+            for s, o in self._graph.subject_objects(RDF.type):
                 types[o].append(s)
             return types
-        return self._types
+        return {
+            URIRef(cls): [_term(name) for name in members]
+            for cls, members in self.type_names().items()
+        }
 
-    def namespaces_graph(self) -> Graph:
-        """An empty graph with the namespace bindings ``graph`` has."""
-        if self._graph is not None:
-            return self._graph
-        key = frozenset(self._prefixes.items())
-        found = _NAMESPACE_GRAPHS.get(key)
-        if found is None:
-            found = bind_prefixes(Graph())
-            for prefix, namespace in self._prefixes.items():
-                found.bind(prefix, namespace)
-            _NAMESPACE_GRAPHS[key] = found
-        return found
+    def type_names(self) -> dict[str, list[str]]:
+        """``types`` as names (IRIs; ``_:label`` for blank nodes): cheap to count."""
+        return self.footprint.types
 
     def __repr__(self) -> str:
         return f"CuratedDocument({self.path.name!r}, <{self.document}>)"
 
 
-_NAMESPACE_GRAPHS: dict[frozenset[tuple[str, str]], Graph] = {}
+def _term(name: str) -> Node:
+    """A footprint name as an rdflib term."""
+    return BNode(name[2:]) if name.startswith("_:") else URIRef(name)
+
+
+def _rdflib_triples(nquads: bytes) -> list[Triple]:
+    """The triples of one graph's N-Quads as rdflib terms (each term converted
+    once; one graph, one blank-node scope)."""
+    converted: dict[object, Node] = {}
+    blank_nodes: BlankNodeScope = {}
+
+    def convert(term: object) -> Node:
+        found = converted.get(term)
+        if found is None:
+            found = to_rdflib(term, blank_nodes)
+            assert found is not None
+            converted[term] = found
+        return found
+
+    with paused_gc():
+        return [
+            (convert(q.subject), convert(q.predicate), convert(q.object))
+            for q in ox.parse(nquads, format=N_QUADS.oxigraph)
+        ]
 
 
 class GraphMap(MutableMapping[URIRef, Graph]):
     """Graph IRI → rdflib graph, where a curated document's graph is built only
     when it is looked up (``assembled.graphs[iri]``, ``.values()``, ``.items()``).
 
-    The build reads ``triples_of`` and ``triple_count`` instead, so a national
-    build never holds a million triples in rdflib's store.
+    The build reads ``pieces_of``, ``triple_count`` and ``type_names`` instead,
+    so a national build never holds a million triples in rdflib's store.
     """
 
     def __init__(self, entries: dict[URIRef, Graph | CuratedDocument] | None = None):
         self._entries: dict[URIRef, Graph | CuratedDocument] = dict(entries or {})
+        self._pieces: dict[URIRef, GraphPieces] = {}
 
     def __getitem__(self, iri: URIRef) -> Graph:
         entry = self._entries[iri]
@@ -197,15 +307,23 @@ class GraphMap(MutableMapping[URIRef, Graph]):
 
     def __setitem__(self, iri: URIRef, value: Graph | CuratedDocument) -> None:
         self._entries[iri] = value
+        self._pieces.pop(iri, None)
 
     def __delitem__(self, iri: URIRef) -> None:
         del self._entries[iri]
+        self._pieces.pop(iri, None)
 
     def __iter__(self) -> Iterator[URIRef]:
         return iter(self._entries)
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def document(self, iri: URIRef) -> CuratedDocument | None:
+        """The curated document whose graph ``iri`` is (None for the ontology,
+        schemes and reference)."""
+        entry = self._entries[iri]
+        return entry if isinstance(entry, CuratedDocument) else None
 
     def triples_of(self, iri: URIRef) -> Iterable[Triple]:
         """The graph's triples without building a document's rdflib graph."""
@@ -229,12 +347,30 @@ class GraphMap(MutableMapping[URIRef, Graph]):
             types[o].append(s)
         return types
 
-    def namespaces_of(self, iri: URIRef) -> Graph:
-        """A graph with the namespace bindings of the graph (no graph built)."""
+    def type_names(self, iri: URIRef) -> dict[str, list[str]]:
+        """``types`` as names (no terms built for a document)."""
         entry = self._entries[iri]
         if isinstance(entry, CuratedDocument):
-            return entry.namespaces_graph()
-        return entry
+            return entry.type_names()
+        return self.footprint_of(iri).types
+
+    def footprint_of(self, iri: URIRef) -> Footprint:
+        """The graph's footprint (``document.Footprint``)."""
+        entry = self._entries[iri]
+        if isinstance(entry, CuratedDocument):
+            return entry.footprint
+        return footprint_of(self.pieces_of(iri))
+
+    def pieces_of(self, iri: URIRef) -> GraphPieces:
+        """The graph in every dump format (``dumps.GraphPieces``); a vocabulary
+        graph's pieces are made once."""
+        entry = self._entries[iri]
+        if isinstance(entry, CuratedDocument):
+            return entry.pieces()
+        found = self._pieces.get(iri)
+        if found is None:
+            found = self._pieces[iri] = pieces_of_rdflib(iri, entry)
+        return found
 
 
 @dataclass
@@ -273,39 +409,14 @@ class AssembledDataset:
         return {doc.document: doc.source.text for doc in self.documents}
 
 
-def _document_of(graph: Graph, path: Path) -> URIRef:
-    documents = sorted(graph.subjects(RDF.type, SKG.SourceDocument), key=str)
-    if len(documents) != 1:
-        raise SourceError(
-            f"declares {len(documents)} skg:SourceDocument resources, expected 1",
-            path=path,
-            hint="each curated file describes exactly one source document; shared "
-            "actors and programmes belong in data/reference/",
-        )
-    document = documents[0]
-    if not isinstance(document, URIRef):
-        raise SourceError(
-            "the skg:SourceDocument must have an IRI", path=path, hint="name it"
-        )
-    return document
-
-
 def load_curated_document(
     path: Path,
     paths: ProjectPaths,
     checksums: dict[str, str],
     names: dict[Node, str] | None = None,
 ) -> CuratedDocument:
-    """Parse a curated file, check its source and resolve its evidence.
-
-    Clauses and commitments the curator gave no label get a generated one
-    (``labels.generated_labels``), from ``names`` (``reference_names``).
-
-    The file is parsed by Oxigraph and its evidence resolved on a light triple
-    index; only the finished graph is built in rdflib (once, without the removals
-    and additions that make rdflib's store slow). Files Oxigraph cannot read are
-    parsed by rdflib, for its located error messages. Both ways give the same
-    graph.
+    """Parse a curated file, check its source and resolve its evidence
+    (``document.build_document``).
 
     Args:
         path: ``data/curated/<slug>.ttl``.
@@ -320,137 +431,9 @@ def load_curated_document(
         SourceError: malformed Turtle or a missing ``skg:fileName``.
         EvidenceError: changed or missing source, or a quote not in it.
     """
-    parsed = parse_turtle_triples(path)
-    graph: Graph | _TripleIndex
-    if parsed is None:
-        graph = parse_turtle(path)
-        prefixes: dict[str, str] = {}
-    else:
-        triples, prefixes = parsed
-        graph = _TripleIndex(triples)
-    document = _document_of(graph, path)  # type: ignore[arg-type]
-    file_name = graph.value(document, SKG.fileName)
-    if file_name is None:
-        raise SourceError(
-            f"<{document}> has no skg:fileName",
-            path=path,
-            line=find_line(path, document),
-            hint="name its file in data/sources/",
-        )
-    if str(file_name) not in checksums:
-        raise SourceError(
-            f"skg:fileName {str(file_name)!r} is not listed in data/sources/SHA256SUMS",
-            path=path,
-            line=find_line(path, document),
-            hint="copy the source into data/sources/ and add its checksum "
-            "(sha256sum FILE >> SHA256SUMS)",
-        )
-    source = read_source_text(
-        paths.sources_dir / str(file_name), checksums[str(file_name)]
+    return CuratedDocument.from_build(
+        build_document(path, paths.sources_dir, checksums, names)
     )
-    records = resolve_evidence(graph, document, source.text, curated_path=path)  # type: ignore[arg-type]
-    check_evidence(graph, {document: source.text}, path=path)  # type: ignore[arg-type]
-    graph.set((document, SKG.sha256, Literal(source.sha256)))
-    # The published copies are masked (privacy.py): give their checksum too.
-    masked = mask_contact_data(source.text).encode("utf-8")
-    graph.set((document, SKG.maskedSha256, Literal(hashlib.sha256(masked).hexdigest())))
-    graph.set(
-        (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
-    )
-    first_quotes: dict[Node, tuple[int, str]] = {}
-    for record in records:
-        if not record.skipped and record.fact not in first_quotes:
-            first_quotes[record.fact] = (record.span.start, record.span.exact)
-    for triple in generated_labels(graph, first_quotes, names or {}):
-        graph.add(triple)
-    log.info("%s: %d evidence span(s)", path.name, len(records))
-    if isinstance(graph, _TripleIndex):
-        return CuratedDocument(
-            path,
-            document,
-            source,
-            evidence=records,
-            triples=list(graph),
-            prefixes=prefixes,
-            types=graph.types(),
-        )
-    return CuratedDocument(path, document, source, graph, records)
-
-
-class _TripleIndex:
-    """A small in-memory triple index with the rdflib ``Graph`` methods that
-    evidence resolution and checking use (``objects``, ``subjects``, ``value``,
-    ``add``, ``remove``, ``set``, ``in``); insertion-ordered, so the graph built
-    from it adds triples in the order rdflib's parser and resolver would."""
-
-    def __init__(self, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-        self._order: dict[tuple[Node, Node, Node], None] = {}
-        self._spo: dict[Node, dict[Node, list[Node]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        self._pos: dict[Node, dict[Node, list[Node]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        self.namespace_manager = _NAMES.namespace_manager
-        for triple in triples:
-            self.add(triple)
-
-    def add(self, triple: tuple[Node, Node, Node]) -> None:
-        if triple in self._order:
-            return
-        s, p, o = triple
-        self._order[triple] = None
-        self._spo[s][p].append(o)
-        self._pos[p][o].append(s)
-
-    def remove(self, pattern: tuple[Node | None, Node | None, Node | None]) -> None:
-        s, p, o = pattern
-        if s is None or p is None:
-            raise NotImplementedError("remove needs a subject and a predicate")
-        for obj in list(self._spo.get(s, {}).get(p, [])):
-            if o is None or obj == o:
-                del self._order[(s, p, obj)]
-                self._spo[s][p].remove(obj)
-                self._pos[p][obj].remove(s)
-
-    def set(self, triple: tuple[Node, Node, Node]) -> None:
-        self.remove((triple[0], triple[1], None))
-        self.add(triple)
-
-    def __contains__(self, triple: object) -> bool:
-        return triple in self._order
-
-    def __iter__(self) -> Iterator[tuple[Node, Node, Node]]:
-        return iter(list(self._order))
-
-    def __len__(self) -> int:
-        return len(self._order)
-
-    def objects(self, subject: Node, predicate: Node) -> Iterator[Node]:
-        return iter(list(self._spo.get(subject, {}).get(predicate, ())))
-
-    def value(self, subject: Node, predicate: Node) -> Node | None:
-        values = self._spo.get(subject, {}).get(predicate)
-        return values[0] if values else None
-
-    def subjects(self, predicate: Node, obj: Node | None = None) -> Iterator[Node]:
-        by_object = self._pos.get(predicate, {})
-        if obj is not None:
-            return iter(list(by_object.get(obj, ())))
-        return iter([s for subjects in list(by_object.values()) for s in subjects])
-
-    def subject_objects(self, predicate: Node) -> Iterator[tuple[Node, Node]]:
-        by_object = self._pos.get(predicate, {})
-        return iter([(s, o) for o, subjects in by_object.items() for s in subjects])
-
-    def qname(self, uri: URIRef) -> str:
-        return self.namespace_manager.qname(uri)
-
-    def types(self) -> dict[Node, list[Node]]:
-        return {cls: list(subjects) for cls, subjects in self._pos[RDF.type].items()}
-
-
-_NAMES = bind_prefixes(Graph())
 
 
 def load_vocabulary_and_reference(paths: ProjectPaths) -> dict[URIRef, Graph]:
@@ -466,11 +449,38 @@ def load_vocabulary_and_reference(paths: ProjectPaths) -> dict[URIRef, Graph]:
     }
 
 
-def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
+DocumentLoader = Callable[
+    [list[Path], ProjectPaths, dict[str, str], Mapping[URIRef, Graph]],
+    list[CuratedDocument],
+]
+"""Builds the curated documents of a project (paths in sorted order, the project,
+``SHA256SUMS``, the ontology, schemes and reference graphs): ``build_documents``
+one after the other, or the build's cache-aware loader that builds the changed
+ones in worker processes."""
+
+
+def build_documents(
+    files: list[Path],
+    paths: ProjectPaths,
+    checksums: dict[str, str],
+    shared: Mapping[URIRef, Graph] | None = None,
+) -> list[CuratedDocument]:
+    """Build every curated file in turn (``load_curated_document``), in memory;
+    generated labels name reference resources as ``shared``'s reference graph
+    does."""
+    names = reference_names(shared[GRAPH_REFERENCE]) if shared is not None else {}
+    return [load_curated_document(path, paths, checksums, names) for path in files]
+
+
+def assemble_dataset(
+    paths: ProjectPaths, *, load_documents: DocumentLoader | None = None
+) -> AssembledDataset:
     """Load and check every input of the project (no SHACL yet).
 
     Args:
         paths: the project.
+        load_documents: how the curated documents are built (default:
+            ``build_documents``; ``build`` passes its cache-aware loader).
 
     Returns:
         The named graphs and curated documents.
@@ -480,7 +490,7 @@ def assemble_dataset(paths: ProjectPaths) -> AssembledDataset:
             line and what to do.
     """
     with paused_gc():
-        return _assemble(paths)
+        return _assemble(paths, load_documents or build_documents)
 
 
 def reference_names(reference: Graph) -> dict[Node, str]:
@@ -496,22 +506,21 @@ def reference_names(reference: Graph) -> dict[Node, str]:
     return names
 
 
-def _assemble(paths: ProjectPaths) -> AssembledDataset:
+def _assemble(paths: ProjectPaths, load_documents: DocumentLoader) -> AssembledDataset:
     graphs = load_vocabulary_and_reference(paths)
-    names = reference_names(graphs[GRAPH_REFERENCE])
     checksums = read_checksums(paths.sources_dir)
+    files = sorted(paths.curated_dir.glob("*.ttl"))
     documents: list[CuratedDocument] = []
     seen: dict[URIRef, Path] = {}
-    for path in sorted(paths.curated_dir.glob("*.ttl")):
-        curated = load_curated_document(path, paths, checksums, names)
+    for curated in load_documents(files, paths, checksums, graphs):
         if curated.document in seen or curated.document in graphs:
             other = seen[curated.document].name if curated.document in seen else None
             raise SourceError(
                 f"<{curated.document}> is also described by {other or 'the build'}",
-                path=path,
+                path=curated.path,
                 hint="give each source document one curated file and its own IRI",
             )
-        seen[curated.document] = path
+        seen[curated.document] = curated.path
         documents.append(curated)
     # Documents (and their graphs) in source-file order: 000, 001, …
     documents.sort(key=lambda doc: doc.source.path.name)
@@ -531,10 +540,50 @@ def check_references(assembled: AssembledDataset, paths: ProjectPaths) -> None:
     and every ``skg:`` term used as a predicate, class or object must be declared
     in the ontology or the schemes (so ``skg:Shal`` is caught).
 
+    The check runs on the documents' footprints (names, no terms); only when it
+    finds a problem are the files read again, to name the first one the way a
+    curator can find it.
+
     Raises:
         SourceError: naming the file, line and the unknown IRI, with the closest
             known IRIs as suggestions.
     """
+    typed = {
+        name
+        for iri in assembled.graphs
+        for members in assembled.graphs.type_names(iri).values()
+        for name in members
+    }
+    vocabulary = {str(term) for term in _vocabulary(assembled)}
+    footprints = [doc.footprint for doc in assembled.documents]
+    footprints += [
+        _file_footprint(path) for path in sorted(paths.reference_dir.glob("*.ttl"))
+    ]
+    for footprint in footprints:
+        if not vocabulary.issuperset(footprint.skg_terms) or not typed.issuperset(
+            footprint.skgid_objects
+        ):
+            _name_first_unknown(assembled, paths)
+            return
+
+
+def _vocabulary(assembled: AssembledDataset) -> set[URIRef]:
+    return {
+        s
+        for graph in (assembled.graphs[GRAPH_ONTOLOGY], assembled.graphs[GRAPH_SCHEMES])
+        for s in graph.subjects(RDF.type, None)
+        if isinstance(s, URIRef)
+    }
+
+
+def _file_footprint(path: Path) -> Footprint:
+    """The footprint of a reference file (its own triples, parsed by Oxigraph)."""
+    triples, _ = parse_document(path)
+    return footprint_of(graph_pieces(path.resolve().as_uri(), triples))
+
+
+def _name_first_unknown(assembled: AssembledDataset, paths: ProjectPaths) -> None:
+    """Raise the ``SourceError`` for the first unknown IRI, file by file."""
     # Per graph, not on a union copy, and unsorted: only the failures are sorted,
     # so the first one reported is the one a sorted scan would meet first.
     typed = {
@@ -544,12 +593,7 @@ def check_references(assembled: AssembledDataset, paths: ProjectPaths) -> None:
         for s in subjects
         if isinstance(s, URIRef)
     }
-    vocabulary = {
-        s
-        for graph in (assembled.graphs[GRAPH_ONTOLOGY], assembled.graphs[GRAPH_SCHEMES])
-        for s in graph.subjects(RDF.type, None)
-        if isinstance(s, URIRef)
-    }
+    vocabulary = _vocabulary(assembled)
     files: list[tuple[Path, Iterable[Triple]]] = [
         (doc.path, doc.triples()) for doc in assembled.documents
     ]
@@ -600,11 +644,11 @@ def count_facts(graph: Graph) -> dict[str, int]:
 
 def count_assembled(assembled: AssembledDataset) -> dict[str, int]:
     """``count_facts`` of the whole dataset, without building any graph."""
-    by_class: dict[str, set[Node]] = {name: set() for name in SUMMARY_CLASSES}
+    by_class: dict[str, set[str]] = {name: set() for name in SUMMARY_CLASSES}
     for iri in assembled.graphs:
-        types = assembled.graphs.types(iri)
+        types = assembled.graphs.type_names(iri)
         for name, cls in SUMMARY_CLASSES.items():
-            by_class[name].update(types.get(cls, ()))
+            by_class[name].update(types.get(str(cls), ()))
     return {name: len(subjects) for name, subjects in by_class.items()}
 
 

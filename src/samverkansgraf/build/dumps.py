@@ -1,281 +1,291 @@
-"""Stage 3b — dumps: the assembled dataset in every dump format, deterministically.
+"""Stage 3b — dumps: the dataset as TriG, N-Quads, Turtle and JSON-LD, written by
+Oxigraph.
 
-Input: an ``AssembledDataset``. Output: the bytes (or byte chunks) of TriG,
-N-Quads, Turtle (union) and JSON-LD, in a fixed order so that the same input gives
-byte-identical files in any process.
+Input: the triples of each named graph (pyoxigraph terms). Output: each graph's
+*pieces* (``GraphPieces``: its sorted N-Quads lines, its Turtle statements and its
+JSON-LD graph object, every byte made by Oxigraph's serialisers) and the four dump
+files, which are those pieces in graph order between a fixed header and footer
+(``DumpWriter``).
+
+**Deterministic.** A graph's triples are sorted by their canonical N-Triples line
+(as bytes: UTF-8 keeps code-point order), duplicates dropped, and the graphs come
+in the build's order (ontology, schemes, reference, then the documents by source
+file). Blank nodes, where a graph has any, are relabelled by RDFC-1.0
+(``pyoxigraph.Dataset.canonicalize``) and prefixed with a digest of the graph's
+IRI, so labels are stable and never shared by two graphs. The same input gives the
+same bytes in any process and under any ``PYTHONHASHSEED``, and a diff between two
+builds shows the triples that changed.
+
+**Per graph.** A graph's pieces depend on nothing but its own triples, so the build
+cache keeps them per document and an incremental build writes the dumps by copying
+(``build.cache``).
+
+Layout of the files:
+
+- N-Quads: the graphs' lines, one graph after the other (sorted within a graph);
+- TriG: the prefixes once, then one ``<graph> { … }`` block per graph;
+- Turtle: the prefixes once, then every graph's statements: the union of the graphs
+  without their names (a triple in two graphs is written twice, which a Turtle
+  parser reads as one);
+- JSON-LD: ``{"@context": {prefixes}, "@graph": [...]}`` with one named-graph
+  object per line, in Oxigraph's expanded form (full IRIs).
 """
 
 from __future__ import annotations
 
-import itertools
+import hashlib
+import io
 import json
-import logging
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import BinaryIO
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import URIRef
 from rdflib.term import Node
 
 from .._gc import paused_gc
-from ..namespaces import (
-    PREFIXES,
-    bind_prefixes,
+from ..namespaces import PREFIXES
+from ..rdfio import (
+    DUMP_FORMATS,
+    JSON_LD,
+    N_QUADS,
+    TRIG,
+    TURTLE,
+    FormatInfo,
+    to_oxigraph,
 )
-from ..rdfio import JSON_LD, N_QUADS, TRIG, TURTLE, canonical_tree, indented_json
-from .dataset import AssembledDataset, GraphMap, Triple
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "DUMP_PREFIXES",
+    "DumpWriter",
+    "GraphPieces",
+    "graph_pieces",
+    "oxigraph_triples",
+    "serialise_dataset",
+]
+
+DUMP_PREFIXES: dict[str, str] = {
+    prefix: str(namespace)
+    for prefix, namespace in sorted(PREFIXES.items())
+    if prefix != "skgid"
+}
+"""The prefixes of the TriG and Turtle dumps (and the JSON-LD ``@context``). The
+project's own ``skgid:`` is left out: its local names hold ``/``, which Turtle
+allows only escaped (``skgid:kommun\\/2083``); the full IRI reads better."""
+
+_NT = ox.RdfFormat.N_TRIPLES
+_PREFIX_LINES = "".join(
+    f"@prefix {prefix}: <{namespace}> .\n"
+    for prefix, namespace in DUMP_PREFIXES.items()
+).encode("utf-8")
 
 
-def serialise_dataset(
-    assembled: AssembledDataset, *, fast: bool = True
-) -> dict[str, bytes]:
-    """Serialise the dataset deterministically in every dump format.
+@dataclass(frozen=True)
+class GraphPieces:
+    """One named graph in every dump format: what the dumps are made of.
 
-    There are no blank nodes (evidence IRIs are derived from the fact's IRI).
-    rdflib orders named graphs, and JSON-LD values, by Python's per-process
-    string hashing, so this function fixes the order itself: graphs in
-    ``assembled.graphs`` order (ontology, schemes, reference, documents), N-Quads
-    lines sorted, JSON-LD nodes and values sorted. The same input therefore gives
-    byte-identical dumps in any process, so releases have stable checksums.
+    Each piece is complete on its own (the graph's IRI written into it), so the
+    dumps are the pieces of all graphs, in order, between ``DumpWriter``'s header
+    and footer.
+    """
+
+    graph: str
+    """The graph's IRI."""
+    nquads: bytes
+    """Its N-Quads lines, sorted, without duplicates."""
+    turtle: bytes
+    """Its statements in Turtle, in the same order, without prefix lines (the
+    dumps declare ``DUMP_PREFIXES`` once)."""
+    jsonld: bytes
+    """Its JSON-LD named-graph object ``{"@id": …, "@graph": […]}`` on one line."""
+    triples: int
+    """How many triples it holds."""
+
+    def trig(self) -> bytes:
+        """Its TriG block: ``<graph> {`` + the Turtle statements + ``}``."""
+        return b"<" + self.graph.encode("utf-8") + b"> {\n" + self.turtle + b"}\n"
+
+
+def oxigraph_triples(triples: Iterable[tuple[Node, Node, Node]]) -> list[ox.Triple]:
+    """rdflib triples (an rdflib graph, say) as pyoxigraph triples.
+
+    Terms repeat (predicates, classes, shared actors), so each is converted once.
+    """
+    converted: dict[Node, object] = {}
+
+    def convert(term: Node) -> object:
+        found = converted.get(term)
+        if found is None:
+            found = converted[term] = to_oxigraph(term)
+        return found
+
+    return [
+        ox.Triple(convert(s), convert(p), convert(o))  # type: ignore[arg-type]
+        for s, p, o in triples
+    ]
+
+
+def graph_pieces(graph: str, triples: Iterable[ox.Triple]) -> GraphPieces:
+    """The pieces of one named graph, made by Oxigraph's serialisers.
 
     Args:
-        assembled: the dataset.
-        fast: write with ``fastdump`` (the same bytes as rdflib's serialisers,
-            several times faster); graphs it cannot mirror (blank nodes) are
-            written by rdflib. ``False`` uses rdflib throughout (the reference).
+        graph: the graph's IRI.
+        triples: its triples, in any order, duplicates allowed.
 
     Returns:
-        File suffix → bytes: ``.trig``, ``.nq``, ``.ttl`` (union of all graphs,
-        without graph names) and ``.jsonld``.
+        The graph's sorted N-Quads lines, Turtle statements and JSON-LD object.
     """
-    if fast:
-        with paused_gc():
-            return _serialise_fast(assembled)
-    text = (
-        assembled.dataset().serialize(format="nquads", encoding="utf-8").decode("utf-8")
-    )
-    lines = sorted(set(text.splitlines()))
-    return {
-        TRIG.suffix: _trig(assembled, fast=False),
-        N_QUADS.suffix: ("\n".join(line for line in lines if line) + "\n").encode(
-            "utf-8"
-        ),
-        TURTLE.suffix: assembled.union().serialize(format="turtle", encoding="utf-8"),
-        JSON_LD.suffix: _jsonld(assembled, fast=False),
-    }
+    with paused_gc():
+        triples = list(triples)
+        if any(_has_blank_node(triple) for triple in triples):
+            triples = _canonical_blank_nodes(graph, triples)
+        # N-Triples gives one line per triple, in input order: sort the lines and
+        # take the triples along, so Turtle and JSON-LD follow the same order.
+        lines = (ox.serialize(triples, format=_NT) or b"").split(b"\n")
+        lines.pop()  # after the last "\n"
+        order = sorted(range(len(lines)), key=lines.__getitem__)
+        kept_lines: list[bytes] = []
+        kept: list[ox.Triple] = []
+        previous = None
+        for index in order:
+            line = lines[index]
+            if line != previous:
+                kept_lines.append(line[:-2])  # without the final " ."
+                kept.append(triples[index])
+                previous = line
+        del lines, order, triples
+        end = b" <" + graph.encode("utf-8") + b"> .\n"
+        nquads = end.join(kept_lines) + end if kept_lines else b""
+        turtle = _statements(
+            ox.serialize(kept, format=TURTLE.oxigraph, prefixes=DUMP_PREFIXES) or b""
+        )
+        array = ox.serialize(kept, format=JSON_LD.oxigraph) or b"[]"
+        jsonld = (
+            b'{"@id":'
+            + json.dumps(graph, ensure_ascii=False).encode("utf-8")
+            + b',"@graph":'
+            + array.strip()
+            + b"}"
+        )
+        return GraphPieces(graph, nquads, turtle, jsonld, len(kept))
 
 
-def _serialise_fast(assembled: AssembledDataset) -> dict[str, bytes]:
-    """``serialise_dataset`` with the ``fastdump`` writers."""
-    nquads = nquads_bytes(assembled)
-    dumps = {
-        suffix: data if isinstance(data, bytes) else b"".join(data)
-        for suffix, data in dump_chunks(assembled)
-    }
-    return {
-        TRIG.suffix: dumps[TRIG.suffix],
-        N_QUADS.suffix: nquads,
-        TURTLE.suffix: dumps[TURTLE.suffix],
-        JSON_LD.suffix: dumps[JSON_LD.suffix],
-    }
-
-
-# Characters str.splitlines() breaks at besides "\n", which rdflib's N-Quads rows
-# may contain inside literals (the reference path splits the whole dump).
-_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-
-
-def nquads_bytes(assembled: AssembledDataset) -> bytes:
-    """The N-Quads dump (sorted, unique lines) from the plain triples.
-
-    Lines are kept as UTF-8 bytes: bytes sort in the same order as their strings
-    (UTF-8 preserves code-point order), and the dump is joined once, without a
-    second full-size copy for the encoding.
-    """
-    from rdflib.plugins.serializers.nquads import _nq_row
-
-    lines: set[bytes] = set()
-    add = lines.add
-    graphs = assembled.graphs
-    for iri in graphs:
-        for triple in graphs.triples_of(iri):
-            row = _nq_row(triple, iri)
-            if _LINE_BREAKS.search(row):
-                lines.update(line.encode("utf-8") for line in row.splitlines())
-            else:
-                add(row[:-1].encode("utf-8"))
-    lines.discard(b"")
-    ordered = sorted(lines)
-    del lines
-    return b"\n".join(ordered) + b"\n"
-
-
-def dump_chunks(
-    assembled: AssembledDataset,
-) -> Iterator[tuple[str, bytes | Iterator[bytes]]]:
-    """TriG, Turtle and JSON-LD, one at a time (so a writer can store and drop
-    each before the next is made; JSON-LD comes as chunks, graph by graph), in
-    one pass over each graph's triples."""
-    from .writers import (
-        UnsupportedGraphError,
-        clear_caches,
-        index_triples,
-        merge_indexes,
-        turtle_pieces,
+def _has_blank_node(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(
+        triple.object, ox.BlankNode
     )
 
-    graphs = assembled.graphs
-    indexes = {iri: index_triples(graphs.triples_of(iri)) for iri in graphs}
-    yield TRIG.suffix, _trig_chunks(assembled, fast=True, indexes=indexes)
-    try:
-        union = merge_indexes(indexes.values())
-        # Made (and checked for unsupported terms) before the first piece goes out.
-        pieces = turtle_pieces(union, None)
-        first = next(pieces)
-        union_ttl: bytes | Iterator[bytes] = itertools.chain(
-            [first.encode("utf-8")], (piece.encode("utf-8") for piece in pieces)
-        )
-    except UnsupportedGraphError as reason:
-        log.info("union Turtle written by rdflib: %s", reason)
-        union_ttl = assembled.union().serialize(format="turtle", encoding="utf-8")
-    yield TURTLE.suffix, union_ttl
-    del union_ttl, union, pieces
-    clear_caches()
-    context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    yield JSON_LD.suffix, _jsonld_chunks(assembled, context, indexes)
+
+def _canonical_blank_nodes(graph: str, triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples with their blank nodes relabelled by RDFC-1.0 and prefixed
+    with a digest of the graph's IRI (labels stable, and unique to the graph)."""
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    prefix = "g" + hashlib.sha256(graph.encode("utf-8")).hexdigest()[:12] + "_"
+
+    def relabel(term: object) -> object:
+        if isinstance(term, ox.BlankNode):
+            return ox.BlankNode(prefix + term.value)
+        return term
+
+    return [
+        ox.Triple(relabel(q.subject), q.predicate, relabel(q.object))  # type: ignore[arg-type]
+        for q in dataset
+    ]
 
 
-def _graph_turtle(
-    graphs: GraphMap,
-    iri: URIRef,
-    fast: bool,
-    index: dict[Node, dict[Node, list[Node]]] | None = None,
-) -> str:
-    """rdflib's Turtle of ``bind_prefixes(Graph() + graph)`` (fast when possible)."""
-    if fast:
-        from .writers import UnsupportedGraphError, index_triples, turtle_text
-
-        try:
-            return turtle_text(
-                index or index_triples(graphs.triples_of(iri)),
-                graphs.namespaces_of(iri),
-            )
-        except UnsupportedGraphError as reason:
-            log.info("graph written by rdflib: %s", reason)
-    return bind_prefixes(Graph() + graphs[iri]).serialize(format="turtle")
+def _statements(turtle: bytes) -> bytes:
+    """Oxigraph's Turtle without its prefix lines (which come first)."""
+    position = 0
+    while turtle.startswith(b"@prefix ", position):
+        position = turtle.index(b"\n", position) + 1
+    return turtle[position:]
 
 
-def _graph_jsonld(
-    graphs: GraphMap,
-    iri: URIRef,
-    fast: bool,
-    triples: Iterable[Triple] | None = None,
-) -> object:
-    """rdflib's JSON-LD node objects of a graph (fast when possible)."""
-    if fast:
-        from .writers import UnsupportedGraphError, jsonld_nodes
+class DumpWriter:
+    """The four dump files, written together one graph at a time.
 
-        try:
-            return jsonld_nodes(graphs.triples_of(iri) if triples is None else triples)
-        except UnsupportedGraphError as reason:
-            log.info("graph written by rdflib: %s", reason)
-    return json.loads(graphs[iri].serialize(format="json-ld"))
+    Usage::
 
+        writer = DumpWriter({fmt: open(...) for fmt in DUMP_FORMATS})
+        for pieces in every_graph:
+            writer.add(pieces)
+        writer.close()
 
-def _trig(
-    assembled: AssembledDataset,
-    *,
-    fast: bool = True,
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
-) -> bytes:
-    """TriG with one ``<graph> { … }`` block per named graph, in a fixed order.
-
-    Each block is rdflib's (deterministic) Turtle of that graph without its prefix
-    lines; the prefixes are declared once at the top.
+    Only the header, one graph's pieces and the footer are ever in memory.
     """
-    return b"".join(_trig_chunks(assembled, fast=fast, indexes=indexes))
+
+    def __init__(self, streams: Mapping[FormatInfo, BinaryIO]) -> None:
+        self.streams = dict(streams)
+        self.graphs = 0
+        for fmt, stream in self.streams.items():
+            stream.write(_HEADERS[fmt.key])
+
+    def add(self, pieces: GraphPieces) -> None:
+        """Append one graph to every dump."""
+        first = self.graphs == 0
+        for fmt, stream in self.streams.items():
+            if fmt is N_QUADS:
+                stream.write(pieces.nquads)
+            elif fmt is TRIG:
+                stream.write(pieces.trig() if first else b"\n" + pieces.trig())
+            elif fmt is TURTLE:
+                stream.write(pieces.turtle)
+            elif fmt is JSON_LD:
+                stream.write(pieces.jsonld if first else b",\n" + pieces.jsonld)
+        self.graphs += 1
+
+    def close(self) -> None:
+        """Write the footers (the streams stay open)."""
+        for fmt, stream in self.streams.items():
+            stream.write(_FOOTERS[fmt.key])
 
 
-def _trig_chunks(
-    assembled: AssembledDataset,
-    *,
-    fast: bool = True,
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
-) -> Iterator[bytes]:
-    """``_trig``'s bytes in pieces: the prefix lines, then one block per graph
-    (each block is encoded as soon as it is made; the prefixes are known only
-    when every block is)."""
-    prefixes: set[str] = set()
-    blocks: list[bytes] = []
+_HEADERS = {
+    N_QUADS.key: b"",
+    TRIG.key: _PREFIX_LINES + b"\n",
+    TURTLE.key: _PREFIX_LINES + b"\n",
+    JSON_LD.key: b'{"@context":'
+    + json.dumps(DUMP_PREFIXES, ensure_ascii=False).encode("utf-8")
+    + b',\n"@graph":[\n',
+}
+_FOOTERS = {N_QUADS.key: b"", TRIG.key: b"", TURTLE.key: b"", JSON_LD.key: b"\n]}\n"}
+
+
+def dumps_of(pieces: Iterable[GraphPieces]) -> dict[str, bytes]:
+    """The four dumps of ``pieces`` in memory: file suffix → bytes."""
+    streams = {fmt: io.BytesIO() for fmt in DUMP_FORMATS}
+    writer = DumpWriter(streams)
+    for graph in pieces:
+        writer.add(graph)
+    writer.close()
+    return {fmt.suffix: stream.getvalue() for fmt, stream in streams.items()}
+
+
+def serialise_dataset(assembled: object) -> dict[str, bytes]:
+    """The dumps of an assembled dataset, in memory (publish and release ship them).
+
+    Args:
+        assembled: an ``AssembledDataset``.
+
+    Returns:
+        File suffix → bytes: ``.trig``, ``.nq``, ``.ttl`` (the union of all graphs,
+        without graph names) and ``.jsonld``, as ``build`` writes them to ``dist/``.
+    """
+    return dumps_of(_all_pieces(assembled))
+
+
+def _all_pieces(assembled: object) -> Iterator[GraphPieces]:
+    from .dataset import AssembledDataset
+
+    assert isinstance(assembled, AssembledDataset)
     for iri in assembled.graphs:
-        turtle = _graph_turtle(assembled.graphs, iri, fast, (indexes or {}).get(iri))
-        body = []
-        for line in turtle.splitlines():
-            if line.startswith("@prefix "):
-                prefixes.add(line)
-            else:
-                body.append(line)
-        del turtle
-        text = f"<{iri}> {{\n" + "\n".join(body).strip("\n") + "\n}\n"
-        blocks.append(text.encode("utf-8"))
-    yield ("\n".join(sorted(prefixes)) + "\n\n").encode("utf-8")
-    for number, block in enumerate(blocks):
-        yield b"\n" + block if number else block
+        yield assembled.graphs.pieces_of(iri)
 
 
-def _jsonld(
-    assembled: AssembledDataset,
-    *,
-    fast: bool = True,
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]] | None = None,
-) -> bytes:
-    """JSON-LD with one named-graph object per graph; nodes and values sorted."""
-
-    context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    if fast:
-        return _jsonld_fast(assembled, context, indexes or {})
-    graphs = []
-    for iri in assembled.graphs:
-        nodes = _graph_jsonld(assembled.graphs, iri, fast)
-        graphs.append({"@id": str(iri), "@graph": canonical_tree(nodes)})
-    document = {"@context": context, "@graph": graphs}
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _jsonld_fast(
-    assembled: AssembledDataset,
-    context: dict[str, str],
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]],
-) -> bytes:
-    """``_jsonld``'s bytes, written graph by graph (one graph's nodes in memory)."""
-    return b"".join(_jsonld_chunks(assembled, context, indexes))
-
-
-def _jsonld_chunks(
-    assembled: AssembledDataset,
-    context: dict[str, str],
-    indexes: dict[URIRef, dict[Node, dict[Node, list[Node]]]],
-) -> Iterator[bytes]:
-    """``_jsonld``'s bytes in pieces, one named graph at a time."""
-    from .writers import index_items
-
-    yield b'{\n "@context": ' + indented_json(context, 1).encode("utf-8")
-    yield b',\n "@graph": '
-    if not assembled.graphs:
-        yield b"[]"
-    for number, iri in enumerate(assembled.graphs):
-        index = indexes.pop(iri, None)  # the last use: let it go
-        triples = (
-            index_items(index)
-            if index is not None
-            else assembled.graphs.triples_of(iri)
-        )
-        nodes = canonical_tree(_graph_jsonld(assembled.graphs, iri, True, triples))
-        entry = {"@id": str(iri), "@graph": nodes}
-        yield (b"[\n  " if number == 0 else b",\n  ") + indented_json(entry, 2).encode(
-            "utf-8"
-        )
-    if assembled.graphs:
-        yield b"\n ]"
-    yield b"\n}\n"
+def pieces_of_rdflib(
+    graph: URIRef, triples: Iterable[tuple[Node, Node, Node]]
+) -> GraphPieces:
+    """``graph_pieces`` of rdflib triples (the ontology, schemes and reference)."""
+    return graph_pieces(str(graph), oxigraph_triples(triples))

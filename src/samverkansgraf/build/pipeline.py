@@ -1,45 +1,93 @@
-"""Stage 3 — the build run: assemble, validate, write ``dist/``.
+"""Stage 3 — the build run: assemble, validate, publish ``dist/`` as one unit.
 
 Input: the project. Output: the dumps in ``dist/`` (TriG, N-Quads, Turtle, JSON-LD)
-and ``build-report.json``, written atomically, and a ``BuildResult``.
+and ``build-report.json``, published together by one rename
+(``atomic.OutputGeneration``), and a ``BuildResult``.
+
+A build takes every curated document whose inputs did not change from the build
+cache (``cache``) and builds the others, in worker processes when there are many;
+it writes the dumps from the documents' pieces while it validates (by document
+when it may: ``validation``); nothing is published when the graph does not
+conform. ``full=True`` (``build --full``) ignores what the cache holds.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import queue
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.term import Node
 
 from .._gc import paused_gc
 from ..atomic import (
     OUTPUT_MARKER,
-    AtomicFiles,
+    OutputGeneration,
     check_output_directory,
     holds_files,
     marker_text,
     write_files_atomically,
 )
+from ..curate import COVERAGE_MIN_LENGTH, DocumentCoverage, document_coverage
+from ..namespaces import GRAPH_REFERENCE
 from ..rdfio import DUMP_FORMATS, N_QUADS
-from ..sources import (
-    ProjectPaths,
+from ..sources import ProjectPaths
+from ..validate import ValidationReport, load_shapes
+from ..validate.fast import (
+    UnsupportedShapesError,
+    check_nquads_literals,
+    protect_nquads,
 )
-from ..validate import (
-    ValidationReport,
-    load_shapes,
-    validate_graph,
-    validate_nquads_taken,
+from .cache import BuildCache, CacheCorruptError, CachedDocument, code_fingerprint
+from .dataset import (
+    DUMP_STEM,
+    AssembledDataset,
+    CuratedDocument,
+    assemble_dataset,
+    count_assembled,
+    reference_names,
 )
-from .dataset import DUMP_STEM, AssembledDataset, assemble_dataset, count_assembled
-from .dumps import dump_chunks, nquads_bytes, serialise_dataset
+from .document import DocumentBuild, build_document
+from .dumps import DumpWriter, GraphPieces, pieces_of_rdflib
+from .validation import (
+    SHARED_GRAPHS,
+    BuildValidation,
+    ChunkValidation,
+    ChunkValidator,
+    ShapesSetup,
+    plan_validation,
+    prepare_shapes,
+)
+
+__all__ = ["BuildResult", "build", "run_build"]
 
 log = logging.getLogger(__name__)
+
+REPORT_FILE = "build-report.json"
+OUTPUT_NAMES = [f"{DUMP_STEM}{fmt.suffix}" for fmt in DUMP_FORMATS] + [REPORT_FILE]
+"""The files a build publishes, in the order it lists them."""
+PARALLEL_FROM = 64
+"""Build documents in worker processes when at least this many need building
+(below that, starting the workers costs more than they save)."""
+CHUNK = 160
+"""At most this many documents per worker task (built, then validated together)."""
+CHUNK_BYTES = 4 << 20
+"""At most this much curated Turtle per worker task (about 160 documents of a
+national project; fewer, larger ones at the XL scale)."""
 
 
 @dataclass
@@ -54,6 +102,10 @@ class BuildResult:
     """Files written (empty when the graph did not conform)."""
     counts: dict[str, int]
     """Resources per summary class."""
+    built: int = 0
+    """Documents built by this run (the others came from the build cache)."""
+    revalidated: int | None = None
+    """Documents validated again (``None``: validation skipped)."""
 
 
 def build(
@@ -62,6 +114,7 @@ def build(
     *,
     validate: bool = True,
     engine: str = "auto",
+    full: bool = False,
 ) -> BuildResult:
     """Assemble, validate and write the dataset.
 
@@ -73,8 +126,9 @@ def build(
         out_dir: where to write (default ``dist/``).
         validate: run SHACL validation (skip only for drafts).
         engine: the SHACL engine (``auto``, ``fast`` or ``pyshacl``; see
-            ``validate.validate_graph``). With ``pyshacl`` the dumps are also
-            written by rdflib's serialisers (the reference path, for benchmarks).
+            ``validate.validate_graph``).
+        full: build every document and validate the whole dataset, ignoring the
+            build cache (which is refreshed).
 
     Returns:
         The dataset, the validation report, the files written and the counts.
@@ -83,12 +137,25 @@ def build(
         SourceError, EvidenceError: bad input.
         OutputError: the output directory cannot be written.
     """
-    return run_build(paths, out_dir, validate=validate, engine=engine)
+    return run_build(paths, out_dir, validate=validate, engine=engine, full=full)
 
 
 def _is_earlier_build(folder: Path) -> bool:
     """A folder a build wrote before it left ``OUTPUT_MARKER``: it holds a dump."""
     return any(holds_files(f"{DUMP_STEM}{fmt.suffix}")(folder) for fmt in DUMP_FORMATS)
+
+
+def _mark_as_build_output(out: Path) -> None:
+    """Leave ``OUTPUT_MARKER`` in ``out`` (once), so a later build — and no other
+    command — may write there again."""
+    marker = out / OUTPUT_MARKER
+    text = marker_text("build")
+    try:
+        if marker.read_text("utf-8") == text:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_files_atomically({marker: text.encode("utf-8")})
 
 
 def _untimed(_name: str, action: Callable[[], Any]) -> Any:
@@ -101,16 +168,13 @@ def run_build(
     *,
     validate: bool = True,
     engine: str = "auto",
+    full: bool = False,
+    jobs: int | None = None,
     clock: Callable[[str, Callable[[], Any]], Any] = _untimed,
 ) -> BuildResult:
     """``build`` with each step run through ``clock(name, action)`` (the benchmarks
-    time ``assemble``, ``serialise``, ``validate`` and ``write`` with it).
-
-    The fast path makes and stages the N-Quads dump first, validates it on
-    Oxigraph in a second thread while it makes, stages and drops the other dumps
-    one at a time, and renames all of them into place at the end (or removes
-    them when the graph does not conform).
-    """
+    time ``assemble``, ``write`` and ``validate`` with it) and ``jobs`` worker
+    processes at most (default: the usable CPUs)."""
     out = Path(out_dir) if out_dir is not None else paths.dist_dir
     # The build writes its own files into ``out`` and deletes nothing, but it must
     # not scatter them into a stranger's folder or the project's inputs: refuse
@@ -119,114 +183,406 @@ def run_build(
         check_output_directory(
             out, "build", project_root=paths.root, recognise=_is_earlier_build
         )
-    assembled = clock("assemble", lambda: assemble_dataset(paths))
-    shapes = load_shapes(paths.shapes_dir) if validate else None
+    cache = BuildCache.open(paths)
+    code = cache.fingerprint if cache is not None else code_fingerprint()
+    setup = _shapes_setup(paths, engine, cache, code) if validate else None
+    loader = CachedLoader(cache, full=full, jobs=jobs, setup=setup)
+    assembled = clock(
+        "assemble", lambda: assemble_dataset(paths, load_documents=loader)
+    )
     counts = count_assembled(assembled)
-    if engine == "pyshacl":
-        dumps = clock("serialise", lambda: serialise_dataset(assembled, fast=False))
-        report = None
-        if shapes is not None:
-            report = clock(
-                "validate",
-                lambda: validate_graph(assembled.union(), shapes, engine="pyshacl"),
-            )
-        if report is not None and not report.conforms:
-            return BuildResult(assembled, report, [], counts)
-        files = {out / f"{DUMP_STEM}{suffix}": data for suffix, data in dumps.items()}
-        files[out / "build-report.json"] = _build_report(assembled, report, counts)
-        files[out / OUTPUT_MARKER] = marker_text("build").encode("utf-8")
-        written = clock("write", lambda: write_files_atomically(files))
-        outputs = [path for path in written if path.name != OUTPUT_MARKER]
-        return BuildResult(assembled, report, outputs, counts)
-    with paused_gc():
-        return _run_fast_build(assembled, out, shapes, engine, counts, clock)
-
-
-def _run_fast_build(
-    assembled: AssembledDataset,
-    out: Path,
-    shapes: Graph | None,
-    engine: str,
-    counts: dict[str, int],
-    clock: Callable[[str, Callable[[], Any]], Any],
-) -> BuildResult:
-    """The fast build after assembly: the N-Quads dump first; then SHACL
-    validation of it on Oxigraph in a background thread (pyoxigraph releases the
-    GIL while it evaluates queries, so this uses the second core) while the
-    other dumps are made and staged one at a time; all renamed into place at the
-    end, or all removed when the graph does not conform."""
-    # The validator takes the only reference to the N-Quads dump (holder.pop)
-    # and drops it once Oxigraph has loaded it.
-    holder = [clock("serialise", lambda: nquads_bytes(assembled))]
-    writer = AtomicFiles()
-    nq_target = out / f"{DUMP_STEM}{N_QUADS.suffix}"
+    plan = None
+    if setup is not None:
+        plan = plan_validation(
+            assembled,
+            setup,
+            code=code,
+            keys=loader.keys if cache is not None else {},
+            memory=cache.load_memory() if cache is not None and not full else None,
+            chunks=loader.chunks,
+        )
+    generation = OutputGeneration(out, OUTPUT_NAMES)
     try:
-        clock("write", lambda: writer.stage(nq_target, holder[0]))
+        with paused_gc():
+            report = _write_and_validate(assembled, generation, plan, clock)
+        result = BuildResult(
+            assembled,
+            report,
+            [],
+            counts,
+            built=loader.built,
+            revalidated=None if plan is None else plan.revalidated,
+        )
+        if report is None or report.conforms:
+            report_bytes = _build_report(assembled, report, counts)
+            generation.path(REPORT_FILE).write_bytes(report_bytes)
+            result.outputs = clock("write", generation.commit)
+            _mark_as_build_output(out)
+        else:
+            generation.abort()
     except BaseException:
-        writer.abort()
+        generation.abort()
         raise
+    if cache is not None:
+        # Kept for a build that does not conform too: the fix is a rebuild.
+        cache.save_memory(None if plan is None else plan.next_memory)
+        cache.prune()
+    return result
+
+
+def _shapes_setup(
+    paths: ProjectPaths, engine: str, cache: BuildCache | None, code: str
+) -> ShapesSetup:
+    """Read, compile and classify the shapes (the classification is kept in the
+    cache for the same code and shapes)."""
+    shapes = load_shapes(paths.shapes_dir)
+    shapes_bytes = b"".join(
+        path.read_bytes() for path in sorted(paths.shapes_dir.glob("*.ttl"))
+    )
+    key = hashlib.sha256(code.encode() + b"\0" + shapes_bytes).hexdigest()
+    kept = cache.load_scopes(key) if cache is not None else None
+    setup = prepare_shapes(shapes, shapes_bytes, engine, known_scopes=lambda: kept)
+    if cache is not None and kept is None:
+        cache.save_scopes(key, setup.scopes)
+    return setup
+
+
+def _write_and_validate(
+    assembled: AssembledDataset,
+    generation: OutputGeneration,
+    plan: BuildValidation | None,
+    clock: Callable[[str, Callable[[], Any]], Any],
+) -> ValidationReport | None:
+    """Write the four dumps into the generation, graph by graph, while the
+    validation runs in a second thread (pyoxigraph releases the GIL while it
+    loads and queries, so it uses the second core)."""
+    nquads_path = generation.path(f"{DUMP_STEM}{N_QUADS.suffix}")
+    feed = _StoreFeed() if plan is not None and plan.needs_whole_store else None
     outcome: dict[str, Any] = {}
+    written = threading.Event()
+
+    def nquads_file() -> Path:
+        written.wait()
+        return nquads_path
 
     def check() -> None:
-        assert shapes is not None  # the checker thread runs only with shapes
+        assert plan is not None
         try:
-            outcome["report"] = clock(
-                "validate",
-                lambda: validate_nquads_taken(holder.pop, shapes, engine=engine),
-            )
+            if feed is not None:
+                outcome["report"] = clock(
+                    "validate", lambda: feed.validate(plan, nquads_file)
+                )
+            else:
+                outcome["report"] = clock(
+                    "validate", lambda: plan.run(assembled, nquads_file)
+                )
         except BaseException as exc:  # re-raised in the calling thread
             outcome["error"] = exc
 
-    checker = threading.Thread(target=check, name="shacl") if shapes else None
+    checker = threading.Thread(target=check, name="shacl") if plan else None
     if checker is not None:
         checker.start()
-    else:
-        holder.clear()
-    later = dump_chunks(assembled)
+    failed = True
     try:
-        # dump_chunks yields the other dumps in DUMP_FORMATS order.
-        for fmt in DUMP_FORMATS:
-            if fmt is not N_QUADS:
-                target = out / f"{DUMP_STEM}{fmt.suffix}"
-                _stage_dump(writer, target, lambda: next(later)[1], clock)
-        report = None
+        clock("write", lambda: _write_dumps(assembled, generation, plan, feed))
+        failed = False
+    finally:
+        written.set()
+        if feed is not None:
+            feed.close(cancel=failed)
         if checker is not None:
             checker.join()
-            if "error" in outcome:
-                raise outcome["error"]
-            report = outcome["report"]
-        if report is not None and not report.conforms:
-            writer.abort()
-            return BuildResult(assembled, report, [], counts)
-        report_bytes = _build_report(assembled, report, counts)
-        clock("write", lambda: writer.stage(out / "build-report.json", report_bytes))
-        writer.stage(out / OUTPUT_MARKER, marker_text("build").encode("utf-8"))
-        order = [out / f"{DUMP_STEM}{fmt.suffix}" for fmt in DUMP_FORMATS]
-        written = clock(
-            "write", lambda: writer.commit(order + [out / "build-report.json"])
-        )
-        outputs = [path for path in written if path.name != OUTPUT_MARKER]
-    except BaseException:
-        if checker is not None and checker.is_alive():
-            checker.join()
-        writer.abort()
-        raise
-    return BuildResult(assembled, report, outputs, counts)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("report")
 
 
-def _stage_dump(
-    writer: AtomicFiles,
-    target: Path,
-    produce: Callable[[], bytes | Iterator[bytes]],
-    clock: Callable[[str, Callable[[], Any]], Any],
+def _write_dumps(
+    assembled: AssembledDataset,
+    generation: OutputGeneration,
+    plan: BuildValidation | None,
+    feed: _StoreFeed | None,
 ) -> None:
-    """Make one dump, stage it, and let it go (a dump made in chunks is written
-    as it is made, and timed as serialisation)."""
-    data = clock("serialise", produce)
-    if isinstance(data, bytes):
-        clock("write", lambda: writer.stage(target, data))
-    else:
-        clock("serialise", lambda: writer.stage(target, data))
+    with ExitStack() as files:
+        streams = {
+            fmt: files.enter_context(
+                generation.path(f"{DUMP_STEM}{fmt.suffix}").open("wb")
+            )
+            for fmt in DUMP_FORMATS
+        }
+        writer = DumpWriter(streams)
+        for iri in assembled.graphs:
+            pieces = assembled.graphs.pieces_of(iri)
+            writer.add(pieces)
+            if plan is not None:
+                plan.note_pieces(str(iri), pieces.nquads)
+            if feed is not None:
+                feed.put(pieces.nquads)
+            del pieces
+        writer.close()
+
+
+class _StoreFeed:
+    """The whole-dataset validation fed graph by graph as the dumps are written:
+    each graph's N-Quads are loaded into the store in the validation thread while
+    the main thread writes the next (no copy of the dump is ever held)."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
+        self.store = ox.Store()
+        self.refused: UnsupportedShapesError | None = None
+        self.cancelled = False
+
+    def put(self, nquads: bytes) -> None:
+        """Hand one graph's N-Quads to the validation thread."""
+        self.queue.put(nquads)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """No more graphs (``cancel``: the build failed, do not validate)."""
+        self.cancelled = cancel
+        self.queue.put(None)
+
+    def validate(
+        self, plan: BuildValidation, nquads_file: Callable[[], Path]
+    ) -> ValidationReport | None:
+        """Load every graph as it comes, then validate (None when cancelled).
+
+        The queue is always drained, whatever happens, so the writer never waits
+        on a thread that has stopped.
+        """
+        error: BaseException | None = None
+        while (chunk := self.queue.get()) is not None:
+            if error is not None or self.refused is not None or not chunk:
+                continue
+            try:
+                check_nquads_literals(chunk)
+                self.store.bulk_load(protect_nquads(chunk), format=N_QUADS.oxigraph)
+            except UnsupportedShapesError as reason:
+                self.refused = reason
+            except BaseException as exc:  # noqa: BLE001 - re-raised after draining
+                error = exc
+        if error is not None:
+            raise error
+        if self.cancelled:
+            return None
+        return plan.run_whole(self.store, nquads_file, refused=self.refused)
+
+
+# ---------------------------------------------------------------------------
+# Documents from the cache, or built (in worker processes when many)
+# ---------------------------------------------------------------------------
+
+
+class CachedLoader:
+    """The build's ``DocumentLoader``: every curated file whose cache entry still
+    holds is read back from ``.build-cache``; the others are built (in worker
+    processes when there are at least ``PARALLEL_FROM``) and stored there. The
+    workers also validate the documents they built, in chunks (``ChunkValidator``),
+    so that a full build never holds the whole dataset in one store."""
+
+    def __init__(
+        self,
+        cache: BuildCache | None,
+        *,
+        full: bool,
+        jobs: int | None,
+        setup: ShapesSetup | None = None,
+    ) -> None:
+        self.cache = cache
+        self.full = full
+        self.jobs = jobs if jobs is not None else len(os.sched_getaffinity(0))
+        self.setup = setup
+        self.keys: dict[str, str] = {}
+        """Document graph IRI → its cache key."""
+        self.built = 0
+        """How many documents this run built."""
+        self.chunks: dict[str, ChunkValidation] = {}
+        """Document → the validation its worker ran with it."""
+
+    def __call__(
+        self,
+        files: list[Path],
+        paths: ProjectPaths,
+        checksums: dict[str, str],
+        shared: Mapping[URIRef, Graph],
+    ) -> list[CuratedDocument]:
+        from .dataset import build_documents
+
+        if self.cache is None:
+            self.built = len(files)
+            return build_documents(files, paths, checksums, shared)
+        cache = self.cache
+        names = reference_names(shared[GRAPH_REFERENCE])
+        # Generated labels name reference resources: a renamed municipality
+        # changes the documents that mention it, so the names are in every key.
+        named = json.dumps(sorted((str(k), v) for k, v in names.items())).encode()
+        keys = [cache.key(path, path.read_bytes() + b"\0" + named) for path in files]
+        found: list[CachedDocument | None] = [
+            None if self.full else cache.load(key, path, paths.sources_dir, checksums)
+            for key, path in zip(keys, files, strict=True)
+        ]
+        missing = [i for i, entry in enumerate(found) if entry is None]
+        self.built = len(missing)
+        jobs = [
+            (files[i], paths.sources_dir, checksums, names, keys[i]) for i in missing
+        ]
+        for index, entry in zip(missing, self._build(jobs, shared), strict=True):
+            found[index] = entry
+            cache.used.add(keys[index])
+        documents = []
+        for path, key, found_entry in zip(files, keys, found, strict=True):
+            assert found_entry is not None
+            entry = found_entry
+            self.keys[str(entry.build.document)] = key
+            document = CuratedDocument.from_build(
+                entry.build,
+                pieces=self._pieces(entry, path, paths, checksums, names, key),
+            )
+            if entry.build.coverage is not None:
+                document.memo[("coverage", COVERAGE_MIN_LENGTH)] = (
+                    DocumentCoverage.from_json(entry.build.coverage)
+                )
+            documents.append(document)
+        return documents
+
+    def _build(
+        self, jobs: list[_Job], shared: Mapping[URIRef, Graph]
+    ) -> list[CachedDocument]:
+        assert self.cache is not None
+        # The workers are forked: they start at once, with every module
+        # imported, and no script is run again in them (as "spawn" would). A
+        # process with other threads is not forked (a lock one of them holds
+        # would stay locked in the copy): it builds the documents itself.
+        if (
+            len(jobs) < PARALLEL_FROM
+            or self.jobs < 2
+            or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()
+        ):
+            return [_build_and_store(self.cache, *job) for job in jobs]
+        validator = None
+        if self.setup is not None:
+            validator = self.setup.validator(
+                b"".join(
+                    pieces_of_rdflib(iri, shared[iri]).nquads for iri in SHARED_GRAPHS
+                )
+            )
+        tasks = [
+            (self.cache.root, self.cache.fingerprint, validator, chunk)
+            for chunk in _chunks(jobs, self.jobs)
+        ]
+        entries: list[CachedDocument] = []
+        context = multiprocessing.get_context("fork")
+        # Objects made before the fork are frozen: the workers' collections
+        # (see _build_chunk_in_worker) then leave them, and the pages they share
+        # with this process, alone.
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=context) as pool:
+                for built, chunk in pool.map(_build_chunk_in_worker, tasks):
+                    entries += built
+                    if chunk is not None:
+                        self.chunks.update(dict.fromkeys(chunk.members, chunk))
+        finally:
+            gc.unfreeze()
+        return entries
+
+    def _pieces(
+        self,
+        entry: CachedDocument,
+        path: Path,
+        paths: ProjectPaths,
+        checksums: dict[str, str],
+        names: dict[Node, str],
+        key: str,
+    ) -> Callable[[], GraphPieces]:
+        """The document's pieces, read from its entry; a damaged entry is
+        rebuilt (the document's build is deterministic: same pieces)."""
+        cache = self.cache
+        assert cache is not None
+
+        def read() -> GraphPieces:
+            try:
+                return entry.pieces()
+            except CacheCorruptError as problem:
+                log.warning(
+                    "cache entry of %s damaged (%s): rebuilding", path.name, problem
+                )
+                build = _built(path, paths.sources_dir, checksums, names)
+                cache.store(key, build)
+                return build.pieces
+
+        return read
+
+
+def _build_and_store(
+    cache: BuildCache,
+    path: Path,
+    sources_dir: Path,
+    checksums: dict[str, str],
+    names: dict[Node, str],
+    key: str,
+) -> CachedDocument:
+    """Build a document and keep it."""
+    return cache.store(key, _built(path, sources_dir, checksums, names))
+
+
+def _built(
+    path: Path, sources_dir: Path, checksums: dict[str, str], names: dict[Node, str]
+) -> DocumentBuild:
+    """``build_document``, with the summary's coverage of the document (measured
+    here, in the worker, rather than by every later build)."""
+    build = build_document(path, sources_dir, checksums, names)
+    build.coverage = asdict(document_coverage(CuratedDocument.from_build(build)))
+    return build
+
+
+_Job = tuple[Path, Path, dict[str, str], dict[Node, str], str]
+"""A document to build: its file, ``data/sources``, ``SHA256SUMS``, the reference
+names of generated labels, its cache key."""
+
+
+def _chunks(jobs: list[_Job], workers: int) -> list[list[_Job]]:
+    """The documents in runs for the workers: big enough for a validation store
+    to be worth its fixed cost (every chunk checks the shared graphs too), small
+    enough to share the work evenly and to bound a worker's memory — at most
+    ``CHUNK`` documents or ``CHUNK_BYTES`` of curated Turtle (the graph and its
+    store grow with it)."""
+    limit = max(8, min(CHUNK, -(-len(jobs) // (4 * workers))))
+    chunks: list[list[_Job]] = [[]]
+    size = 0
+    for job in jobs:
+        weight = job[0].stat().st_size
+        if chunks[-1] and (len(chunks[-1]) >= limit or size + weight > CHUNK_BYTES):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(job)
+        size += weight
+    return chunks
+
+
+def _build_chunk_in_worker(
+    task: tuple[Path, str, ChunkValidator | None, list[_Job]],
+) -> tuple[list[CachedDocument], ChunkValidation | None]:
+    """In a worker process: build and keep a chunk of documents, then validate
+    them together (their pieces are at hand)."""
+    root, fingerprint, validator, jobs = task
+    cache = BuildCache(root, fingerprint)
+    entries, built = [], []
+    for path, sources_dir, checksums, names, key in jobs:
+        build = _built(path, sources_dir, checksums, names)
+        if validator is not None:
+            built.append(
+                (str(build.document), build.pieces.nquads, build.footprint.subjects)
+            )
+        entries.append(cache.store(key, build))
+    chunk = validator.validate(built) if validator is not None else None
+    del built
+    # The build pauses the cyclic collector, and a worker inherits that: the
+    # cycles a document's rdflib objects leave are collected here, once per
+    # chunk, or a worker would grow by hundreds of MB over a national build.
+    gc.collect()
+    return entries, chunk
 
 
 def _build_report(
@@ -240,7 +596,7 @@ def _build_report(
         "graphs": dict(triples),
         "triples": sum(triples.values()),
         "counts": counts,
-        "evidence": sum(len(doc.evidence) for doc in assembled.documents),
+        "evidence": sum(doc.record_count() for doc in assembled.documents),
         "sources": {
             doc.source.path.name: {
                 "document": str(doc.document),

@@ -27,6 +27,7 @@ __all__ = [
     "format_evidence_line",
     "format_graph_lines",
     "format_nonconformance",
+    "format_rebuild_line",
     "format_validation_line",
     "format_written_line",
     "graph_names",
@@ -47,8 +48,12 @@ def display_path(path: Path) -> str:
         >>> display_path(Path("/nowhere/else"))
         '/nowhere/else'
     """
+    # The folders are resolved, the file itself is not: dist/samverkansgraf.nq
+    # is a link into dist/.generations/, and the user asked for dist/.
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(
+            (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve())
+        )
     except ValueError:
         return str(path)
 
@@ -117,12 +122,7 @@ def format_count_lines(counts: Mapping[str, int]) -> list[str]:
 
 def format_evidence_line(assembled: AssembledDataset) -> str:
     """How many quotes were found in their sources (skipped passages not counted)."""
-    spans = sum(
-        1
-        for doc in assembled.documents
-        for record in doc.evidence
-        if not record.skipped
-    )
+    spans = sum(doc.quote_count() for doc in assembled.documents)
     return f"evidence: {spans} quotes found in their sources, offsets checked"
 
 
@@ -154,6 +154,26 @@ def format_validation_line(report: ValidationReport | None) -> str:
         f"validation: {state} ({len(report.violations)} violations, "
         f"{len(report.results)} results)"
     )
+
+
+def format_rebuild_line(result: BuildResult) -> str:
+    """What this build redid: documents built (the rest came from the build
+    cache) and documents validated again.
+
+    Example:
+        >>> from types import SimpleNamespace as R
+        >>> dataset = R(documents=[0] * 5)
+        >>> format_rebuild_line(R(built=1, revalidated=2, assembled=dataset))
+        'rebuilt:  1 of 5 documents (4 from .build-cache/), 2 validated again'
+    """
+    total = len(result.assembled.documents)
+    cached = total - result.built
+    line = f"rebuilt:  {result.built} of {total} documents"
+    if cached:
+        line += f" ({cached} from .build-cache/)"
+    if result.revalidated is not None:
+        line += f", {result.revalidated} validated again"
+    return line
 
 
 def format_nonconformance(report: ValidationReport) -> str:
@@ -189,5 +209,6 @@ def summarise_build(result: BuildResult) -> list[str]:
         *format_count_lines(result.counts),
         format_evidence_line(assembled),
         format_coverage_line(compute_coverage(assembled)),
+        format_rebuild_line(result),
         format_validation_line(result.validation),
     ]

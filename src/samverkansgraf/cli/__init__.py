@@ -16,28 +16,30 @@ follow the command list:
 - ``devtools``: ``synth``.
 """
 
-from . import build, devtools, extract, network, publish, query
 from .app import cli, main
 
-for _command in (
-    build.build,
-    build.validate,
-    build.coverage,
-    build.entities,
-    query.query_command,
-    query.sparql_command,
-    query.serve,
-    query.upload,
-    network.network,
-    network.compare,
-    publish.publish,
-    publish.serve_site,
-    publish.release,
-    extract.extract,
-    extract.evaluate,
-    devtools.synth,
-):
-    cli.add_command(_command)
-del _command
+# Command name → "module:function". The module is imported when its command
+# runs (or when the top-level help lists every command), so `samverkansgraf
+# build` does not load the site server, networkx or the extractor.
+cli.lazy_commands.update(
+    {
+        "build": "build:build",
+        "validate": "build:validate",
+        "coverage": "build:coverage",
+        "entities": "build:entities",
+        "query": "query:query_command",
+        "sparql": "query:sparql_command",
+        "serve": "query:serve",
+        "upload": "query:upload",
+        "network": "network:network",
+        "compare": "network:compare",
+        "publish": "publish:publish",
+        "serve-site": "publish:serve_site",
+        "release": "publish:release",
+        "extract": "extract:extract",
+        "evaluate": "extract:evaluate",
+        "synth": "devtools:synth",
+    }
+)
 
 __all__ = ["cli", "main"]

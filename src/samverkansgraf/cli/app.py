@@ -9,6 +9,7 @@ exit code; ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -60,7 +61,27 @@ class CommandError(click.ClickException):
 
 
 class Group(click.Group):
-    """A click group that turns library errors into one-line messages."""
+    """A click group that turns library errors into one-line messages, and
+    imports a command's module only when the command is wanted
+    (``lazy_commands``: name → ``"module:function"`` in ``cli``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands: dict[str, str] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command's name, sorted (as click lists them)."""
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """The command, its module imported now if it was not yet."""
+        found = super().get_command(ctx, cmd_name)
+        if found is not None or cmd_name not in self.lazy_commands:
+            return found
+        module, name = self.lazy_commands[cmd_name].split(":")
+        command = getattr(importlib.import_module(f"samverkansgraf.cli.{module}"), name)
+        self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, converting ``SamverkansgrafError`` unless --debug."""

@@ -47,23 +47,36 @@ __all__ = ["build", "coverage", "entities", "validate"]
 @click.option(
     "--no-validate", is_flag=True, help="Skip SHACL validation (for quick checks)."
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Build every document and validate everything, ignoring .build-cache/.",
+)
 @shacl_engine_option
 @click.pass_context
-def build(ctx: click.Context, out: Path | None, no_validate: bool, engine: str) -> None:
+def build(
+    ctx: click.Context, out: Path | None, no_validate: bool, full: bool, engine: str
+) -> None:
     """Build the dataset: parse, check evidence, validate, write dist/.
 
     Loads the ontology, SKOS schemes, gazetteer and every curated document, checks
     each source file against data/sources/SHA256SUMS, finds every quote in its
     source, validates with SHACL, and writes dist/samverkansgraf.{trig,nq,ttl,jsonld}
-    atomically. Nothing is written when the graph does not conform.
+    as one unit (dist/ shows the old files or the new, never a mix). Nothing is
+    written when the graph does not conform.
+
+    A rebuild redoes only what changed: documents whose file and source are as
+    last time come from .build-cache/, and only the documents a change can
+    affect are validated again; the result is the same as a full build's.
 
     \b
     Example:
         samverkansgraf build
+        samverkansgraf build --full
         samverkansgraf build --out /tmp/out
     """
     result = build_dataset(
-        project_paths(ctx), out, validate=not no_validate, engine=engine
+        project_paths(ctx), out, validate=not no_validate, engine=engine, full=full
     )
     for line in summarise_build(result):
         click.echo(line)

@@ -11,10 +11,12 @@ quoted words that the fact does not link, minus the explained exceptions of
 from __future__ import annotations
 
 from .coverage import (
+    COVERAGE_MIN_LENGTH,
     CoverageReport,
     DocumentCoverage,
     Passage,
     compute_coverage,
+    document_coverage,
     plot_coverage,
 )
 from .entities import (
@@ -41,6 +43,7 @@ from .names import (
 
 __all__ = [
     "CHECKED_CLASSES",
+    "COVERAGE_MIN_LENGTH",
     "ENTITY_CLASSES",
     "ENTITY_FORMATS",
     "NAMES_CHECK_FILE",
@@ -55,6 +58,7 @@ __all__ = [
     "Passage",
     "check_names",
     "compute_coverage",
+    "document_coverage",
     "find_label_collisions",
     "format_entities",
     "format_label_collisions",

@@ -9,21 +9,25 @@ picture.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import URIRef
 
 from ..atomic import write_files_atomically
-from ..build import AssembledDataset
+from ..build import AssembledDataset, CuratedDocument
 from ..evidence import EvidenceRecord, document_evidence
 from ..privacy import mask_contact_data
 
 __all__ = [
+    "COVERAGE_MIN_LENGTH",
     "CoverageReport",
     "DocumentCoverage",
     "Passage",
     "compute_coverage",
+    "document_coverage",
     "plot_coverage",
 ]
 
@@ -59,6 +63,12 @@ class DocumentCoverage:
     """Letters and digits only inside deliberately skipped passages."""
     uncovered: list[Passage] = field(default_factory=list)
     """Uncovered passages with at least ``min_length`` letters and digits."""
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DocumentCoverage:
+        """The coverage of ``dataclasses.asdict``'s output (the build cache's)."""
+        passages = [Passage(**passage) for passage in data["uncovered"]]
+        return cls(**{**data, "uncovered": passages})
 
     @property
     def share(self) -> float:
@@ -128,8 +138,31 @@ def _spans(
     return evidence, skipped
 
 
+_NOT_CONTENT = re.compile(r"[\W_]")  # exactly the characters str.isalnum() rejects
+_NOT_ZERO = re.compile("[^\x00]")
+
+
+def _content_mask(text: str) -> bytes:
+    """One byte per character of ``text``: 1 for a letter or digit
+    (``str.isalnum``), 0 for anything else."""
+    zeroed = _NOT_CONTENT.sub("\x00", text)
+    return _NOT_ZERO.sub("\x01", zeroed).encode("latin-1")
+
+
+def _count_in_runs(content: bytes, state: bytearray, run: bytes) -> int:
+    """Letters and digits inside the runs of ``state`` that ``run`` matches."""
+    return sum(
+        content.count(1, found.start(), found.end())
+        for found in re.finditer(run, state)
+    )
+
+
+COVERAGE_MIN_LENGTH = 80
+"""The shortest uncovered passage ``coverage`` and the build summary list."""
+
+
 def compute_coverage(
-    assembled: AssembledDataset, min_length: int = 80
+    assembled: AssembledDataset, min_length: int = COVERAGE_MIN_LENGTH
 ) -> CoverageReport:
     """Measure, per source document, how much text the evidence covers.
 
@@ -137,6 +170,10 @@ def compute_coverage(
     bullets between clauses and the rules of extracted tables do not lower the
     share. A passage is a maximal run of text outside every span; it is listed
     when it has at least ``min_length`` content characters.
+
+    A document's coverage is computed once and kept in its ``memo`` (the build
+    cache keeps the summary's, so a rebuild does not measure unchanged
+    documents again).
 
     Args:
         assembled: the dataset with evidence resolved.
@@ -147,51 +184,58 @@ def compute_coverage(
     """
     reports = []
     for doc in assembled.documents:
-        text = doc.source.text
-        # The build's resolved records: evidence is read once, not from triples.
-        evidence, skipped = _spans(document_evidence(doc), doc.document)
-        state = bytearray(len(text))  # 0 uncovered, 1 skipped, 2 evidence
-        for start, end in skipped:
-            state[start:end] = b"\x01" * (end - start)
-        for start, end in evidence:
-            state[start:end] = b"\x02" * (end - start)
-        blank = [not char.isalnum() for char in text]
-        characters = sum(1 for b in blank if not b)
-        covered = sum(1 for i, s in enumerate(state) if s == 2 and not blank[i])
-        skipped_count = sum(1 for i, s in enumerate(state) if s == 1 and not blank[i])
-        masked = mask_contact_data(text)
-        passages = []
-        index = 0
-        while index < len(text):
-            if state[index] or blank[index]:
-                index += 1
-                continue
-            end = index
-            while end < len(text) and not state[end]:
-                end += 1
-            chunk = text[index:end].rstrip()
-            size = sum(1 for char in chunk if char.isalnum())
-            if size >= min_length:
-                passages.append(
-                    Passage(
-                        start=index,
-                        end=index + len(chunk),
-                        line=text.count("\n", 0, index) + 1,
-                        text=" ".join(masked[index : index + len(chunk)].split()),
-                    )
-                )
-            index = end
-        reports.append(
-            DocumentCoverage(
-                document=str(doc.document),
-                file_name=doc.source.path.name,
-                characters=characters,
-                covered=covered,
-                skipped=skipped_count,
-                uncovered=passages,
-            )
-        )
+        memo = getattr(doc, "memo", {})
+        key = ("coverage", min_length)
+        found = memo.get(key)
+        if not isinstance(found, DocumentCoverage):
+            found = memo[key] = document_coverage(doc, min_length)
+        reports.append(found)
     return CoverageReport(reports, min_length)
+
+
+def document_coverage(
+    doc: CuratedDocument, min_length: int = COVERAGE_MIN_LENGTH
+) -> DocumentCoverage:
+    """The coverage of one curated document (see ``compute_coverage``)."""
+    text = doc.source.text
+    # The build's resolved records: evidence is read once, not from triples.
+    evidence, skipped = _spans(document_evidence(doc), doc.document)
+    state = bytearray(len(text))  # 0 uncovered, 1 skipped, 2 evidence
+    for start, end in skipped:
+        state[start:end] = b"\x01" * (end - start)
+    for start, end in evidence:
+        state[start:end] = b"\x02" * (end - start)
+    # Byte strings the length of the text, so that counting and finding runs
+    # happen in C (a national project has millions of characters).
+    content = _content_mask(text)
+    passages = []
+    masked: str | None = None  # masking is slow: only for texts with a passage
+    # A passage is a run of uncovered text from its first letter or digit.
+    for run in re.finditer(rb"\x00+", state):
+        index = content.find(1, run.start(), run.end())
+        if index < 0:
+            continue
+        chunk = text[index : run.end()].rstrip()
+        size = content.count(1, index, index + len(chunk))
+        if size >= min_length:
+            if masked is None:
+                masked = mask_contact_data(text)
+            passages.append(
+                Passage(
+                    start=index,
+                    end=index + len(chunk),
+                    line=text.count("\n", 0, index) + 1,
+                    text=" ".join(masked[index : index + len(chunk)].split()),
+                )
+            )
+    return DocumentCoverage(
+        document=str(doc.document),
+        file_name=doc.source.path.name,
+        characters=content.count(1),
+        covered=_count_in_runs(content, state, rb"\x02+"),
+        skipped=_count_in_runs(content, state, rb"\x01+"),
+        uncovered=passages,
+    )
 
 
 def plot_coverage(

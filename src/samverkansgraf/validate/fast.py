@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -51,6 +52,7 @@ __all__ = [
     "CompiledShapes",
     "protect_nquads",
     "store_from_nquads",
+    "store_from_nquads_file",
     "UnsupportedShapesError",
     "compile_shapes",
     "graph_to_store",
@@ -198,6 +200,32 @@ _FLOATING_IN_NQUADS = re.compile(
 )
 
 
+_FLOATING_TYPES = tuple(
+    b'"^^<' + _XSD_IRI + name + b">" for name in (b"decimal", b"double", b"float")
+)
+
+
+def _lines_with(data: bytes, needles: tuple[bytes, ...]) -> bytes:
+    """The lines of ``data`` that contain one of ``needles``, in order.
+
+    ``_FLOATING_IN_NQUADS`` walks every string literal character by character
+    (20 s for a national dump); its matches lie within one line and end with one
+    of these datatypes, so it needs to see only the lines that have one: found
+    with ``bytes.find`` (most dumps have none at all).
+    """
+    starts: set[int] = set()
+    for needle in needles:
+        position = data.find(needle)
+        while position >= 0:
+            starts.add(data.rfind(b"\n", 0, position) + 1)
+            position = data.find(needle, position + len(needle))
+    lines = []
+    for start in sorted(starts):
+        end = data.find(b"\n", start)
+        lines.append(data[start : len(data) if end < 0 else end + 1])
+    return b"".join(lines)
+
+
 def check_nquads_literals(data: bytes) -> None:
     """Refuse N-Quads holding a literal Oxigraph would rewrite on load.
 
@@ -217,7 +245,7 @@ def check_nquads_literals(data: bytes) -> None:
             f"literal {found.group(0).decode('utf-8', 'replace')} is not canonical"
         )
     seen: set[tuple[bytes, bytes]] = set()
-    for match in _FLOATING_IN_NQUADS.finditer(data):
+    for match in _FLOATING_IN_NQUADS.finditer(_lines_with(data, _FLOATING_TYPES)):
         key = (match.group(1), match.group(2))
         if key in seen:
             continue
@@ -251,6 +279,38 @@ def store_from_nquads(data: bytes) -> ox.Store:
     protected = protect_nquads(data)
     del data  # the rewritten copy is all the load needs
     store.bulk_load(protected, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def store_from_nquads_file(path: str | Path, chunk: int = 1 << 26) -> ox.Store:
+    """``store_from_nquads`` for a file, which Oxigraph reads itself (the dump's
+    bytes never held in Python) unless a literal needs the private datatypes.
+
+    The file is read once, a chunk at a time, for the checks of
+    ``check_nquads_literals``.
+
+    Raises:
+        UnsupportedShapesError: as ``check_nquads_literals``.
+    """
+    path = Path(path)
+    protect = False
+    with path.open("rb") as stream:
+        rest = b""
+        while True:
+            block = stream.read(chunk)
+            data = rest + block
+            if block:
+                cut = data.rfind(b"\n") + 1
+                data, rest = data[:cut], data[cut:]
+            if data:
+                check_nquads_literals(data)
+                protect = protect or _DERIVED_IN_NQUADS.search(data) is not None
+            if not block:
+                break
+    if protect:
+        return store_from_nquads(path.read_bytes())
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
     return store
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -37,7 +36,10 @@ __all__ = [
     "ENGINES",
     "ValidationReport",
     "ValidationResult",
+    "fast_results",
     "load_shapes",
+    "report_of",
+    "result_key",
     "validate_graph",
     "validate_nquads",
     "validate_nquads_taken",
@@ -272,11 +274,21 @@ def _store_to_graph(store: ox.Store) -> Graph:
 def _validate_fast(
     data: Graph | ox.Store, compiled: CompiledShapes
 ) -> ValidationReport:
-    from .fast import graph_to_store, validate_store
+    from .fast import graph_to_store
 
     store = data if isinstance(data, ox.Store) else graph_to_store(data)
-    findings = validate_store(store, compiled)
-    results = [
+    return report_of(fast_results(store, compiled), engine="fast")
+
+
+def fast_results(store: ox.Store, compiled: CompiledShapes) -> list[ValidationResult]:
+    """The fast engine's results on a store, unsorted.
+
+    Raises:
+        UnsupportedShapesError: a query Oxigraph rejects (validate with pySHACL).
+    """
+    from .fast import validate_store
+
+    return [
         ValidationResult(
             focus=f.focus,
             path=f.path,
@@ -286,16 +298,33 @@ def _validate_fast(
             value=f.value,
             messages=_messages_of(compiled, f),
         )
-        for f in findings
+        for f in validate_store(store, compiled)
     ]
-    results.sort(key=lambda r: (str(r.shape), str(r.focus), str(r.path), str(r.value)))
+
+
+def result_key(result: ValidationResult) -> tuple[str, ...]:
+    """The order of a report's results: by shape, focus node, path, value (then
+    message and severity, so that equal keys are equal results)."""
+    return (
+        str(result.shape),
+        str(result.focus),
+        str(result.path),
+        str(result.value),
+        result.message,
+        result.severity,
+    )
+
+
+def report_of(results: list[ValidationResult], *, engine: str) -> ValidationReport:
+    """A report of ``results`` (sorted by ``result_key``), with its report graph."""
+    results = sorted(results, key=result_key)
     conforms = not any(r.severity == "Violation" for r in results)
-    log.info("SHACL (fast): conforms=%s, %d result(s)", conforms, len(results))
+    log.info("SHACL (%s): conforms=%s, %d result(s)", engine, conforms, len(results))
     return ValidationReport(
         conforms=conforms,
         results=results,
         graph=_report_graph(conforms, results),
-        engine="fast",
+        engine=engine,
     )
 
 
@@ -336,6 +365,10 @@ def _report_graph(conforms: bool, results: list[ValidationResult]) -> Graph:
 
 def _validate_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
     """Validate with pySHACL (the reference engine)."""
+    # Imported here: the fast engine, and every command that does not validate,
+    # need not load it (0.4 s of start-up).
+    from pyshacl import validate as pyshacl_validate
+
     conforms, report_graph, _ = pyshacl_validate(
         data,
         shacl_graph=shapes,
@@ -373,7 +406,7 @@ def _validate_pyshacl(data: Graph, shapes: Graph) -> ValidationReport:
                 messages=messages,
             )
         )
-    results.sort(key=lambda r: (str(r.shape), str(r.focus), str(r.path), str(r.value)))
+    results.sort(key=result_key)
     bind_prefixes(report_graph)
     log.info("SHACL: conforms=%s, %d result(s)", conforms, len(results))
     return ValidationReport(
