@@ -16,7 +16,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID
 
 from helpers import TEST_MAILBOX, write_publication
 from samverkansgraf.atomic import OUTPUT_MARKER
@@ -202,7 +202,49 @@ def test_publish_refuses_without_a_mailbox_naming_the_setting(
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "[contact] email is not set" in lines[0], lines
+    assert "publish --preview" in lines[0]
     assert not (tmp_path / "s").exists()
+
+
+def test_preview_publishes_without_a_mailbox_and_says_so(
+    runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    shutil.copy(ROOT / "publication.toml", scratch.root / "publication.toml")
+    out = tmp_path / "s"
+    result = runner.invoke(
+        cli, ["--project", str(scratch.root), "publish", "--preview", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: preview"), lines
+    record = Graph().parse(out / "dcat.ttl")
+    # Exactly the mailbox is missing; the record says it is not for portals.
+    assert not list(record.objects(None, VCARD.hasEmail))
+    catalog = next(record.subjects(RDF.type, DCAT.Catalog))
+    notes = {n.language: str(n) for n in record.objects(catalog, SKOS.editorialNote)}
+    assert notes["en"].startswith("Preview:") and "not for harvesting" in notes["en"]
+    assert notes["sv"].startswith("Förhandsversion:")
+    report = validate_catalogue(record, load_dcat_shapes(scratch.shapes_dir))
+    assert {v.path for v in report.violations} == {VCARD.hasEmail}
+
+
+def test_preview_still_refuses_a_malformed_mailbox(
+    runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    write_publication(scratch.root, mailbox="data-at-example.org")
+    result = runner.invoke(
+        cli,
+        [
+            "--project",
+            str(scratch.root),
+            "publish",
+            "--preview",
+            "--out",
+            str(tmp_path / "s"),
+        ],
+    )
+    assert result.exit_code == 2, result.output
+    assert "not an e-mail address: 'data-at-example.org'" in result.stderr
 
 
 def test_publish_refuses_a_mailbox_that_names_a_person(

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import start_fake_endpoint
+from helpers import ROOT, start_fake_endpoint
 from samverkansgraf.cli import cli
 from samverkansgraf.sources import ProjectPaths
 
@@ -167,6 +167,12 @@ def _out_a_strangers_folder(command: str):
     return setup
 
 
+def _publish_without_a_mailbox(root: Path) -> list[str]:
+    # publication.toml as shipped: no [contact] email.
+    (root / "publication.toml").write_bytes((ROOT / "publication.toml").read_bytes())
+    return ["publish", "--out", str(root / "site")]
+
+
 def _out_into_data(root: Path) -> list[str]:
     return ["publish", "--out", str(root / "data")]
 
@@ -295,6 +301,13 @@ MATRIX = [
         6,
         "the folder is not empty and was not written by samverkansgraf publish, so "
         "it will not be replaced",
+    ),
+    BadInput(
+        "`publish` without `[contact] email` in publication.toml",
+        _publish_without_a_mailbox,
+        2,
+        "publication.toml: [contact] email is not set — the DCAT-AP-SE record needs "
+        "the publisher's functional mailbox — set e.g. email = ",
     ),
     BadInput(
         "`release --out` a folder it did not write",

@@ -22,8 +22,15 @@ __all__ = ["publish", "release", "serve_site"]
     default=Path("site"),
     show_default=True,
 )
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Publish without [contact] email in publication.toml: the catalogue "
+    "record then lacks the mailbox DCAT-AP-SE requires and says it is not for "
+    "harvesting. For looking at the site; not for a data portal.",
+)
 @click.pass_context
-def publish(ctx: click.Context, out: Path) -> None:
+def publish(ctx: click.Context, out: Path, preview: bool) -> None:
     """Publish the linked-data site: one page per resource, DCAT, VoID.
 
     Validates the graph first (SHACL, privacy shapes included) and writes nothing
@@ -32,14 +39,24 @@ def publish(ctx: click.Context, out: Path) -> None:
     ontology, the source texts (contact data masked), the dumps, a DCAT-AP-SE
     catalogue record (dcat.ttl, dcat.rdf, dcat.jsonld; checked against DCAT-AP 3
     and DCAT-AP-SE) and a VoID description (void.ttl). Needs the publisher's
-    functional mailbox in publication.toml ([contact] email).
+    functional mailbox in publication.toml ([contact] email); --preview
+    publishes without it, for looking at the site before it is registered
+    anywhere.
 
     \b
     Example:
         samverkansgraf publish --out site/
+        samverkansgraf publish --preview --out site/   # no [contact] email yet
         samverkansgraf serve-site --dir site/
     """
-    result = publish_site(project_paths(ctx), out)
+    result = publish_site(project_paths(ctx), out, preview=preview)
+    if result.preview:
+        click.echo(
+            "warning: preview — publication.toml has no [contact] email, so the "
+            "catalogue record (dcat.ttl) lacks the mailbox DCAT-AP-SE requires; "
+            "set it and publish again before registering the site with a portal",
+            err=True,
+        )
     click.echo(
         f"published {result.pages} pages ({result.files} files) to "
         f"{display_path(result.out)} in {result.seconds:.1f} s"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 
 from ..errors import SourceError
@@ -50,6 +50,7 @@ from .settings import PublicationSettings
 __all__ = [
     "DCAT_AP_SHAPES",
     "DCAT_AP_SE_SHAPES",
+    "PREVIEW_NOTE",
     "Distribution",
     "RecordDates",
     "describe_catalogue",
@@ -148,13 +149,24 @@ def _bilingual(g: Graph, node: URIRef, prop: URIRef, sv: str, en: str) -> None:
     g.add((node, prop, Literal(en, lang="en")))
 
 
+PREVIEW_NOTE = (
+    "Förhandsversion: posten saknar utgivarens funktionsbrevlåda "
+    "(vcard:hasEmail, obligatorisk i DCAT-AP-SE) och ska inte skördas av en "
+    "dataportal.",
+    "Preview: the record lacks the publisher's functional mailbox "
+    "(vcard:hasEmail, mandatory in DCAT-AP-SE) and is not for harvesting by a "
+    "data portal.",
+)
+"""What a preview's record says (sv, en) on its catalogue and dataset."""
+
+
 def describe_catalogue(
     union: Graph,
     settings: PublicationSettings,
     distributions: list[Distribution],
     *,
     dates: RecordDates,
-    contact_email: str,
+    contact_email: str | None,
 ) -> Graph:
     """The DCAT-AP-SE record: one catalogue, one dataset, its distributions.
 
@@ -172,7 +184,10 @@ def describe_catalogue(
         settings: publication.toml.
         distributions: the downloadable files.
         dates: first publication and last change of the data.
-        contact_email: the functional mailbox (``settings.require_contact_email``).
+        contact_email: the functional mailbox (``settings.require_contact_email``);
+            None only for a preview (``publish --preview``): the record then
+            lacks the mandatory ``vcard:hasEmail`` and says on the catalogue and
+            the dataset that it is not for harvesting (``PREVIEW_NOTE``).
 
     Returns:
         The record as a graph.
@@ -229,7 +244,11 @@ def describe_catalogue(
     g.add((contact, RDF.type, VCARD.Organization))
     g.add((contact, RDF.type, VCARD.Kind))
     _bilingual(g, contact, VCARD.fn, settings.contact_name_sv, settings.contact_name_en)
-    g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{contact_email}")))
+    if contact_email is not None:
+        g.add((contact, VCARD.hasEmail, URIRef(f"mailto:{contact_email}")))
+    else:
+        for node in (catalog, dataset):
+            _bilingual(g, node, SKOS.editorialNote, *PREVIEW_NOTE)
     g.add((contact, VCARD.hasURL, URIRef(settings.contact_url)))
 
     g.add((rights, RDF.type, DCTERMS.RightsStatement))

@@ -121,9 +121,22 @@ class PublicationSettings:
                 + " — the DCAT-AP-SE record needs the publisher's functional mailbox",
                 path=path,
                 hint='set e.g. email = "data@your-organisation.se" under [contact] '
-                "(an organisation's address, never a person's)",
+                "(an organisation's address, never a person's), or publish "
+                "--preview for a site that is not for portals yet",
             )
         return address
+
+    def record_mailbox(self, *, preview: bool = False) -> str | None:
+        """The mailbox the catalogue record gives: ``require_contact_email``'s,
+        or — for a preview (``publish --preview``) when none is set — None.
+
+        Raises:
+            SourceError: ``[contact] email`` is set but no e-mail address, or is
+                missing outside a preview.
+        """
+        if preview and not self.contact_email:
+            return None
+        return self.require_contact_email()
 
 
 def _get(table: dict[str, Any], key: str, path: Path, kind: type = str) -> Any:

@@ -40,7 +40,7 @@ from rdflib import Graph
 from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import assemble_dataset
 from ..errors import PublishError
-from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES
+from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, VCARD
 from ..query.catalogue import load_catalogue
 from ..sources import ProjectPaths
 from .checks import (
@@ -72,6 +72,9 @@ class PublishResult:
     """Wall-clock time of rendering and writing."""
     warnings: list[str] = field(default_factory=list)
     """DCAT-AP-SE recommendations the catalogue record does not meet."""
+    preview: bool = False
+    """The record lacks the contact mailbox and is not for portals
+    (``publish_site(preview=True)`` without ``[contact] email``)."""
 
 
 _VOCABULARY = (GRAPH_ONTOLOGY, GRAPH_SCHEMES)
@@ -86,6 +89,7 @@ def publish_site(
     out: str | Path = "site",
     *,
     settings: PublicationSettings | None = None,
+    preview: bool = False,
 ) -> PublishResult:
     """Validate the dataset and write the linked-data site atomically.
 
@@ -94,6 +98,11 @@ def publish_site(
         out: the site folder (replaced whole, or left as it was on any error);
             it must be new, empty or an earlier site (``atomic.atomic_directory``).
         settings: publication metadata (default: the project's publication.toml).
+        preview: allow a missing ``[contact] email``: the record then lacks the
+            mandatory ``vcard:hasEmail`` (the one DCAT-AP-SE violation allowed,
+            and only then) and says it is not for harvesting; the result's
+            ``preview`` is True. A site to look at before the publisher's
+            mailbox is known — not one to register with a portal.
 
     Returns:
         Counts and timing.
@@ -103,7 +112,8 @@ def publish_site(
         PublishError: the catalogue record fails its shapes (``shapes/dcat-ap/``,
             ``shapes/dcat-ap-se/``), the contact mailbox names a person, or
             contact data would be published.
-        SourceError: ``[contact] email`` is not set in publication.toml.
+        SourceError: ``[contact] email`` is not set in publication.toml (and
+            this is no preview), or is not an e-mail address.
         SourceError, EvidenceError: bad input. OutputError: cannot write, or
             ``out`` is a folder publish did not write.
     """
@@ -115,19 +125,26 @@ def publish_site(
         out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
     )
     settings = settings or load_publication(paths.root)
-    mailbox = settings.require_contact_email()  # before the build: fail at once
+    # Before the build: fail at once.
+    mailbox = settings.record_mailbox(preview=preview)
     assembled = assemble_dataset(paths)
     check_conformance(assembled, paths)
-    check_functional_mailbox(mailbox, assembled.union())
+    if mailbox is not None:
+        check_functional_mailbox(mailbox, assembled.union())
     renderer = SiteRenderer(
         assembled,
         settings,
         modified=data_modified(paths.root),
         catalogue=load_catalogue(paths.queries_dir),
+        preview=preview,
     )
     report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
-    if not report.conforms:
-        first = report.violations[0]
+    violations = report.violations
+    if mailbox is None:
+        # A preview's record lacks exactly the mailbox; nothing else is excused.
+        violations = [v for v in violations if v.path != VCARD.hasEmail]
+    if violations:
+        first = violations[0]
         raise PublishError(
             f"the DCAT-AP-SE record does not conform: <{first.focus}> {first.message}",
             path=paths.root / "publication.toml",
@@ -144,7 +161,11 @@ def publish_site(
         made: set[Path] = set()
         for relative, data in renderer.files():
             # The configured mailbox is allowed in the record, nowhere else.
-            allowed = frozenset({mailbox}) if relative in RECORD_FILES else frozenset()
+            allowed = (
+                frozenset({mailbox})
+                if mailbox is not None and relative in RECORD_FILES
+                else frozenset()
+            )
             check_file_privacy(relative, data, allowed)
             target = work / relative
             if target.parent not in made:
@@ -175,7 +196,12 @@ def publish_site(
     pages = sum(1 for path in written if path.endswith(".html"))
     warnings = [f"{r.message}" for r in report.results if r.severity != "Violation"]
     result = PublishResult(
-        Path(out), pages, files, time.perf_counter() - began, warnings
+        Path(out),
+        pages,
+        files,
+        time.perf_counter() - began,
+        warnings,
+        preview=mailbox is None,
     )
     log.info("published %d pages (%d files) in %.1f s", pages, files, result.seconds)
     return result

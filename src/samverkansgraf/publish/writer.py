@@ -80,6 +80,7 @@ class SiteRenderer:
         issued: dt.date | None = None,
         modified: dt.date | None = None,
         catalogue: Mapping[str, QuerySpec] | None = None,
+        preview: bool = False,
     ) -> None:
         """Index the graph, make the dumps and the catalogue record.
 
@@ -93,9 +94,12 @@ class SiteRenderer:
             catalogue: the query catalogue of the query page (default: the
                 project's ``queries/``, or the copy an installed package
                 carries).
+            preview: without ``[contact] email``, make a record without the
+                mailbox, marked as not for harvesting (``publish --preview``).
 
         Raises:
-            SourceError: ``[contact] email`` is not set (the record needs it).
+            SourceError: ``[contact] email`` is not set (the record needs it)
+                and this is no preview.
         """
         self.assembled = assembled
         self.settings = settings
@@ -127,7 +131,7 @@ class SiteRenderer:
             settings,
             self.distributions,
             dates=dates,
-            contact_email=settings.require_contact_email(),
+            contact_email=settings.record_mailbox(preview=preview),
         )
         """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
         self.void: Graph | None = None
