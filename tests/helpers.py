@@ -88,3 +88,21 @@ def publishable_copy(root: Path) -> ProjectPaths:
     shutil.copy(ROOT / "releases.json", root / "releases.json")
     write_publication(root)
     return ProjectPaths(root)
+
+
+NEXT = "0.2.0"
+"""The version the tests release: the real data as it is now (0.1.0, issued with
+one agreement, may not be reissued with today's five documents)."""
+
+
+def next_release_copy(root: Path) -> ProjectPaths:
+    """A publishable copy of the project whose changelog dates the next version."""
+    project = publishable_copy(root)
+    changelog = root / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text("utf-8").replace(
+            "## [Unreleased]", f"## [{NEXT}] - 2026-12-07", 1
+        ),
+        "utf-8",
+    )
+    return project

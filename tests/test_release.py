@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.namespace import RDF
 
-from helpers import TEST_MAILBOX, publishable_copy
+from helpers import NEXT, TEST_MAILBOX, next_release_copy
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
@@ -32,27 +32,9 @@ from samverkansgraf.sources import ProjectPaths
 ROOT = Path(__file__).resolve().parents[1]
 
 
-NEXT = "0.2.0"
-"""The version the tests release: the real data as it is now (0.1.0, issued with
-one agreement, may not be reissued with today's five documents)."""
-
-
-def _with_next_release(root: Path) -> ProjectPaths:
-    """A publishable copy of the project whose changelog dates the next version."""
-    project = publishable_copy(root)
-    changelog = root / "CHANGELOG.md"
-    changelog.write_text(
-        changelog.read_text("utf-8").replace(
-            "## [Unreleased]", f"## [{NEXT}] - 2026-12-07", 1
-        ),
-        "utf-8",
-    )
-    return project
-
-
 @pytest.fixture(scope="module")
 def next_project(tmp_path_factory: pytest.TempPathFactory) -> ProjectPaths:
-    return _with_next_release(tmp_path_factory.mktemp("next"))
+    return next_release_copy(tmp_path_factory.mktemp("next"))
 
 
 @pytest.fixture(scope="module")
@@ -399,7 +381,7 @@ def test_a_new_version_is_recorded_and_reissued_only_unchanged(
 def test_new_terms_need_a_new_ontology_version(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    project = _with_next_release(tmp_path)
+    project = next_release_copy(tmp_path)
     ontology = project.ontology_dir / "samverkansgraf.ttl"
     ontology.write_text(
         ontology.read_text("utf-8").replace(
