@@ -293,3 +293,21 @@ def test_workers_validating_in_chunks_give_a_clean_build(
     assert chunked["results"] == _results(clean)
     assert len(chunked["results"]) == 3  # the partner, and both clashing clauses
     assert chunked["files"] == {}  # nothing published: it does not conform
+
+
+def test_a_renamed_municipality_relabels_the_cached_documents_that_name_it(
+    scratch: ProjectPaths, tmp_path: Path
+) -> None:
+    """Generated labels name an agreement by its municipality's short name
+    (kommuner.csv): the reference names are part of every cache key."""
+    build(scratch)
+    _edit(
+        scratch.reference_dir / "kommuner.csv",
+        "2083,Hedemora,Hedemora kommun",
+        "2083,Hedemorax,Hedemora kommun",
+    )
+    renamed = build(scratch)
+    assert renamed.built == len(renamed.assembled.documents)
+    trig = next(p for p in renamed.outputs if p.suffix == ".trig").read_text("utf-8")
+    assert "Hedemorax 2019–2022 §3" in trig
+    _same_as_clean(renamed, scratch, tmp_path / "clean")
