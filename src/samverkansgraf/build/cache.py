@@ -7,8 +7,10 @@ redoes one document (``pipeline``).
 
 **Keys are content hashes.** A document's entry is named by the SHA-256 of
 everything its build read: the curated file's bytes and location (relative IRIs
-resolve against it), and a fingerprint of the code that builds it (every module
-of the package, pyoxigraph's and rdflib's versions). Its source text is checked
+resolve against it), the reference names its generated labels use (the pipeline
+adds them to the bytes it hashes), and a fingerprint of the code that builds it
+(every module of the package, pyoxigraph's and rdflib's versions). Its source
+text is checked
 separately on every build: the entry records the source file and digest it was
 built from, which must equal ``SHA256SUMS`` and the file's bytes now.
 
