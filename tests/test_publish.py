@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID
 
+from browser import chromium_driver, needs_browser
 from helpers import TEST_MAILBOX, write_publication
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
@@ -587,72 +588,39 @@ def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
 
 # -- a real browser --------------------------------------------------------------
 
-CHROMIUM = next(
-    (
-        p
-        for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-        if os.path.exists(p)
-    ),
-    shutil.which("chromium") or shutil.which("chromium-browser"),
-)
-CHROMEDRIVER = shutil.which("chromedriver") or (
-    "/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None
-)
-
 
 @pytest.mark.browser
 @pytest.mark.network
-@pytest.mark.skipif(
-    CHROMIUM is None or CHROMEDRIVER is None,
-    reason="no chromium/chromedriver binary (run .ci/install-browser)",
-)
+@needs_browser
 def test_browser_follows_hedemora_to_a_commitment_and_sees_the_quote(
     site: Path, assembled: AssembledDataset
 ) -> None:
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1100,1000",
-    ):
-        options.add_argument(flag)
     text = assembled.texts[SKGID["document/overenskommelse-hedemora-2019-2022"]]
-    with running_site_server(site) as base:
-        driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-        try:
-            driver.set_page_load_timeout(20)
-            driver.get(base + "id/kommun/2083")  # negotiated: a browser gets HTML
-            assert driver.find_element(By.TAG_NAME, "h1").text == "Hedemora kommun"
-            link = driver.find_element(
-                By.CSS_SELECTOR, 'a[href$="commitment/hedemora-2019-2022/3-1.html"]'
-            )
-            link.click()
-            assert driver.current_url.endswith(
-                "/id/commitment/hedemora-2019-2022/3-1.html"
-            )
-            mark = driver.find_element(By.CSS_SELECTOR, "section.evidence mark")
-            offsets = driver.find_element(By.CSS_SELECTOR, "section.evidence .offsets")
-            start = int(offsets.get_attribute("data-start"))
-            end = int(offsets.get_attribute("data-end"))
-            assert mark.get_attribute("textContent") == text[start:end]
-            assert mark.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
-            ARTEFACTS.mkdir(parents=True, exist_ok=True)
-            shot = ARTEFACTS / "site-commitment.png"
-            assert driver.save_screenshot(str(shot))
-            assert shot.stat().st_size > 10_000
-            if os.environ.get("SAMVERKANSGRAF_UPDATE_SCREENSHOT"):
-                _save_readme_screenshot(shot)
-        finally:
-            driver.quit()
+    with (
+        running_site_server(site) as base,
+        chromium_driver(window="1100,1000") as driver,
+    ):
+        driver.get(base + "id/kommun/2083")  # negotiated: a browser gets HTML
+        assert driver.find_element(By.TAG_NAME, "h1").text == "Hedemora kommun"
+        link = driver.find_element(
+            By.CSS_SELECTOR, 'a[href$="commitment/hedemora-2019-2022/3-1.html"]'
+        )
+        link.click()
+        assert driver.current_url.endswith("/id/commitment/hedemora-2019-2022/3-1.html")
+        mark = driver.find_element(By.CSS_SELECTOR, "section.evidence mark")
+        offsets = driver.find_element(By.CSS_SELECTOR, "section.evidence .offsets")
+        start = int(offsets.get_attribute("data-start"))
+        end = int(offsets.get_attribute("data-end"))
+        assert mark.get_attribute("textContent") == text[start:end]
+        assert mark.value_of_css_property("background-color") != "rgba(0, 0, 0, 0)"
+        ARTEFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTEFACTS / "site-commitment.png"
+        assert driver.save_screenshot(str(shot))
+        assert shot.stat().st_size > 10_000
+        if os.environ.get("SAMVERKANSGRAF_UPDATE_SCREENSHOT"):
+            _save_readme_screenshot(shot)
 
 
 def _save_readme_screenshot(shot: Path) -> None:
