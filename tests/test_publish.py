@@ -207,6 +207,7 @@ def test_publish_refuses_without_a_mailbox_naming_the_setting(
     assert not (tmp_path / "s").exists()
 
 
+@pytest.mark.slow
 def test_preview_publishes_without_a_mailbox_and_says_so(
     runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
 ) -> None:
