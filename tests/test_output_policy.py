@@ -369,7 +369,7 @@ def test_evaluate_replaces_only_its_own_report(
     runner: CliRunner, project: ProjectPaths, tmp_path: Path
 ) -> None:
     out = tmp_path / "evaluation.json"
-    args = ["evaluate", "--no-ablations", "--out", str(out)]
+    args = ["evaluate", "--no-ablations", "--no-blind", "--out", str(out)]
     first = _invoke(runner, project, *args)
     assert first.exit_code == 0, first.output
     again = _invoke(runner, project, *args)
