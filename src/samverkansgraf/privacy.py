@@ -39,6 +39,7 @@ separator (``2019-05-14``, ``14-05-2019``, ``LD17/03997``) is excluded outright.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 __all__ = [
     "CONTACT_PATTERNS",
@@ -110,12 +111,7 @@ _EMAIL_CORE = (
 )
 
 # -- the patterns -----------------------------------------------------------------
-# A match starts only where a run of local-part characters starts. The matches
-# are the same (every separator and every "at" begins with a character outside
-# the run, so a start inside a run succeeds exactly when the run's start does,
-# and finditer tries that first), but the engine no longer retries the pattern
-# from every letter of every word: 6x faster on long texts.
-EMAIL = re.compile(rf"(?<!{_WORD[:-1]}){_EMAIL_CORE}", re.IGNORECASE)
+EMAIL = re.compile(_EMAIL_CORE, re.IGNORECASE)
 """E-mail addresses, also written with ``(at)``, ``[at]``, `` at ``, ``snabel-a``,
 ``(dot)``, ``[dot]``, spaces around ``@`` or a line break inside."""
 
@@ -126,6 +122,33 @@ PHONE = re.compile(
 
 CONTACT_PATTERNS = (EMAIL, PHONE)
 """Every pattern :func:`find_contact_data` applies."""
+
+# EMAIL, tried at every position, retries its first word from every letter of
+# every word (~1.7 µs per character of text). _EMAIL_AT_WORD_START starts only
+# where a run of local-part characters starts: within a run, a start succeeds
+# only if the run's first allowed position does (every separator and every "at"
+# begins outside the run, so the word before it is the whole rest of the run).
+# finditer's first allowed position is the run's start, or the end of the
+# previous address when that ends inside a run ("a@b.se-c@d.se"): there
+# _email_spans tries EMAIL itself once. Same spans, ~4x faster.
+_WORD_CHARACTER = re.compile(_WORD[:-1], re.IGNORECASE)
+_EMAIL_AT_WORD_START = re.compile(rf"(?<!{_WORD[:-1]}){_EMAIL_CORE}", re.IGNORECASE)
+
+
+def _email_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``EMAIL.finditer(text)``, found faster."""
+    position = 0
+    while True:
+        found = None
+        if position and _WORD_CHARACTER.match(text, position - 1):
+            found = EMAIL.match(text, position)  # right after an address
+        if found is None:
+            found = _EMAIL_AT_WORD_START.search(text, position)
+        if found is None:
+            return
+        yield found.span()
+        position = found.end()
+
 
 MASK = "█"
 """The character that replaces each character of contact data."""
@@ -157,9 +180,7 @@ def find_contact_data(text: str) -> list[tuple[int, int]]:
         >>> find_contact_data("+46 70 684 34 81, erik(at)ltdalarna(dot)se")
         [(0, 16), (18, 42)]
     """
-    spans = sorted(
-        (m.start(), m.end()) for p in CONTACT_PATTERNS for m in p.finditer(text)
-    )
+    spans = sorted([*_email_spans(text), *(m.span() for m in PHONE.finditer(text))])
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:
