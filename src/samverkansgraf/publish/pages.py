@@ -16,19 +16,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from jinja2 import Environment
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from ..build import AssembledDataset
+from ..build import AssembledDataset, serialise_dataset
 from ..evidence import EvidenceIndex, EvidenceRecord
 from ..labels import find_label, natural_key
-from ..namespaces import ONTOLOGY_IRI, SKG, SKGID, bind_prefixes
+from ..namespaces import ONTOLOGY_IRI, SKG, SKGID
 from ..privacy import mask_contact_data
+from ..rdfio import N_QUADS
 from .html import make_environment
 from .vocabulary import (
     EXTERNAL_LABELS,
@@ -37,6 +39,9 @@ from .vocabulary import (
     PROPERTY_ORDER,
     plural_sv,
 )
+
+if TYPE_CHECKING:  # alternates reads relative_href from here
+    from .alternates import AlternateWriter, PageTriples
 
 __all__ = [
     "Link",
@@ -229,13 +234,10 @@ class SiteIndex:
             pages[cls] = f"classes/{safe_segment(name)}.html"
         return pages
 
-    def description(self, node: Node) -> Graph:
-        """The triples of ``node`` and of its hash sub-resources (evidence …)."""
-        graph = bind_prefixes(Graph())
-        for subject in [node, *self.parts.get(node, [])]:
-            for prop, value in self.outgoing.get(subject, []):
-                graph.add((subject, prop, value))
-        return graph
+    def described(self, node: Node) -> list[str]:
+        """The IRIs a page describes: ``node`` and its hash sub-resources
+        (evidence …); their triples are its alternates."""
+        return [str(node), *map(str, self.parts.get(node, []))]
 
     def source_page_path(self, document: Node) -> str:
         """The site path of a source document's text page."""
@@ -317,12 +319,37 @@ class PageContext:
     """Display labels of the index's nodes."""
     templates: Environment
     """The Jinja2 environment of ``templates/``."""
+    triples: PageTriples
+    """Each page's triples, from the dataset's Oxigraph store (its alternates)."""
+    alternates: AlternateWriter
+    """Writes the alternates (and counts RDF/XML fallbacks)."""
 
     @classmethod
-    def of(cls, assembled: AssembledDataset) -> PageContext:
-        """Index ``assembled`` and load the templates."""
+    def of(
+        cls, assembled: AssembledDataset, store: ox.Store | None = None
+    ) -> PageContext:
+        """Index ``assembled`` and load the templates.
+
+        Args:
+            assembled: the dataset.
+            store: an Oxigraph store of the same dataset (``writer`` loads one
+                from the N-Quads dump it publishes); made here when not given.
+        """
+        from .alternates import AlternateWriter, PageTriples
+
+        if store is None:
+            store = ox.Store()
+            store.bulk_load(
+                serialise_dataset(assembled)[N_QUADS.suffix], N_QUADS.oxigraph
+            )
         index = SiteIndex(assembled)
-        return cls(index, SiteLabels(index), make_environment())
+        return cls(
+            index,
+            SiteLabels(index),
+            make_environment(),
+            PageTriples(store),
+            AlternateWriter(),
+        )
 
 
 # -- links and values ---------------------------------------------------------

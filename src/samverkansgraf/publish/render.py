@@ -24,7 +24,7 @@ from .. import __version__
 from ..build import AssembledDataset
 from ..labels import natural_key
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, ONTOLOGY_IRI, SKG, bind_prefixes
-from .alternates import alternate_files
+from .alternates import triples_of_graph
 from .metadata import Distribution
 from .pages import (
     Link,
@@ -130,7 +130,9 @@ def resource_page(
                 relative_href(path, source_page),
             )
         )
-    files, alternates = alternate_files(path, index.description(node))
+    files, alternates = context.alternates.files(
+        path, context.triples.of(index.described(node))
+    )
     label_sv = labels.label(node)
     label_en = labels.literal(node, LABEL_PROPERTIES, "en")
     files[path] = render_template(
@@ -291,7 +293,7 @@ def ontology_page(
                 seen.add(entry["anchor"])
                 unique.append(entry)
         section["terms"] = unique
-    files, alternates = alternate_files(path, vocab)
+    files, alternates = context.alternates.files(path, triples_of_graph(vocab))
     files[path] = render_template(
         context,
         "ontology.html",

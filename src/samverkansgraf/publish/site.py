@@ -75,6 +75,9 @@ class PublishResult:
     preview: bool = False
     """The record lacks the contact mailbox and is not for portals
     (``publish_site(preview=True)`` without ``[contact] email``)."""
+    rdfxml_fallbacks: int = 0
+    """Pages whose RDF/XML alternate Oxigraph could not write, written by
+    rdflib instead (``alternates.AlternateWriter``)."""
 
 
 _VOCABULARY = (GRAPH_ONTOLOGY, GRAPH_SCHEMES)
@@ -202,6 +205,9 @@ def publish_site(
         time.perf_counter() - began,
         warnings,
         preview=mailbox is None,
+        rdfxml_fallbacks=renderer.context.alternates.rdfxml_fallbacks,
     )
     log.info("published %d pages (%d files) in %.1f s", pages, files, result.seconds)
+    if result.rdfxml_fallbacks:
+        log.info("%d RDF/XML alternate(s) written by rdflib", result.rdfxml_fallbacks)
     return result

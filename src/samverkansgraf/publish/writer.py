@@ -106,10 +106,12 @@ class SiteRenderer:
         self.catalogue = (
             catalogue if catalogue is not None else load_catalogue(catalogue_dir())
         )
-        self.context = PageContext.of(assembled)
-        """The indexed graph, labels and templates every page reads."""
         self._dumps: dict[str, bytes] | None = serialise_dataset(assembled)
-        self.profiles = ProfileRenderer(self.context, _store_of(self._dumps))
+        store = _store_of(self._dumps)
+        self.context = PageContext.of(assembled, store)
+        """The indexed graph, labels and templates every page reads, and the
+        store the pages' alternates are read from."""
+        self.profiles = ProfileRenderer(self.context, store)
         """The profile pages of the municipalities and regions (their facts are
         asked of an Oxigraph store of the N-Quads dump once per kind)."""
         self.distributions = []
