@@ -7,6 +7,8 @@ import http.client
 import os
 import re
 import shutil
+import subprocess
+import sys
 import urllib.request
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -788,3 +790,48 @@ def test_dcat_byte_sizes_are_the_published_files(site: Path) -> None:
         size = int(record.value(distribution, DCAT.byteSize))
         local = site / "download" / url.rsplit("/", 1)[-1]
         assert local.stat().st_size == size, url
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_worker_processes_write_the_same_site_byte_for_byte(
+    site: Path,
+    publishable: ProjectPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 19: forked workers write the resource pages in chunks. The real
+    # data has fewer pages than PARALLEL_FROM, so they are made to run here,
+    # in small chunks; the site must equal the one process's (the session's
+    # site, published by the CLI), and one published under another hash seed.
+    from samverkansgraf.publish import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    assert site_module._workers(2, 400) == 2
+    result = site_module.publish_site(publishable, tmp_path / "workers", jobs=2)
+    single = _tree(site)
+    assert _tree(tmp_path / "workers") == single
+    assert (result.pages, result.files, result.rdfxml_fallbacks) == (
+        sum(1 for name in single if name.endswith(".html")),
+        len(single) - (OUTPUT_MARKER in single),
+        0,
+    )
+    seeded = tmp_path / "seeded"
+    done = subprocess.run(
+        [sys.executable, "-m", "samverkansgraf", "--project", str(publishable.root)]
+        + ["publish", "--out", str(seeded)],
+        env=dict(os.environ, PYTHONHASHSEED="4711"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _tree(seeded) == single

@@ -407,7 +407,7 @@ def instances(context: PageContext, cls: Node) -> list[Node]:
             for s, _ in index.incoming.get(cls, [])
             if s in index.page_paths and (s, RDF.type, cls) in index.graph
         ),
-        key=lambda s: natural_key(context.labels.label(s)),
+        key=lambda s: (natural_key(context.labels.label(s)), str(s)),
     )
 
 
@@ -449,10 +449,10 @@ def property_rows(
         if prop not in skipped:
             grouped[prop].append(value)
 
-    def order(prop: URIRef) -> tuple[int, str]:
+    def order(prop: URIRef) -> tuple[int, str, str]:
         if prop in PROPERTY_ORDER:
-            return (PROPERTY_ORDER.index(prop), "")
-        return (len(PROPERTY_ORDER), context.labels.label(prop).casefold())
+            return (PROPERTY_ORDER.index(prop), "", "")
+        return (len(PROPERTY_ORDER), context.labels.label(prop).casefold(), str(prop))
 
     rows = []
     for prop in sorted(grouped, key=order):
@@ -462,6 +462,7 @@ def property_rows(
             key=lambda v: (
                 v.lang or "",
                 natural_key(v.link.text if v.link else v.text),
+                v.link.iri if v.link else v.datatype or "",
             )
         )
         rows.append({"prop": link, "prop_en": english, "vals": values})
@@ -497,7 +498,7 @@ def inverse_groups(
         )
     views = []
     for (prop, cls, via_part), links in groups.items():
-        unique = sorted(set(links), key=lambda link: natural_key(link.text))
+        unique = sorted(set(links), key=lambda link: (natural_key(link.text), link.iri))
         plural = plural_sv(labels.label(cls) if cls is not None else "resurs")
         prop_sv, prop_en = labels.label(prop), labels.label(prop, "en")
         via = " (via delresurs)" if via_part else ""

@@ -253,7 +253,7 @@ def ontology_page(
                             "label": label,
                             "links": sorted(
                                 (link_to(context, v, path) for v in values),
-                                key=lambda link: str(link.text).casefold(),
+                                key=lambda link: (str(link.text).casefold(), link.iri),
                             ),
                         }
                     )
@@ -342,7 +342,7 @@ def source_pages(context: PageContext, assembled: AssembledDataset) -> dict[str,
                     "end": end,
                     "facts": sorted(
                         {link_to(context, f, path) for f, _ in facts},
-                        key=lambda link: natural_key(link.text),
+                        key=lambda link: (natural_key(link.text), link.iri),
                     ),
                     "excerpt": shorten(text[start:end], 70),
                 }

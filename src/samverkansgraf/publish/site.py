@@ -29,9 +29,13 @@ the folder atomically.
 
 from __future__ import annotations
 
+import gc
 import logging
+import multiprocessing
 import os
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,9 +55,9 @@ from .checks import (
 )
 from .metadata import load_dcat_shapes, validate_catalogue
 from .settings import PublicationSettings, data_modified, load_publication
-from .writer import RECORD_FILES, SiteRenderer
+from .writer import RECORD_FILES, RESOURCE_PAGES, SiteRenderer
 
-__all__ = ["PublishResult", "publish_site"]
+__all__ = ["CHUNK_PAGES", "PARALLEL_FROM", "PublishResult", "publish_site"]
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +91,122 @@ _EARLIER_SITE = holds_files("dcat.ttl", "void.ttl", "index.html")
 """How an earlier site written before ``atomic.OUTPUT_MARKER`` existed is known."""
 
 
+PARALLEL_FROM = 2000
+"""Resource pages from which workers write them: below, forking costs more than
+it saves (the real data has ~400)."""
+
+CHUNK_PAGES = 500
+"""Resource pages per worker task."""
+
+
+def _workers(jobs: int | None, pages: int) -> int:
+    """How many worker processes write the resource pages (1: none).
+
+    Only a process without other threads is forked (a lock another thread
+    holds would stay locked in the copy), and only where ``fork`` exists.
+    """
+    wanted = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    if (
+        wanted < 2
+        or pages < PARALLEL_FROM
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return 1
+    return wanted
+
+
+def _write_checked(
+    work: Path,
+    relative: str,
+    data: bytes,
+    allowed: frozenset[str],
+    made: set[Path],
+) -> None:
+    """Check one file for contact data and write it under ``work``."""
+    check_file_privacy(relative, data, allowed)
+    target = work / relative
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    target.write_bytes(data)
+
+
+_WORKER_RENDERER: SiteRenderer | None = None
+"""The renderer a forked worker inherits (set only while workers run)."""
+
+
+def _write_chunk_in_worker(
+    task: tuple[Path, list[int]],
+) -> tuple[list[str], int, tuple[str, str | None] | None]:
+    """In a worker process: render, check and write the resource pages of a
+    chunk (indexes into ``page_nodes()``).
+
+    Returns:
+        The files written, the RDF/XML fallbacks, and the first error (its
+        message and hint: a ``PublishError`` is raised again by the parent).
+    """
+    work, chunk = task
+    renderer = _WORKER_RENDERER
+    assert renderer is not None
+    nodes = renderer.page_nodes()
+    alternates = renderer.context.alternates
+    before = alternates.rdfxml_fallbacks
+    written: list[str] = []
+    made: set[Path] = set()
+    try:
+        for relative, data in renderer.resource_files(nodes[i] for i in chunk):
+            _write_checked(work, relative, data, frozenset(), made)
+            written.append(relative)
+    except PublishError as exc:
+        return written, alternates.rdfxml_fallbacks - before, (exc.message, exc.hint)
+    # The parent pauses the cyclic collector (assemble); collect this chunk's.
+    gc.collect()
+    return written, alternates.rdfxml_fallbacks - before, None
+
+
+def _write_in_workers(renderer: SiteRenderer, work: Path, workers: int) -> list[str]:
+    """Every resource page and its alternates, written by forked workers in
+    chunks of ``CHUNK_PAGES`` (the same files, bytes and checks as in one
+    process: the workers inherit this process's renderer as it is).
+
+    Raises:
+        PublishError: a page would publish contact data (or has triples no
+            RDF/XML can hold); the site is not replaced.
+    """
+    global _WORKER_RENDERER
+    count = len(renderer.page_nodes())
+    tasks = [
+        (work, list(range(start, min(start + CHUNK_PAGES, count))))
+        for start in range(0, count, CHUNK_PAGES)
+    ]
+    written: list[str] = []
+    _WORKER_RENDERER = renderer
+    # Objects made before the fork are frozen: the workers' collections leave
+    # them, and the memory pages they share with this process, alone.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for files, fallbacks, error in pool.map(_write_chunk_in_worker, tasks):
+                renderer.context.alternates.rdfxml_fallbacks += fallbacks
+                if error is not None:
+                    raise PublishError(error[0], hint=error[1])
+                written += files
+    finally:
+        gc.unfreeze()
+        _WORKER_RENDERER = None
+    renderer.add_pages(path for path in written if path.endswith(".html"))
+    return written
+
+
 def publish_site(
     paths: ProjectPaths,
     out: str | Path = "site",
     *,
     settings: PublicationSettings | None = None,
     preview: bool = False,
+    jobs: int | None = None,
 ) -> PublishResult:
     """Validate the dataset and write the linked-data site atomically.
 
@@ -106,6 +220,10 @@ def publish_site(
             and only then) and says it is not for harvesting; the result's
             ``preview`` is True. A site to look at before the publisher's
             mailbox is known — not one to register with a portal.
+        jobs: worker processes that render, check and write the resource
+            pages (default: one per CPU this process may use); one, or a site
+            of fewer than ``PARALLEL_FROM`` pages, is written by this process
+            alone. The site is byte for byte the same either way.
 
     Returns:
         Counts and timing.
@@ -162,19 +280,18 @@ def publish_site(
         out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
     ) as work:
         made: set[Path] = set()
-        for relative, data in renderer.files():
+        workers = _workers(jobs, len(renderer.page_nodes()))
+        for relative, data in renderer.files(resource_pages=workers < 2):
+            if (relative, data) == RESOURCE_PAGES:
+                written.update(_write_in_workers(renderer, work, workers))
+                continue
             # The configured mailbox is allowed in the record, nowhere else.
             allowed = (
                 frozenset({mailbox})
                 if mailbox is not None and relative in RECORD_FILES
                 else frozenset()
             )
-            check_file_privacy(relative, data, allowed)
-            target = work / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
+            _write_checked(work, relative, data, allowed, made)
             written.add(relative)
         # Every IRI the record, VoID and the ontology advertise under the base
         # URL must be answered by the site (checked before the site replaces

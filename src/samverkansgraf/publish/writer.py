@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
+from rdflib.term import Node
 
 from .. import __version__
 from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
@@ -47,12 +48,17 @@ from .settings import PublicationSettings, today
 __all__ = [
     "DUMP_MEDIA_TYPES",
     "RECORD_FILES",
+    "RESOURCE_PAGES",
     "SiteRenderer",
     "record_files",
     "version_documents",
     "render_site",
     "site_manifest",
 ]
+
+RESOURCE_PAGES = ("", b"")
+"""What ``SiteRenderer.files(resource_pages=False)`` yields where the resource
+pages go."""
 
 RECORD_FILES = frozenset({"dcat.ttl", "dcat.rdf", "dcat.jsonld", "dcat.nt"})
 """The catalogue record's files: the only ones that may hold the contact mailbox."""
@@ -138,12 +144,39 @@ class SiteRenderer:
         """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
         self.void: Graph | None = None
         """The VoID description, once ``files()`` has made it."""
+        self._profile_paths = self.profiles.paths()
+        self._pages: list[str] = []
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        """Every file of the site as (site-relative path, bytes), once."""
+    def add_pages(self, paths: Iterable[str]) -> None:
+        """HTML pages written elsewhere (``files(resource_pages=False)``), for
+        ``site.json``."""
+        self._pages.extend(paths)
+
+    def page_nodes(self) -> list[Node]:
+        """The resources with a page of their own, in the order they are written."""
+        return sorted(self.context.index.page_paths, key=str)
+
+    def resource_files(self, nodes: Iterable[Node]) -> Iterator[tuple[str, bytes]]:
+        """The pages of ``nodes`` and their alternates (``files`` writes them
+        all; ``site`` may have worker processes write chunks of them)."""
+        profile_paths = self._profile_paths
+        for node in nodes:
+            yield from resource_page(
+                self.context, node, profile=profile_paths.get(URIRef(str(node)))
+            ).items()
+
+    def files(self, *, resource_pages: bool = True) -> Iterator[tuple[str, bytes]]:
+        """Every file of the site as (site-relative path, bytes), once.
+
+        Args:
+            resource_pages: write the resource pages here, in order. With
+                False, ``files`` yields ``RESOURCE_PAGES`` where they belong
+                instead, and whoever writes them (``site``'s workers) reports
+                their HTML paths to ``add_pages`` before asking for the next file.
+        """
         context, settings = self.context, self.settings
         index = context.index
-        pages: list[str] = []
+        pages = self._pages
 
         def page(path: str, data: bytes) -> tuple[str, bytes]:
             if path.endswith(".html"):
@@ -164,12 +197,12 @@ class SiteRenderer:
             triples=len(index.graph),
         ):
             yield page(*item)
-        profile_paths = self.profiles.paths()
-        for node in sorted(index.page_paths, key=str):
-            for item in resource_page(
-                context, node, profile=profile_paths.get(URIRef(str(node)))
-            ).items():
+        profile_paths = self._profile_paths
+        if resource_pages:
+            for item in self.resource_files(self.page_nodes()):
                 yield page(*item)
+        else:
+            yield RESOURCE_PAGES
         for item in self.profiles.files():
             yield page(*item)
         class_files, class_rows = class_index_pages(context, profiles=profile_paths)
