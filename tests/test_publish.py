@@ -835,3 +835,35 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
     )
     assert done.returncode == 0, done.stderr
     assert _tree(seeded) == single
+
+
+@pytest.mark.slow
+def test_contact_data_in_a_workers_page_leaves_the_previous_site_intact(
+    published: tuple[Path, str],
+    publishable: ProjectPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from samverkansgraf.publish import site as site_module
+
+    out = tmp_path / "site"
+    shutil.copytree(published[0], out)
+    before = _tree(out)
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    real = site_module.SiteRenderer.resource_files
+
+    def leaky(self: site_module.SiteRenderer, nodes):  # type: ignore[no-untyped-def]
+        nodes = list(nodes)
+        yield from real(self, nodes)
+        if str(SKGID["kommun/2083"]) in map(str, nodes):  # in one worker's chunk
+            yield "id/leak.html", b"<p>ring 070-684 34 81</p>"
+
+    monkeypatch.setattr(site_module.SiteRenderer, "resource_files", leaky)
+    with pytest.raises(PublishError) as error:
+        site_module.publish_site(publishable, out, jobs=2)
+    assert str(error.value).startswith(
+        "output file id/leak.html would contain contact data at 8–21"
+    )
+    assert _tree(out) == before
+    assert not list(tmp_path.glob(".site.*"))  # no temporary directory left

@@ -172,9 +172,10 @@ def _type_rank(cls: Node) -> tuple[int, str]:
 class SiteIndex:
     """The graph indexed the way the pages read it, built once per site."""
 
-    def __init__(self, assembled: AssembledDataset) -> None:
-        """Index the union graph, the source texts and the evidence records."""
-        self.graph: Graph = assembled.union()
+    def __init__(self, assembled: AssembledDataset, union: Graph | None = None) -> None:
+        """Index the union graph (``union``, made here when not given), the
+        source texts and the evidence records."""
+        self.graph: Graph = union if union is not None else assembled.union()
         """The union of the dataset's named graphs."""
         self.outgoing: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
         """Subject → its (property, value) pairs."""
@@ -326,7 +327,10 @@ class PageContext:
 
     @classmethod
     def of(
-        cls, assembled: AssembledDataset, store: ox.Store | None = None
+        cls,
+        assembled: AssembledDataset,
+        store: ox.Store | None = None,
+        union: Graph | None = None,
     ) -> PageContext:
         """Index ``assembled`` and load the templates.
 
@@ -334,6 +338,7 @@ class PageContext:
             assembled: the dataset.
             store: an Oxigraph store of the same dataset (``writer`` loads one
                 from the N-Quads dump it publishes); made here when not given.
+            union: ``assembled.union()`` when the caller has it already.
         """
         from .alternates import AlternateWriter, PageTriples
 
@@ -342,7 +347,7 @@ class PageContext:
             store.bulk_load(
                 serialise_dataset(assembled)[N_QUADS.suffix], N_QUADS.oxigraph
             )
-        index = SiteIndex(assembled)
+        index = SiteIndex(assembled, union)
         return cls(
             index,
             SiteLabels(index),

@@ -29,12 +29,14 @@ the folder atomically.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +44,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from ..atomic import atomic_directory, check_output_directory, holds_files
-from ..build import assemble_dataset
+from ..build import assemble_dataset, serialise_dataset
 from ..errors import PublishError
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, VCARD
 from ..query.catalogue import load_catalogue
@@ -55,7 +57,7 @@ from .checks import (
 )
 from .metadata import load_dcat_shapes, validate_catalogue
 from .settings import PublicationSettings, data_modified, load_publication
-from .writer import RECORD_FILES, RESOURCE_PAGES, SiteRenderer
+from .writer import RECORD_FILES, RESOURCE_PAGES, SiteRenderer, store_of
 
 __all__ = ["CHUNK_PAGES", "PARALLEL_FROM", "PublishResult", "publish_site"]
 
@@ -165,39 +167,62 @@ def _write_chunk_in_worker(
     return written, alternates.rdfxml_fallbacks - before, None
 
 
-def _write_in_workers(renderer: SiteRenderer, work: Path, workers: int) -> list[str]:
-    """Every resource page and its alternates, written by forked workers in
-    chunks of ``CHUNK_PAGES`` (the same files, bytes and checks as in one
-    process: the workers inherit this process's renderer as it is).
+class _PageWorkers:
+    """Forked workers that write every resource page and its alternates in
+    chunks of ``CHUNK_PAGES``, started before this process writes the other
+    files, so that both run at once (the same files, bytes and checks as in
+    one process: the workers inherit this process's renderer as it is).
 
-    Raises:
-        PublishError: a page would publish contact data (or has triples no
-            RDF/XML can hold); the site is not replaced.
+    Used as a context manager inside ``atomic_directory``: leaving it waits for
+    the workers (or cancels what they have not begun, on an error) before the
+    work folder is renamed or removed.
     """
-    global _WORKER_RENDERER
-    count = len(renderer.page_nodes())
-    tasks = [
-        (work, list(range(start, min(start + CHUNK_PAGES, count))))
-        for start in range(0, count, CHUNK_PAGES)
-    ]
-    written: list[str] = []
-    _WORKER_RENDERER = renderer
-    # Objects made before the fork are frozen: the workers' collections leave
-    # them, and the memory pages they share with this process, alone.
-    gc.freeze()
-    try:
+
+    def __init__(self, renderer: SiteRenderer, work: Path, workers: int) -> None:
+        self.renderer = renderer
+        self.work = work
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.results: Iterator[tuple[list[str], int, tuple[str, str | None] | None]]
+
+    def __enter__(self) -> _PageWorkers:
+        global _WORKER_RENDERER
+        count = len(self.renderer.page_nodes())
+        tasks = [
+            (self.work, list(range(start, min(start + CHUNK_PAGES, count))))
+            for start in range(0, count, CHUNK_PAGES)
+        ]
+        _WORKER_RENDERER = self.renderer
+        # Objects made before the fork are frozen: the workers' collections
+        # leave them, and the memory pages they share with this process, alone.
+        gc.freeze()
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for files, fallbacks, error in pool.map(_write_chunk_in_worker, tasks):
-                renderer.context.alternates.rdfxml_fallbacks += fallbacks
-                if error is not None:
-                    raise PublishError(error[0], hint=error[1])
-                written += files
-    finally:
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self.results = self.pool.map(_write_chunk_in_worker, tasks)
+        return self
+
+    def written(self) -> list[str]:
+        """Wait for every chunk: the files the workers wrote.
+
+        Raises:
+            PublishError: a page would publish contact data (or has triples
+                no RDF/XML can hold); the site is not replaced.
+        """
+        written: list[str] = []
+        for files, fallbacks, error in self.results:
+            self.renderer.context.alternates.rdfxml_fallbacks += fallbacks
+            if error is not None:
+                raise PublishError(error[0], hint=error[1])
+            written += files
+        self.renderer.add_pages(path for path in written if path.endswith(".html"))
+        return written
+
+    def __exit__(self, *exc: object) -> None:
+        global _WORKER_RENDERER
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
         _WORKER_RENDERER = None
-    renderer.add_pages(path for path in written if path.endswith(".html"))
-    return written
 
 
 def publish_site(
@@ -249,16 +274,26 @@ def publish_site(
     # Before the build: fail at once.
     mailbox = settings.record_mailbox(preview=preview)
     assembled = assemble_dataset(paths)
-    check_conformance(assembled, paths)
+    # The dumps, their store and the union are made once: the store is
+    # validated and answers the pages' alternates and the profiles; the union
+    # is the pages' index.
+    dumps = serialise_dataset(assembled)
+    store = store_of(dumps)
+    check_conformance(assembled, paths, store)
+    union = assembled.union()
     if mailbox is not None:
-        check_functional_mailbox(mailbox, assembled.union())
+        check_functional_mailbox(mailbox, union)
     renderer = SiteRenderer(
         assembled,
         settings,
         modified=data_modified(paths.root),
         catalogue=load_catalogue(paths.queries_dir),
         preview=preview,
+        dumps=dumps,
+        store=store,
+        union=union,
     )
+    del dumps  # the renderer lets each dump go once written
     report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
     violations = report.violations
     if mailbox is None:
@@ -281,18 +316,21 @@ def publish_site(
     ) as work:
         made: set[Path] = set()
         workers = _workers(jobs, len(renderer.page_nodes()))
-        for relative, data in renderer.files(resource_pages=workers < 2):
-            if (relative, data) == RESOURCE_PAGES:
-                written.update(_write_in_workers(renderer, work, workers))
-                continue
-            # The configured mailbox is allowed in the record, nowhere else.
-            allowed = (
-                frozenset({mailbox})
-                if mailbox is not None and relative in RECORD_FILES
-                else frozenset()
-            )
-            _write_checked(work, relative, data, allowed, made)
-            written.add(relative)
+        parallel = _PageWorkers(renderer, work, workers) if workers > 1 else None
+        stream = renderer.files(resource_pages=False) if parallel else renderer.files()
+        with parallel or contextlib.nullcontext():
+            for relative, data in stream:
+                if parallel is not None and (relative, data) == RESOURCE_PAGES:
+                    written.update(parallel.written())
+                    continue
+                # The configured mailbox is allowed in the record, nowhere else.
+                allowed = (
+                    frozenset({mailbox})
+                    if mailbox is not None and relative in RECORD_FILES
+                    else frozenset()
+                )
+                _write_checked(work, relative, data, allowed, made)
+                written.add(relative)
         # Every IRI the record, VoID and the ontology advertise under the base
         # URL must be answered by the site (checked before the site replaces
         # the old one).

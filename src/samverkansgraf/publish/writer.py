@@ -49,6 +49,7 @@ __all__ = [
     "DUMP_MEDIA_TYPES",
     "RECORD_FILES",
     "RESOURCE_PAGES",
+    "store_of",
     "SiteRenderer",
     "record_files",
     "version_documents",
@@ -87,6 +88,9 @@ class SiteRenderer:
         modified: dt.date | None = None,
         catalogue: Mapping[str, QuerySpec] | None = None,
         preview: bool = False,
+        dumps: dict[str, bytes] | None = None,
+        store: ox.Store | None = None,
+        union: Graph | None = None,
     ) -> None:
         """Index the graph, make the dumps and the catalogue record.
 
@@ -102,6 +106,9 @@ class SiteRenderer:
                 carries).
             preview: without ``[contact] email``, make a record without the
                 mailbox, marked as not for harvesting (``publish --preview``).
+            dumps: ``serialise_dataset(assembled)``, when the caller has made it.
+            store: an Oxigraph store of those dumps' N-Quads, likewise.
+            union: ``assembled.union()``, likewise.
 
         Raises:
             SourceError: ``[contact] email`` is not set (the record needs it)
@@ -112,9 +119,11 @@ class SiteRenderer:
         self.catalogue = (
             catalogue if catalogue is not None else load_catalogue(catalogue_dir())
         )
-        self._dumps: dict[str, bytes] | None = serialise_dataset(assembled)
-        store = _store_of(self._dumps)
-        self.context = PageContext.of(assembled, store)
+        self._dumps: dict[str, bytes] | None = (
+            dumps if dumps is not None else serialise_dataset(assembled)
+        )
+        store = store if store is not None else store_of(self._dumps)
+        self.context = PageContext.of(assembled, store, union)
         """The indexed graph, labels and templates every page reads, and the
         store the pages' alternates are read from."""
         self.profiles = ProfileRenderer(self.context, store)
@@ -232,7 +241,7 @@ class SiteRenderer:
         yield "site.json", site_manifest(settings, sorted(pages))
 
 
-def _store_of(dumps: Mapping[str, bytes]) -> ox.Store:
+def store_of(dumps: Mapping[str, bytes]) -> ox.Store:
     """An in-memory Oxigraph store of the site's N-Quads dump."""
     store = ox.Store()
     store.bulk_load(dumps[N_QUADS.suffix], format=N_QUADS.oxigraph)
