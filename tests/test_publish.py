@@ -867,3 +867,28 @@ def test_contact_data_in_a_workers_page_leaves_the_previous_site_intact(
     )
     assert _tree(out) == before
     assert not list(tmp_path.glob(".site.*"))  # no temporary directory left
+
+
+@pytest.mark.slow
+def test_contact_data_in_a_dump_checked_by_a_worker_stops_the_publish(
+    publishable: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With workers, the parent writes the dumps while a worker checks them;
+    # the site is published only once the checks have passed.
+    from samverkansgraf.publish import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    real = site_module.serialise_dataset
+
+    def leaky(assembled: AssembledDataset) -> dict[str, bytes]:
+        dumps = real(assembled)
+        dumps[".ttl"] += b"# ring 070-684 34 81\n"
+        return dumps
+
+    monkeypatch.setattr(site_module, "serialise_dataset", leaky)
+    with pytest.raises(PublishError) as error:
+        site_module.publish_site(publishable, tmp_path / "site", jobs=2)
+    assert str(error.value).startswith(
+        "output file download/samverkansgraf.ttl would contain contact data"
+    )
+    assert not (tmp_path / "site").exists()

@@ -122,11 +122,13 @@ def _write_checked(
     work: Path,
     relative: str,
     data: bytes,
-    allowed: frozenset[str],
+    allowed: frozenset[str] | None,
     made: set[Path],
 ) -> None:
-    """Check one file for contact data and write it under ``work``."""
-    check_file_privacy(relative, data, allowed)
+    """Check one file for contact data (unless ``allowed`` is None: a worker
+    checks it) and write it under ``work``."""
+    if allowed is not None:
+        check_file_privacy(relative, data, allowed)
     target = work / relative
     if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -139,16 +141,17 @@ _WORKER_RENDERER: SiteRenderer | None = None
 
 
 def _write_chunk_in_worker(
-    task: tuple[Path, list[int]],
+    task: tuple[Path, list[int], str | None],
 ) -> tuple[list[str], int, tuple[str, str | None] | None]:
     """In a worker process: render, check and write the resource pages of a
-    chunk (indexes into ``page_nodes()``).
+    chunk (indexes into ``page_nodes()``), or check one dump for contact data
+    (its site path; the parent writes it meanwhile).
 
     Returns:
         The files written, the RDF/XML fallbacks, and the first error (its
         message and hint: a ``PublishError`` is raised again by the parent).
     """
-    work, chunk = task
+    work, chunk, dump = task
     renderer = _WORKER_RENDERER
     assert renderer is not None
     nodes = renderer.page_nodes()
@@ -157,6 +160,9 @@ def _write_chunk_in_worker(
     written: list[str] = []
     made: set[Path] = set()
     try:
+        if dump is not None:
+            check_file_privacy(dump, renderer.held_dumps()[dump], frozenset())
+            return [], 0, None
         for relative, data in renderer.resource_files(nodes[i] for i in chunk):
             _write_checked(work, relative, data, frozenset(), made)
             written.append(relative)
@@ -183,13 +189,21 @@ class _PageWorkers:
         self.work = work
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
+        self.dumps: set[str] = set()
+        """The dumps' site paths: the workers check them for contact data."""
         self.results: Iterator[tuple[list[str], int, tuple[str, str | None] | None]]
 
     def __enter__(self) -> _PageWorkers:
         global _WORKER_RENDERER
         count = len(self.renderer.page_nodes())
-        tasks = [
-            (self.work, list(range(start, min(start + CHUNK_PAGES, count))))
+        # The dumps (hundreds of MB at national scale) are checked for contact
+        # data here too, first, while this process writes them.
+        self.dumps = set(self.renderer.held_dumps())
+        tasks: list[tuple[Path, list[int], str | None]] = [
+            (self.work, [], dump) for dump in sorted(self.dumps)
+        ]
+        tasks += [
+            (self.work, list(range(start, min(start + CHUNK_PAGES, count))), None)
             for start in range(0, count, CHUNK_PAGES)
         ]
         _WORKER_RENDERER = self.renderer
@@ -202,7 +216,8 @@ class _PageWorkers:
         return self
 
     def written(self) -> list[str]:
-        """Wait for every chunk: the files the workers wrote.
+        """Wait for every chunk: the files the workers wrote (the dumps'
+        checks come first: no site is published before they have passed).
 
         Raises:
             PublishError: a page would publish contact data (or has triples
@@ -324,11 +339,13 @@ def publish_site(
                     written.update(parallel.written())
                     continue
                 # The configured mailbox is allowed in the record, nowhere else.
-                allowed = (
+                allowed: frozenset[str] | None = (
                     frozenset({mailbox})
                     if mailbox is not None and relative in RECORD_FILES
                     else frozenset()
                 )
+                if parallel is not None and relative in parallel.dumps:
+                    allowed = None  # checked by a worker meanwhile
                 _write_checked(work, relative, data, allowed, made)
                 written.add(relative)
         # Every IRI the record, VoID and the ontology advertise under the base

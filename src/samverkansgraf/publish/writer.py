@@ -156,6 +156,14 @@ class SiteRenderer:
         self._profile_paths = self.profiles.paths()
         self._pages: list[str] = []
 
+    def held_dumps(self) -> dict[str, bytes]:
+        """The dumps as ``files()`` will write them (site path → bytes), until
+        it has (then empty)."""
+        return {
+            f"download/{DUMP_STEM}{suffix}": data
+            for suffix, data in (self._dumps or {}).items()
+        }
+
     def add_pages(self, paths: Iterable[str]) -> None:
         """HTML pages written elsewhere (``files(resource_pages=False)``), for
         ``site.json``."""
