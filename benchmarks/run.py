@@ -509,6 +509,8 @@ def _goal_lines(results: dict[str, Any]) -> list[str]:
             f"{_met(seconds <= GOALS['publish_seconds'])}; ≤ 1.5 GB: "
             f"**{peak:.0f} MB** — {_met(peak <= GOALS['publish_peak_mb'])}"
         )
+    elif "error" in publish:
+        publish_line = f"- publish: **failed** at {goals['scale']}: {publish['error']}"
     else:
         publish_line = f"- publish: not run at {goals['scale']} (`make bench-l`)"
     return [
