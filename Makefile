@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SGRAF  := $(BIN)/samverkansgraf
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-fast install install-test build validate lint format check bench bench-xl clean
+.PHONY: help run test test-fast install install-test build validate lint format check bench bench-l bench-xl clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ check: lint test ## lint + test
 
 bench: install-test ## S/M/L (1.1M triples): build, rebuild, I/O limit, baseline (~10 min) -> benchmarks/results/latest.{json,md} + README figures
 	$(BIN)/python -m benchmarks.run
+
+bench-l: install-test ## make bench with publish at L too (~60,000 pages; adds minutes) -> the same results + README figures
+	$(BIN)/python -m benchmarks.run --publish-scales S,M,L
 
 bench-xl: install-test ## the ~5M-triple run of docs/scale.md (not in make bench) -> benchmarks/results/xl/latest.{json,md}
 	$(BIN)/python -m benchmarks.run --scales XL --baseline-scales "" --out benchmarks/results/xl

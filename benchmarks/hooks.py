@@ -138,7 +138,12 @@ def queries_rdflib(ctx: HookContext) -> dict[str, object]:
 
 def publish(ctx: HookContext) -> dict[str, object]:
     """The static linked-data site (``samverkansgraf.publish``) from the built
-    ``dist/``."""
+    ``dist/``, with the real project's query catalogue on its query page (a
+    synthetic project has none of its own)."""
+    import shutil
+
+    if not ctx.paths.queries_dir.is_dir():
+        shutil.copytree(ctx.queries, ctx.paths.queries_dir)
     module: Any = _module("publish")
     settings = _module("publish.settings").load_publication(ctx.paths.root)
     if not settings.contact_email:  # a synthetic project: a synthetic mailbox

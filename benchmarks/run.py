@@ -1,8 +1,9 @@
 """Benchmarks at national scale: the pipeline beside its baseline and its I/O limit.
 
 Usage: ``make bench`` (or ``python -m benchmarks.run [--scales S,M,L]
-[--baseline-scales S,M] [--out benchmarks/results] [--no-readme]``;
-``--scales XL`` runs the ~5M-triple project of docs/scale.md).
+[--baseline-scales S,M] [--publish-scales S,M] [--out benchmarks/results]
+[--no-readme]``; ``--scales XL`` runs the ~5M-triple project of docs/scale.md;
+``make bench-l`` is ``make bench`` with publish at L too).
 
 Input: the real project (its ontology, shapes and gazetteer). Steps, per scale
 (S ~20k, M ~200k, L ~1.1M triples): generate a synthetic all-Sweden project
@@ -53,8 +54,9 @@ BASELINE_BUILD = ("assemble", "serialise")
 BASELINE_FULL = ("assemble", "serialise", "validate")
 SEED = 1
 # Stages too slow for the budget at every scale: where they run. Publishing a
-# page per resource at L (~60,000 pages) takes minutes by itself (issue 19,
-# item 3); its growth exponent comes from S and M.
+# page per resource at L (~60,000 pages, ~240,000 files) takes minutes by
+# itself: `make bench` leaves it out, `make bench-l` (--publish-scales S,M,L)
+# runs it too.
 HOOK_SCALES = {"publish": ("S", "M")}
 # Where each hook's baseline runs: the rdflib baseline of the query catalogue
 # takes 23 s at S and minutes at M; the network's rdflib load is ~20 s at M.
@@ -67,6 +69,8 @@ GOALS = {
     "rebuild_seconds": 3.0,
     "rebuild_limit_ratio": 1.5,
     "query_seconds": 0.5,
+    "publish_seconds": 90.0,
+    "publish_peak_mb": 1536.0,
 }
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
@@ -149,9 +153,16 @@ def _load_average() -> list[float]:
 
 
 def run(
-    scales: list[str], baseline_scales: set[str], out: Path, work: Path
+    scales: list[str],
+    baseline_scales: set[str],
+    out: Path,
+    work: Path,
+    hook_scales: dict[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
-    """Run every benchmark and return the results (also written to ``out``)."""
+    """Run every benchmark and return the results (also written to ``out``).
+
+    ``hook_scales`` overrides ``HOOK_SCALES`` (where each slow hook runs)."""
+    where = {**HOOK_SCALES, **(hook_scales or {})}
     started = time.perf_counter()
     project = ProjectPaths(ROOT)
     results: dict[str, Any] = {
@@ -201,7 +212,7 @@ def run(
             _say(f"[{scale}] baseline: {baseline['stages']['full']['seconds']}s")
         entry["hooks"] = {
             name: _child(["hook", name, *args])
-            if scale in HOOK_SCALES.get(name, SCALES)
+            if scale in where.get(name, SCALES)
             else {"skipped": f"not run at {scale} (the 10-minute budget)"}
             for name in HOOKS
         }
@@ -489,6 +500,19 @@ def _goal_lines(results: dict[str, Any]) -> list[str]:
     goals = results["goals"]
     met = goals["met"]
     slowest = goals["slowest_query"]
+    publish = results["scales"][goals["scale"]]["hooks"].get("publish", {})
+    if "stages" in publish:
+        seconds = publish["stages"]["publish"]["seconds"]
+        peak = publish["stages"]["publish"]["peak_mb"]
+        publish_line = (
+            f"- publish ≤ 90 s: **{seconds:.0f} s** — "
+            f"{_met(seconds <= GOALS['publish_seconds'])}; ≤ 1.5 GB: "
+            f"**{peak:.0f} MB** — {_met(peak <= GOALS['publish_peak_mb'])}"
+        )
+    elif "error" in publish:
+        publish_line = f"- publish: **failed** at {goals['scale']}: {publish['error']}"
+    else:
+        publish_line = f"- publish: not run at {goals['scale']} (`make bench-l`)"
     return [
         f"Goals of issue #19 at {goals['scale']} ({goals['triples']:,} triples):",
         "",
@@ -503,6 +527,7 @@ def _goal_lines(results: dict[str, Any]) -> list[str]:
         f"{goals['command_rebuild_seconds']:.1f} s)",
         f"- every catalogue query < 0.5 s: slowest {slowest['name']} "
         f"**{_fmt(slowest['seconds'])} s** — {_met(met['query_seconds'])}",
+        publish_line,
     ]
 
 
@@ -571,6 +596,16 @@ def format_readme(results: dict[str, Any]) -> str:
         ],
     )
     row(
+        "`publish` (the static site; peak memory with its workers)",
+        [
+            f"{_fmt(hook['stages']['publish']['seconds'], 1)} s, "
+            f"{_fmt(hook['stages']['publish']['peak_mb'], 0)} MB"
+            if "stages" in (hook := e["hooks"].get("publish", {}))
+            else "not run (`make bench-l` runs it)"
+            for e in data.values()
+        ],
+    )
+    row(
         "slowest catalogue query",
         [
             f"{e['slowest_query']['name'].split('_')[0]}: "
@@ -602,6 +637,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default=DEFAULT_SCALES)
     parser.add_argument("--baseline-scales", default="S,M")
+    parser.add_argument(
+        "--publish-scales",
+        default=",".join(HOOK_SCALES["publish"]),
+        help="where the publish hook runs (make bench-l: S,M,L)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / ".work")
     parser.add_argument(
@@ -610,7 +650,10 @@ def main() -> None:
     options = parser.parse_args()
     scales = [s for s in options.scales.split(",") if s]
     baseline = {s for s in options.baseline_scales.split(",") if s}
-    results = run(scales, baseline, options.out, options.work)
+    publish = tuple(s for s in options.publish_scales.split(",") if s)
+    results = run(
+        scales, baseline, options.out, options.work, hook_scales={"publish": publish}
+    )
     if not options.no_readme and scales == DEFAULT_SCALES.split(","):
         update_readme(results)
     print(format_markdown(results))

@@ -408,3 +408,54 @@ def test_an_address_right_after_another_is_masked_too() -> None:
     text = "data@example.org-x@c.se"
     assert find_contact_data(text) == [(0, 16), (16, 23)]
     assert "@" not in mask_contact_data(text)
+
+
+# -- the quick scan gives the patterns' own answer (issue 19) ------------------------
+
+_ADDRESS_PIECES = (
+    "a", "Örjan", "x.y", "@", " @ ", " at ", " AT ", "(at)", "[at]", "{ at }",
+    "<at>", "(snabel-a)", " snabel-a ", ".", ". ", " dot ", "(dot)", "[dot]", "se",
+    "com", "-", "_", "1", "07", "\n", "\r\n", "\t", "\u00a0", " ", "/", ":", '"',
+    "<", ">", "\u017f", "\u212a",
+)  # fmt: skip
+
+
+def _straightforward(text: str) -> list[tuple[int, int]]:
+    """find_contact_data as it was: every pattern over the whole text."""
+    spans = sorted(
+        (m.start(), m.end()) for p in (EMAIL, PHONE) for m in p.finditer(text)
+    )
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def test_quick_scan_finds_exactly_what_the_patterns_find() -> None:
+    import random
+
+    rng = random.Random(19)
+    texts = [
+        "".join(rng.choice(_ADDRESS_PIECES) for _ in range(rng.randint(1, 14)))
+        for _ in range(30_000)
+    ]
+    texts += [path.read_text("utf-8") for path in (ROOT / "data/sources").glob("*.txt")]
+    # Addresses after another address, inside JSON-LD keys, in prose, at the ends.
+    texts += [
+        "data@example.org-x@c.se",
+        '{"@id": "x", "@value": "a@b.se"}',
+        "Kontakta oss at kultur at region dot se eller ring 070-123 45 67",
+        "x" * 5000 + " at " + "y" * 5000,
+        "@",
+        "a@b.se",
+    ]
+    addresses = 0
+    for text in texts:
+        expected = _straightforward(text)
+        assert find_contact_data(text) == expected, repr(text)
+        addresses += any(EMAIL.search(text[s:e]) for s, e in expected)
+    # The generated texts do hold addresses in every written form.
+    assert addresses > 150

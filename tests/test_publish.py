@@ -7,27 +7,42 @@ import http.client
 import os
 import re
 import shutil
+import subprocess
+import sys
 import urllib.request
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from browser import chromium_driver, needs_browser
 from helpers import TEST_MAILBOX, write_publication
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
-from samverkansgraf.namespaces import CC0, OA, SKG, SKGID, VCARD, WD
+from samverkansgraf.errors import PublishError
+from samverkansgraf.namespaces import (
+    CC0,
+    GRAPH_ONTOLOGY,
+    GRAPH_SCHEMES,
+    OA,
+    SKG,
+    SKGID,
+    VCARD,
+    WD,
+)
+from samverkansgraf.publish.alternates import AlternateWriter
 from samverkansgraf.publish.checks import find_published_contact_data
 from samverkansgraf.publish.metadata import load_dcat_shapes, validate_catalogue
 from samverkansgraf.publish.render import render_marked_text
 from samverkansgraf.publish.server import choose_representation, running_site_server
+from samverkansgraf.rdfio import to_rdflib
 from samverkansgraf.sources import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -286,6 +301,89 @@ def test_alternates_describe_the_resource_with_its_evidence(site: Path) -> None:
         )
         graphs.append(graph)
     assert len(graphs[0]) == len(graphs[1]) == len(graphs[2])
+
+
+_ALTERNATE_FORMATS = {
+    ".ttl": "turtle",
+    ".jsonld": "json-ld",
+    ".nt": "nt",
+    ".rdf": "xml",
+}
+
+
+def test_every_alternate_has_the_triples_of_its_resource(
+    site: Path, union: Graph, assembled: AssembledDataset
+) -> None:
+    # Issue 19: the alternates are written by Oxigraph from the store; parsed
+    # back by rdflib, each is isomorphic to the rdflib description the pages
+    # were written from before — for every page of the real data.
+    by_subject: dict[str, Graph] = defaultdict(Graph)
+    for s, p, o in union:
+        if isinstance(s, URIRef):  # a hash IRI is on its base's page (not a term's)
+            owner = str(s) if s.startswith(str(SKG)) else str(s).split("#", 1)[0]
+            by_subject[owner].add((s, p, o))
+    vocabulary = Graph()
+    for iri in (GRAPH_ONTOLOGY, GRAPH_SCHEMES):
+        for triple in assembled.graphs[iri]:
+            vocabulary.add(triple)
+    checked = 0
+    for page_file in sorted(site.glob("id/**/*.html")) + sorted(
+        site.glob("ontology/*.html")
+    ):
+        stem = page_file.with_suffix("")
+        relative = stem.relative_to(site).as_posix()
+        if relative == "ontology/index" or relative[len("ontology/") :][:1].isdigit():
+            expected = vocabulary  # the ontology, and its version IRI's copy
+        elif relative.startswith("ontology/"):
+            expected = by_subject[str(SKG) + unquote(relative[len("ontology/") :])]
+        else:
+            expected = by_subject[str(SKGID) + unquote(relative[len("id/") :])]
+        assert len(expected) > 0, page_file
+        for suffix, fmt in _ALTERNATE_FORMATS.items():
+            alternate = Path(f"{stem}{suffix}")
+            parsed = Graph().parse(alternate, format=fmt)
+            assert parsed.isomorphic(expected), alternate
+            checked += 1
+    assert checked > 4 * 300
+
+
+def test_rdfxml_alternates_fall_back_to_rdflib_only_where_oxigraph_cannot() -> None:
+    node = ox.NamedNode(str(SKGID["actor/x"]))
+    label = ox.NamedNode(str(RDFS.label))
+    plain = [
+        ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SKG.Actor))),
+        ox.Triple(node, label, ox.Literal("Kulturhuset <&>", language="sv")),
+        ox.Triple(
+            node,
+            ox.NamedNode(str(SKG.number)),
+            ox.Literal("3", datatype=ox.NamedNode(str(XSD.integer))),
+        ),
+        ox.Triple(node, ox.NamedNode(str(DCTERMS.isPartOf)), ox.BlankNode("part")),
+    ]
+    writer = AlternateWriter()
+    files, links = writer.files("id/actor/x.html", plain)
+    assert writer.rdfxml_fallbacks == 0
+    assert [link["href"] for link in links] == ["x.ttl", "x.jsonld", "x.nt", "x.rdf"]
+    expected = Graph()
+    for triple in plain:
+        expected.add(tuple(to_rdflib(t) for t in triple))  # type: ignore[arg-type]
+    for suffix, fmt in _ALTERNATE_FORMATS.items():
+        parsed = Graph().parse(data=files[f"id/actor/x{suffix}"], format=fmt)
+        assert parsed.isomorphic(expected), suffix
+    # Oxigraph writes a carriage return raw, which XML reads as a line feed:
+    # that page is written by rdflib (as &#13;), and counted.
+    two_lines = [ox.Triple(node, label, ox.Literal("rad 1\r\nrad 2"))]
+    files, _ = writer.files("id/actor/x.html", two_lines)
+    assert writer.rdfxml_fallbacks == 1
+    parsed = Graph().parse(data=files["id/actor/x.rdf"], format="xml")
+    assert set(parsed.objects(None, RDFS.label)) == {Literal("rad 1\r\nrad 2")}
+    # What no RDF/XML can hold is refused, naming the page.
+    for triple in (
+        ox.Triple(node, label, ox.Literal("styr\x01tecken")),
+        ox.Triple(node, ox.NamedNode("https://example.org/p/1"), ox.Literal("x")),
+    ):
+        with pytest.raises(PublishError, match="id/actor/x.html: .* RDF/XML"):
+            writer.files("id/actor/x.html", [triple])
 
 
 def test_dumps_hold_every_quad_of_the_dataset(
@@ -661,3 +759,105 @@ def test_dcat_byte_sizes_are_the_published_files(site: Path) -> None:
         size = int(record.value(distribution, DCAT.byteSize))
         local = site / "download" / url.rsplit("/", 1)[-1]
         assert local.stat().st_size == size, url
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_worker_processes_write_the_same_site_byte_for_byte(
+    site: Path,
+    publishable: ProjectPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 19: forked workers write the resource pages in chunks. The real
+    # data has fewer pages than PARALLEL_FROM, so they are made to run here,
+    # in small chunks; the site must equal the one process's (the session's
+    # site, published by the CLI), and one published under another hash seed.
+    from samverkansgraf.publish import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    assert site_module._workers(2, 400) == 2
+    result = site_module.publish_site(publishable, tmp_path / "workers", jobs=2)
+    single = _tree(site)
+    assert _tree(tmp_path / "workers") == single
+    assert (result.pages, result.files, result.rdfxml_fallbacks) == (
+        sum(1 for name in single if name.endswith(".html")),
+        len(single) - (OUTPUT_MARKER in single),
+        0,
+    )
+    seeded = tmp_path / "seeded"
+    done = subprocess.run(
+        [sys.executable, "-m", "samverkansgraf", "--project", str(publishable.root)]
+        + ["publish", "--out", str(seeded)],
+        env=dict(os.environ, PYTHONHASHSEED="4711"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _tree(seeded) == single
+
+
+@pytest.mark.slow
+def test_contact_data_in_a_workers_page_leaves_the_previous_site_intact(
+    published: tuple[Path, str],
+    publishable: ProjectPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from samverkansgraf.publish import site as site_module
+
+    out = tmp_path / "site"
+    shutil.copytree(published[0], out)
+    before = _tree(out)
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    real = site_module.SiteRenderer.resource_files
+
+    def leaky(self: site_module.SiteRenderer, nodes):  # type: ignore[no-untyped-def]
+        nodes = list(nodes)
+        yield from real(self, nodes)
+        if str(SKGID["kommun/2083"]) in map(str, nodes):  # in one worker's chunk
+            yield "id/leak.html", b"<p>ring 070-684 34 81</p>"
+
+    monkeypatch.setattr(site_module.SiteRenderer, "resource_files", leaky)
+    with pytest.raises(PublishError) as error:
+        site_module.publish_site(publishable, out, jobs=2)
+    assert str(error.value).startswith(
+        "output file id/leak.html would contain contact data at 8–21"
+    )
+    assert _tree(out) == before
+    assert not list(tmp_path.glob(".site.*"))  # no temporary directory left
+
+
+@pytest.mark.slow
+def test_contact_data_in_a_dump_checked_by_a_worker_stops_the_publish(
+    publishable: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With workers, the parent writes the dumps while a worker checks them;
+    # the site is published only once the checks have passed.
+    from samverkansgraf.publish import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    real = site_module.serialise_dataset
+
+    def leaky(assembled: AssembledDataset) -> dict[str, bytes]:
+        dumps = real(assembled)
+        dumps[".ttl"] += b"# ring 070-684 34 81\n"
+        return dumps
+
+    monkeypatch.setattr(site_module, "serialise_dataset", leaky)
+    with pytest.raises(PublishError) as error:
+        site_module.publish_site(publishable, tmp_path / "site", jobs=2)
+    assert str(error.value).startswith(
+        "output file download/samverkansgraf.ttl would contain contact data"
+    )
+    assert not (tmp_path / "site").exists()

@@ -16,19 +16,21 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from jinja2 import Environment
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from ..build import AssembledDataset
+from ..build import AssembledDataset, serialise_dataset
 from ..evidence import EvidenceIndex, EvidenceRecord
 from ..labels import find_label, natural_key
-from ..namespaces import ONTOLOGY_IRI, SKG, SKGID, bind_prefixes
+from ..namespaces import ONTOLOGY_IRI, SKG, SKGID
 from ..privacy import mask_contact_data
+from ..rdfio import N_QUADS
 from .html import make_environment
 from .vocabulary import (
     EXTERNAL_LABELS,
@@ -37,6 +39,9 @@ from .vocabulary import (
     PROPERTY_ORDER,
     plural_sv,
 )
+
+if TYPE_CHECKING:  # alternates reads relative_href from here
+    from .alternates import AlternateWriter, PageTriples
 
 __all__ = [
     "Link",
@@ -167,9 +172,10 @@ def _type_rank(cls: Node) -> tuple[int, str]:
 class SiteIndex:
     """The graph indexed the way the pages read it, built once per site."""
 
-    def __init__(self, assembled: AssembledDataset) -> None:
-        """Index the union graph, the source texts and the evidence records."""
-        self.graph: Graph = assembled.union()
+    def __init__(self, assembled: AssembledDataset, union: Graph | None = None) -> None:
+        """Index the union graph (``union``, made here when not given), the
+        source texts and the evidence records."""
+        self.graph: Graph = union if union is not None else assembled.union()
         """The union of the dataset's named graphs."""
         self.outgoing: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
         """Subject → its (property, value) pairs."""
@@ -229,13 +235,10 @@ class SiteIndex:
             pages[cls] = f"classes/{safe_segment(name)}.html"
         return pages
 
-    def description(self, node: Node) -> Graph:
-        """The triples of ``node`` and of its hash sub-resources (evidence …)."""
-        graph = bind_prefixes(Graph())
-        for subject in [node, *self.parts.get(node, [])]:
-            for prop, value in self.outgoing.get(subject, []):
-                graph.add((subject, prop, value))
-        return graph
+    def described(self, node: Node) -> list[str]:
+        """The IRIs a page describes: ``node`` and its hash sub-resources
+        (evidence …); their triples are its alternates."""
+        return [str(node), *map(str, self.parts.get(node, []))]
 
     def source_page_path(self, document: Node) -> str:
         """The site path of a source document's text page."""
@@ -317,12 +320,41 @@ class PageContext:
     """Display labels of the index's nodes."""
     templates: Environment
     """The Jinja2 environment of ``templates/``."""
+    triples: PageTriples
+    """Each page's triples, from the dataset's Oxigraph store (its alternates)."""
+    alternates: AlternateWriter
+    """Writes the alternates (and counts RDF/XML fallbacks)."""
 
     @classmethod
-    def of(cls, assembled: AssembledDataset) -> PageContext:
-        """Index ``assembled`` and load the templates."""
-        index = SiteIndex(assembled)
-        return cls(index, SiteLabels(index), make_environment())
+    def of(
+        cls,
+        assembled: AssembledDataset,
+        store: ox.Store | None = None,
+        union: Graph | None = None,
+    ) -> PageContext:
+        """Index ``assembled`` and load the templates.
+
+        Args:
+            assembled: the dataset.
+            store: an Oxigraph store of the same dataset (``writer`` loads one
+                from the N-Quads dump it publishes); made here when not given.
+            union: ``assembled.union()`` when the caller has it already.
+        """
+        from .alternates import AlternateWriter, PageTriples
+
+        if store is None:
+            store = ox.Store()
+            store.bulk_load(
+                serialise_dataset(assembled)[N_QUADS.suffix], N_QUADS.oxigraph
+            )
+        index = SiteIndex(assembled, union)
+        return cls(
+            index,
+            SiteLabels(index),
+            make_environment(),
+            PageTriples(store),
+            AlternateWriter(),
+        )
 
 
 # -- links and values ---------------------------------------------------------
@@ -380,7 +412,7 @@ def instances(context: PageContext, cls: Node) -> list[Node]:
             for s, _ in index.incoming.get(cls, [])
             if s in index.page_paths and (s, RDF.type, cls) in index.graph
         ),
-        key=lambda s: natural_key(context.labels.label(s)),
+        key=lambda s: (natural_key(context.labels.label(s)), str(s)),
     )
 
 
@@ -422,10 +454,10 @@ def property_rows(
         if prop not in skipped:
             grouped[prop].append(value)
 
-    def order(prop: URIRef) -> tuple[int, str]:
+    def order(prop: URIRef) -> tuple[int, str, str]:
         if prop in PROPERTY_ORDER:
-            return (PROPERTY_ORDER.index(prop), "")
-        return (len(PROPERTY_ORDER), context.labels.label(prop).casefold())
+            return (PROPERTY_ORDER.index(prop), "", "")
+        return (len(PROPERTY_ORDER), context.labels.label(prop).casefold(), str(prop))
 
     rows = []
     for prop in sorted(grouped, key=order):
@@ -435,6 +467,7 @@ def property_rows(
             key=lambda v: (
                 v.lang or "",
                 natural_key(v.link.text if v.link else v.text),
+                v.link.iri if v.link else v.datatype or "",
             )
         )
         rows.append({"prop": link, "prop_en": english, "vals": values})
@@ -470,7 +503,7 @@ def inverse_groups(
         )
     views = []
     for (prop, cls, via_part), links in groups.items():
-        unique = sorted(set(links), key=lambda link: natural_key(link.text))
+        unique = sorted(set(links), key=lambda link: (natural_key(link.text), link.iri))
         plural = plural_sv(labels.label(cls) if cls is not None else "resurs")
         prop_sv, prop_en = labels.label(prop), labels.label(prop, "en")
         via = " (via delresurs)" if via_part else ""

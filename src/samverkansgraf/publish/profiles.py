@@ -271,7 +271,11 @@ class ProfileRenderer:
         labels = self.context.labels
         return sorted(
             (a for a in self.kinds if profile_path(str(a)) is not None),
-            key=lambda a: (self.kinds[a] != "Region", natural_key(labels.label(a))),
+            key=lambda a: (
+                self.kinds[a] != "Region",
+                natural_key(labels.label(a)),
+                str(a),
+            ),
         )
 
     def paths(self) -> dict[URIRef, str]:
@@ -429,6 +433,7 @@ class ProfileRenderer:
                 list(order).index(v) if v in order else len(order),
                 -counts[v],
                 natural_key(labels.label(v)),
+                str(v),
             ),
         )
         top = max(counts.values(), default=1)
@@ -490,7 +495,7 @@ class ProfileRenderer:
             mine = sorted({r for r, a in roles if a == actor})
             others = sorted(
                 {a for r, a in roles if a != actor and r == "participant"},
-                key=lambda a: natural_key(labels.label(a)),
+                key=lambda a: (natural_key(labels.label(a)), str(a)),
             )
             plan = self.activity_plan.get(activity)
             rows.append(

@@ -24,7 +24,7 @@ from .. import __version__
 from ..build import AssembledDataset
 from ..labels import natural_key
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, ONTOLOGY_IRI, SKG, bind_prefixes
-from .alternates import alternate_files
+from .alternates import triples_of_graph
 from .metadata import Distribution
 from .pages import (
     Link,
@@ -130,7 +130,9 @@ def resource_page(
                 relative_href(path, source_page),
             )
         )
-    files, alternates = alternate_files(path, index.description(node))
+    files, alternates = context.alternates.files(
+        path, context.triples.of(index.described(node))
+    )
     label_sv = labels.label(node)
     label_en = labels.literal(node, LABEL_PROPERTIES, "en")
     files[path] = render_template(
@@ -251,7 +253,7 @@ def ontology_page(
                             "label": label,
                             "links": sorted(
                                 (link_to(context, v, path) for v in values),
-                                key=lambda link: str(link.text).casefold(),
+                                key=lambda link: (str(link.text).casefold(), link.iri),
                             ),
                         }
                     )
@@ -291,7 +293,7 @@ def ontology_page(
                 seen.add(entry["anchor"])
                 unique.append(entry)
         section["terms"] = unique
-    files, alternates = alternate_files(path, vocab)
+    files, alternates = context.alternates.files(path, triples_of_graph(vocab))
     files[path] = render_template(
         context,
         "ontology.html",
@@ -340,7 +342,7 @@ def source_pages(context: PageContext, assembled: AssembledDataset) -> dict[str,
                     "end": end,
                     "facts": sorted(
                         {link_to(context, f, path) for f, _ in facts},
-                        key=lambda link: natural_key(link.text),
+                        key=lambda link: (natural_key(link.text), link.iri),
                     ),
                     "excerpt": shorten(text[start:end], 70),
                 }

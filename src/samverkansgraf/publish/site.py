@@ -29,16 +29,22 @@ the folder atomically.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
+import multiprocessing
 import os
+import threading
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
 
 from ..atomic import atomic_directory, check_output_directory, holds_files
-from ..build import assemble_dataset
+from ..build import assemble_dataset, serialise_dataset
 from ..errors import PublishError
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, VCARD
 from ..query.catalogue import load_catalogue
@@ -51,9 +57,9 @@ from .checks import (
 )
 from .metadata import load_dcat_shapes, validate_catalogue
 from .settings import PublicationSettings, data_modified, load_publication
-from .writer import RECORD_FILES, SiteRenderer
+from .writer import RECORD_FILES, RESOURCE_PAGES, SiteRenderer, store_of
 
-__all__ = ["PublishResult", "publish_site"]
+__all__ = ["CHUNK_PAGES", "PARALLEL_FROM", "PublishResult", "publish_site"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,9 @@ class PublishResult:
     preview: bool = False
     """The record lacks the contact mailbox and is not for portals
     (``publish_site(preview=True)`` without ``[contact] email``)."""
+    rdfxml_fallbacks: int = 0
+    """Pages whose RDF/XML alternate Oxigraph could not write, written by
+    rdflib instead (``alternates.AlternateWriter``)."""
 
 
 _VOCABULARY = (GRAPH_ONTOLOGY, GRAPH_SCHEMES)
@@ -84,12 +93,160 @@ _EARLIER_SITE = holds_files("dcat.ttl", "void.ttl", "index.html")
 """How an earlier site written before ``atomic.OUTPUT_MARKER`` existed is known."""
 
 
+PARALLEL_FROM = 2000
+"""Resource pages from which workers write them: below, forking costs more than
+it saves (the real data has ~400)."""
+
+CHUNK_PAGES = 500
+"""Resource pages per worker task."""
+
+
+def _workers(jobs: int | None, pages: int) -> int:
+    """How many worker processes write the resource pages (1: none).
+
+    Only a process without other threads is forked (a lock another thread
+    holds would stay locked in the copy), and only where ``fork`` exists.
+    """
+    wanted = jobs if jobs is not None else len(os.sched_getaffinity(0))
+    if (
+        wanted < 2
+        or pages < PARALLEL_FROM
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return 1
+    return wanted
+
+
+def _write_checked(
+    work: Path,
+    relative: str,
+    data: bytes,
+    allowed: frozenset[str] | None,
+    made: set[Path],
+) -> None:
+    """Check one file for contact data (unless ``allowed`` is None: a worker
+    checks it) and write it under ``work``."""
+    if allowed is not None:
+        check_file_privacy(relative, data, allowed)
+    target = work / relative
+    if target.parent not in made:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        made.add(target.parent)
+    target.write_bytes(data)
+
+
+_WORKER_RENDERER: SiteRenderer | None = None
+"""The renderer a forked worker inherits (set only while workers run)."""
+
+
+def _write_chunk_in_worker(
+    task: tuple[Path, list[int], str | None],
+) -> tuple[list[str], int, tuple[str, str | None] | None]:
+    """In a worker process: render, check and write the resource pages of a
+    chunk (indexes into ``page_nodes()``), or check one dump for contact data
+    (its site path; the parent writes it meanwhile).
+
+    Returns:
+        The files written, the RDF/XML fallbacks, and the first error (its
+        message and hint: a ``PublishError`` is raised again by the parent).
+    """
+    work, chunk, dump = task
+    renderer = _WORKER_RENDERER
+    assert renderer is not None
+    nodes = renderer.page_nodes()
+    alternates = renderer.context.alternates
+    before = alternates.rdfxml_fallbacks
+    written: list[str] = []
+    made: set[Path] = set()
+    try:
+        if dump is not None:
+            check_file_privacy(dump, renderer.held_dumps()[dump], frozenset())
+            return [], 0, None
+        for relative, data in renderer.resource_files(nodes[i] for i in chunk):
+            _write_checked(work, relative, data, frozenset(), made)
+            written.append(relative)
+    except PublishError as exc:
+        return written, alternates.rdfxml_fallbacks - before, (exc.message, exc.hint)
+    # The parent pauses the cyclic collector (assemble); collect this chunk's.
+    gc.collect()
+    return written, alternates.rdfxml_fallbacks - before, None
+
+
+class _PageWorkers:
+    """Forked workers that write every resource page and its alternates in
+    chunks of ``CHUNK_PAGES``, started before this process writes the other
+    files, so that both run at once (the same files, bytes and checks as in
+    one process: the workers inherit this process's renderer as it is).
+
+    Used as a context manager inside ``atomic_directory``: leaving it waits for
+    the workers (or cancels what they have not begun, on an error) before the
+    work folder is renamed or removed.
+    """
+
+    def __init__(self, renderer: SiteRenderer, work: Path, workers: int) -> None:
+        self.renderer = renderer
+        self.work = work
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.dumps: set[str] = set()
+        """The dumps' site paths: the workers check them for contact data."""
+        self.results: Iterator[tuple[list[str], int, tuple[str, str | None] | None]]
+
+    def __enter__(self) -> _PageWorkers:
+        global _WORKER_RENDERER
+        count = len(self.renderer.page_nodes())
+        # The dumps (hundreds of MB at national scale) are checked for contact
+        # data here too, first, while this process writes them.
+        self.dumps = set(self.renderer.held_dumps())
+        tasks: list[tuple[Path, list[int], str | None]] = [
+            (self.work, [], dump) for dump in sorted(self.dumps)
+        ]
+        tasks += [
+            (self.work, list(range(start, min(start + CHUNK_PAGES, count))), None)
+            for start in range(0, count, CHUNK_PAGES)
+        ]
+        _WORKER_RENDERER = self.renderer
+        # Objects made before the fork are frozen: the workers' collections
+        # leave them, and the memory pages they share with this process, alone.
+        gc.freeze()
+        context = multiprocessing.get_context("fork")
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+        self.results = self.pool.map(_write_chunk_in_worker, tasks)
+        return self
+
+    def written(self) -> list[str]:
+        """Wait for every chunk: the files the workers wrote (the dumps'
+        checks come first: no site is published before they have passed).
+
+        Raises:
+            PublishError: a page would publish contact data (or has triples
+                no RDF/XML can hold); the site is not replaced.
+        """
+        written: list[str] = []
+        for files, fallbacks, error in self.results:
+            self.renderer.context.alternates.rdfxml_fallbacks += fallbacks
+            if error is not None:
+                raise PublishError(error[0], hint=error[1])
+            written += files
+        self.renderer.add_pages(path for path in written if path.endswith(".html"))
+        return written
+
+    def __exit__(self, *exc: object) -> None:
+        global _WORKER_RENDERER
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+        _WORKER_RENDERER = None
+
+
 def publish_site(
     paths: ProjectPaths,
     out: str | Path = "site",
     *,
     settings: PublicationSettings | None = None,
     preview: bool = False,
+    jobs: int | None = None,
 ) -> PublishResult:
     """Validate the dataset and write the linked-data site atomically.
 
@@ -103,6 +260,10 @@ def publish_site(
             and only then) and says it is not for harvesting; the result's
             ``preview`` is True. A site to look at before the publisher's
             mailbox is known — not one to register with a portal.
+        jobs: worker processes that render, check and write the resource
+            pages (default: one per CPU this process may use); one, or a site
+            of fewer than ``PARALLEL_FROM`` pages, is written by this process
+            alone. The site is byte for byte the same either way.
 
     Returns:
         Counts and timing.
@@ -128,16 +289,26 @@ def publish_site(
     # Before the build: fail at once.
     mailbox = settings.record_mailbox(preview=preview)
     assembled = assemble_dataset(paths)
-    check_conformance(assembled, paths)
+    # The dumps, their store and the union are made once: the store is
+    # validated and answers the pages' alternates and the profiles; the union
+    # is the pages' index.
+    dumps = serialise_dataset(assembled)
+    store = store_of(dumps)
+    check_conformance(assembled, paths, store)
+    union = assembled.union()
     if mailbox is not None:
-        check_functional_mailbox(mailbox, assembled.union())
+        check_functional_mailbox(mailbox, union)
     renderer = SiteRenderer(
         assembled,
         settings,
         modified=data_modified(paths.root),
         catalogue=load_catalogue(paths.queries_dir),
         preview=preview,
+        dumps=dumps,
+        store=store,
+        union=union,
     )
+    del dumps  # the renderer lets each dump go once written
     report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
     violations = report.violations
     if mailbox is None:
@@ -159,20 +330,24 @@ def publish_site(
         out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
     ) as work:
         made: set[Path] = set()
-        for relative, data in renderer.files():
-            # The configured mailbox is allowed in the record, nowhere else.
-            allowed = (
-                frozenset({mailbox})
-                if mailbox is not None and relative in RECORD_FILES
-                else frozenset()
-            )
-            check_file_privacy(relative, data, allowed)
-            target = work / relative
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(data)
-            written.add(relative)
+        workers = _workers(jobs, len(renderer.page_nodes()))
+        parallel = _PageWorkers(renderer, work, workers) if workers > 1 else None
+        stream = renderer.files(resource_pages=False) if parallel else renderer.files()
+        with parallel or contextlib.nullcontext():
+            for relative, data in stream:
+                if parallel is not None and (relative, data) == RESOURCE_PAGES:
+                    written.update(parallel.written())
+                    continue
+                # The configured mailbox is allowed in the record, nowhere else.
+                allowed: frozenset[str] | None = (
+                    frozenset({mailbox})
+                    if mailbox is not None and relative in RECORD_FILES
+                    else frozenset()
+                )
+                if parallel is not None and relative in parallel.dumps:
+                    allowed = None  # checked by a worker meanwhile
+                _write_checked(work, relative, data, allowed, made)
+                written.add(relative)
         # Every IRI the record, VoID and the ontology advertise under the base
         # URL must be answered by the site (checked before the site replaces
         # the old one).
@@ -202,6 +377,9 @@ def publish_site(
         time.perf_counter() - began,
         warnings,
         preview=mailbox is None,
+        rdfxml_fallbacks=renderer.context.alternates.rdfxml_fallbacks,
     )
     log.info("published %d pages (%d files) in %.1f s", pages, files, result.seconds)
+    if result.rdfxml_fallbacks:
+        log.info("%d RDF/XML alternate(s) written by rdflib", result.rdfxml_fallbacks)
     return result

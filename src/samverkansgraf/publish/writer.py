@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL
+from rdflib.term import Node
 
 from .. import __version__
 from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
@@ -47,12 +48,18 @@ from .settings import PublicationSettings, today
 __all__ = [
     "DUMP_MEDIA_TYPES",
     "RECORD_FILES",
+    "RESOURCE_PAGES",
+    "store_of",
     "SiteRenderer",
     "record_files",
     "version_documents",
     "render_site",
     "site_manifest",
 ]
+
+RESOURCE_PAGES = ("", b"")
+"""What ``SiteRenderer.files(resource_pages=False)`` yields where the resource
+pages go."""
 
 RECORD_FILES = frozenset({"dcat.ttl", "dcat.rdf", "dcat.jsonld", "dcat.nt"})
 """The catalogue record's files: the only ones that may hold the contact mailbox."""
@@ -81,6 +88,9 @@ class SiteRenderer:
         modified: dt.date | None = None,
         catalogue: Mapping[str, QuerySpec] | None = None,
         preview: bool = False,
+        dumps: dict[str, bytes] | None = None,
+        store: ox.Store | None = None,
+        union: Graph | None = None,
     ) -> None:
         """Index the graph, make the dumps and the catalogue record.
 
@@ -96,6 +106,9 @@ class SiteRenderer:
                 carries).
             preview: without ``[contact] email``, make a record without the
                 mailbox, marked as not for harvesting (``publish --preview``).
+            dumps: ``serialise_dataset(assembled)``, when the caller has made it.
+            store: an Oxigraph store of those dumps' N-Quads, likewise.
+            union: ``assembled.union()``, likewise.
 
         Raises:
             SourceError: ``[contact] email`` is not set (the record needs it)
@@ -106,10 +119,14 @@ class SiteRenderer:
         self.catalogue = (
             catalogue if catalogue is not None else load_catalogue(catalogue_dir())
         )
-        self.context = PageContext.of(assembled)
-        """The indexed graph, labels and templates every page reads."""
-        self._dumps: dict[str, bytes] | None = serialise_dataset(assembled)
-        self.profiles = ProfileRenderer(self.context, _store_of(self._dumps))
+        self._dumps: dict[str, bytes] | None = (
+            dumps if dumps is not None else serialise_dataset(assembled)
+        )
+        store = store if store is not None else store_of(self._dumps)
+        self.context = PageContext.of(assembled, store, union)
+        """The indexed graph, labels and templates every page reads, and the
+        store the pages' alternates are read from."""
+        self.profiles = ProfileRenderer(self.context, store)
         """The profile pages of the municipalities and regions (their facts are
         asked of an Oxigraph store of the N-Quads dump once per kind)."""
         self.distributions = []
@@ -136,12 +153,47 @@ class SiteRenderer:
         """The DCAT-AP-SE catalogue record (``dcat.ttl``, ``dcat.rdf``)."""
         self.void: Graph | None = None
         """The VoID description, once ``files()`` has made it."""
+        self._profile_paths = self.profiles.paths()
+        self._pages: list[str] = []
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        """Every file of the site as (site-relative path, bytes), once."""
+    def held_dumps(self) -> dict[str, bytes]:
+        """The dumps as ``files()`` will write them (site path → bytes), until
+        it has (then empty)."""
+        return {
+            f"download/{DUMP_STEM}{suffix}": data
+            for suffix, data in (self._dumps or {}).items()
+        }
+
+    def add_pages(self, paths: Iterable[str]) -> None:
+        """HTML pages written elsewhere (``files(resource_pages=False)``), for
+        ``site.json``."""
+        self._pages.extend(paths)
+
+    def page_nodes(self) -> list[Node]:
+        """The resources with a page of their own, in the order they are written."""
+        return sorted(self.context.index.page_paths, key=str)
+
+    def resource_files(self, nodes: Iterable[Node]) -> Iterator[tuple[str, bytes]]:
+        """The pages of ``nodes`` and their alternates (``files`` writes them
+        all; ``site`` may have worker processes write chunks of them)."""
+        profile_paths = self._profile_paths
+        for node in nodes:
+            yield from resource_page(
+                self.context, node, profile=profile_paths.get(URIRef(str(node)))
+            ).items()
+
+    def files(self, *, resource_pages: bool = True) -> Iterator[tuple[str, bytes]]:
+        """Every file of the site as (site-relative path, bytes), once.
+
+        Args:
+            resource_pages: write the resource pages here, in order. With
+                False, ``files`` yields ``RESOURCE_PAGES`` where they belong
+                instead, and whoever writes them (``site``'s workers) reports
+                their HTML paths to ``add_pages`` before asking for the next file.
+        """
         context, settings = self.context, self.settings
         index = context.index
-        pages: list[str] = []
+        pages = self._pages
 
         def page(path: str, data: bytes) -> tuple[str, bytes]:
             if path.endswith(".html"):
@@ -162,12 +214,12 @@ class SiteRenderer:
             triples=len(index.graph),
         ):
             yield page(*item)
-        profile_paths = self.profiles.paths()
-        for node in sorted(index.page_paths, key=str):
-            for item in resource_page(
-                context, node, profile=profile_paths.get(URIRef(str(node)))
-            ).items():
+        profile_paths = self._profile_paths
+        if resource_pages:
+            for item in self.resource_files(self.page_nodes()):
                 yield page(*item)
+        else:
+            yield RESOURCE_PAGES
         for item in self.profiles.files():
             yield page(*item)
         class_files, class_rows = class_index_pages(context, profiles=profile_paths)
@@ -197,7 +249,7 @@ class SiteRenderer:
         yield "site.json", site_manifest(settings, sorted(pages))
 
 
-def _store_of(dumps: Mapping[str, bytes]) -> ox.Store:
+def store_of(dumps: Mapping[str, bytes]) -> ox.Store:
     """An in-memory Oxigraph store of the site's N-Quads dump."""
     store = ox.Store()
     store.bulk_load(dumps[N_QUADS.suffix], format=N_QUADS.oxigraph)
