@@ -27,6 +27,16 @@ DALARNA_QUOTE = (
     "kommunerna att skriva överenskommelser, vilket alla valde att göra under "
     "planperioden 2019-2022."
 )
+# A commitment of the Dalarna plan whose partner is Hedemora's agreement, which
+# is no skg:Actor (a violation the plan gets from another document).
+PARTNER_COMMITMENT = (
+    "<commitment/dalarna-kultur-och-bildningsplan-2023-2026/test> "
+    "a skg:Commitment ;\n"
+    "    skg:committedBy <region/20> ;\n"
+    "    skg:modality skg:Shall ;\n"
+    "    skg:partner <agreement/hedemora-2019-2022> ;\n"
+    f'    skg:quote "{DALARNA_QUOTE}" .\n\n'
+)
 
 
 def _files(result: BuildResult) -> dict[str, bytes]:
@@ -102,13 +112,8 @@ def test_a_change_reaches_the_documents_that_point_to_it(
     _edit(
         scratch.curated_dir / DALARNA,
         "<statement/dalarna-kultur-och-bildningsplan-2023-2026/18> a skg:Statement ;",
-        "<commitment/dalarna-kultur-och-bildningsplan-2023-2026/test> "
-        "a skg:Commitment ;\n"
-        "    skg:committedBy <region/20> ;\n"
-        "    skg:modality skg:Shall ;\n"
-        "    skg:partner <agreement/hedemora-2019-2022> ;\n"
-        f'    skg:quote "{DALARNA_QUOTE}" .\n\n'
-        "<statement/dalarna-kultur-och-bildningsplan-2023-2026/18> a skg:Statement ;",
+        PARTNER_COMMITMENT
+        + "<statement/dalarna-kultur-och-bildningsplan-2023-2026/18> a skg:Statement ;",
     )
     broken = build(scratch)
     assert broken.validation is not None and not broken.validation.conforms
@@ -267,13 +272,7 @@ def test_workers_validating_in_chunks_give_a_clean_build(
     _edit(
         scratch.curated_dir / DALARNA,
         "<statement/dalarna-kultur-och-bildningsplan-2023-2026/18> a skg:Statement ;",
-        "<commitment/dalarna-kultur-och-bildningsplan-2023-2026/test> "
-        "a skg:Commitment ;\n"
-        "    skg:committedBy <region/20> ;\n"
-        "    skg:modality skg:Shall ;\n"
-        "    skg:partner <agreement/hedemora-2019-2022> ;\n"
-        f'    skg:quote "{DALARNA_QUOTE}" .\n\n'
-        "<clause/dalarna-test/1> a skg:Clause ;\n"
+        PARTNER_COMMITMENT + "<clause/dalarna-test/1> a skg:Clause ;\n"
         "    dcterms:isPartOf <agreement/hedemora-2019-2022> ;\n"
         "    skg:position 1 ;\n"
         f'    skg:quote "{DALARNA_QUOTE}" .\n\n'
