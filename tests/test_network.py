@@ -12,6 +12,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph
 
 from samverkansgraf.build import ONTOLOGY_FILE, SCHEMES_FILE
@@ -715,3 +717,57 @@ def test_real_comparison_finds_recurring_and_local_commitments(union: Graph) -> 
     korda = [r for r in rows if "KORDA" in r["text"]]
     assert {r["status"] for r in dalateatern} == {"recurring"}
     assert {r["status"] for r in korda} == {"local"}
+
+
+# --- the comparison without comparing every pair (issue 19) -------------------
+
+
+def _pairwise_matches(candidates, method, threshold):
+    """The comparison as it was first written: every commitment against every
+    other of its region in another agreement, in order (the reference)."""
+    from samverkansgraf.network.compare import SIMILARITIES
+
+    similarity = SIMILARITIES[method][0]
+    out = []
+    for _key, region, agreement, words in candidates:
+        best = None
+        recurs = set()
+        for other_key, other_region, other_agreement, other_words in candidates:
+            if other_region != region or other_agreement == agreement:
+                continue
+            score = similarity(words, other_words)
+            if score >= threshold:
+                recurs.add(other_agreement)
+            if best is None or score > best[0]:
+                best = (score, other_key)
+        out.append((best[1], best[0], recurs) if best else (None, None, set()))
+    return out
+
+
+_WORDS = st.lists(
+    st.sampled_from(["REGION", "KOMMUN", "ska", "bibliotek", "dans", "x"]), max_size=5
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("RS"), st.sampled_from("abcd"), _WORDS),
+        max_size=14,
+    ),
+    st.sampled_from(["jaccard", "overlap", "difflib"]),
+    st.sampled_from([0.0, 0.25, 0.5, 2 / 3, 1.0]),
+)
+def test_best_matches_equal_every_pairwise_comparison(rows, method, threshold):
+    """Ties (earliest wins), zero scores (still a best match), empty word lists,
+    a region with one agreement, repeated word lists in one agreement: the
+    grouped, matrix-based answer is the pairwise one, float for float."""
+    from samverkansgraf.network.compare import best_matches
+
+    candidates = [
+        (f"c{i}", region, region + agreement, words)
+        for i, (region, agreement, words) in enumerate(rows)
+    ]
+    assert best_matches(candidates, method=method, threshold=threshold) == (
+        _pairwise_matches(candidates, method, threshold)
+    )
