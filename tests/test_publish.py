@@ -222,6 +222,39 @@ def test_publish_refuses_without_a_mailbox_naming_the_setting(
     assert not (tmp_path / "s").exists()
 
 
+def test_publish_without_a_query_catalogue_stops_before_building(
+    runner: CliRunner,
+    scratch: ProjectPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The query page needs queries/: its absence is said at once, not after
+    building and validating (89 s at L, where synth projects had none)."""
+    import samverkansgraf.publish.site as site
+
+    def no_build(*_: object) -> None:
+        raise AssertionError("built before the catalogue was checked")
+
+    monkeypatch.setattr(site, "assemble_dataset", no_build)
+    shutil.copy(ROOT / "publication.toml", scratch.root / "publication.toml")
+    shutil.rmtree(scratch.queries_dir)
+    result = runner.invoke(
+        cli,
+        [
+            "--project",
+            str(scratch.root),
+            "publish",
+            "--preview",
+            "--out",
+            str(tmp_path / "s"),
+        ],
+    )
+    assert result.exit_code == 4, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "query catalogue directory is missing" in lines[0]
+    assert not (tmp_path / "s").exists()
+
+
 @pytest.mark.slow
 def test_preview_publishes_without_a_mailbox_and_says_so(
     runner: CliRunner, scratch: ProjectPaths, tmp_path: Path

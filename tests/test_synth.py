@@ -53,6 +53,12 @@ def test_small_scale_builds_and_validates(small: Path, tmp_path: Path) -> None:
     assert result.counts["regions"] == 21 and result.counts["activities"] > 0
 
 
+def test_carries_the_query_catalogue(project: ProjectPaths, small: Path) -> None:
+    """`query NAME` and `publish` (its query page) need queries/."""
+    assert _digest(small / "queries") == _digest(project.queries_dir)
+    assert (small / "queries" / "19_weak_commitments.rq").is_file()
+
+
 def test_every_quote_slices_back_out_of_its_text(small: Path) -> None:
     assembled = assemble_dataset(ProjectPaths(small))
     checked = 0

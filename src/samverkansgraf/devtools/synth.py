@@ -804,7 +804,8 @@ def synth_project(
         out: the directory to write (created; a previous synth output is replaced).
         scale: target number of triples of the built dataset (≥ 5000).
         seed: the random seed; the same seed and scale give byte-identical files.
-        project: the real project whose ontology, shapes and reference are copied.
+        project: the real project whose ontology, shapes, query catalogue and
+            reference are copied.
         progress: called with one line per county (the CLI prints it on stderr).
 
     Returns:
@@ -819,7 +820,9 @@ def synth_project(
     _check_out_dir(out, project)
     if out.exists():
         shutil.rmtree(out)
-    for name in ("ontology", "shapes"):
+    # The query catalogue too: `query NAME` and `publish` (its query page) run
+    # on a synthetic project as on the real one.
+    for name in ("ontology", "shapes", "queries"):
         shutil.copytree(project.root / name, out / name)
     # Publication settings, so that the publish stage can be benchmarked too.
     for name in ("publication.toml", "CHANGELOG.md"):

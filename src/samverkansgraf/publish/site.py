@@ -288,6 +288,7 @@ def publish_site(
     settings = settings or load_publication(paths.root)
     # Before the build: fail at once.
     mailbox = settings.record_mailbox(preview=preview)
+    catalogue = load_catalogue(paths.queries_dir)  # the query page's
     assembled = assemble_dataset(paths)
     # The dumps, their store and the union are made once: the store is
     # validated and answers the pages' alternates and the profiles; the union
@@ -302,7 +303,7 @@ def publish_site(
         assembled,
         settings,
         modified=data_modified(paths.root),
-        catalogue=load_catalogue(paths.queries_dir),
+        catalogue=catalogue,
         preview=preview,
         dumps=dumps,
         store=store,
