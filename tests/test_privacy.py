@@ -28,6 +28,7 @@ from samverkansgraf.privacy import (
     SHACL_EMAIL_PATTERN,
     SHACL_PHONE_PATTERN,
     _email_spans,
+    _phone_spans,
     find_contact_data,
     mask_contact_data,
 )
@@ -404,6 +405,33 @@ def test_the_quick_email_search_finds_what_the_pattern_finds(text: str) -> None:
     assert list(_email_spans(text)) == [m.span() for m in EMAIL.finditer(text)]
 
 
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *"0123456789+()-\u2013/.: \n\ta",
+                "46",
+                "0046",
+                "(0)",
+                "070",
+                "08",
+                "(08)",
+                "684 34 81",
+                "2019-05-14",
+                "\u00a0",
+            ]
+        ),
+        max_size=30,
+    ).map("".join)
+)
+@settings(max_examples=1500, deadline=None)
+def test_the_quick_phone_search_finds_what_the_pattern_finds(text: str) -> None:
+    """find_contact_data tries PHONE only where a number can start ("+", "(",
+    a "0" after no digit): the same spans as PHONE.finditer, also for numbers
+    right after a digit, a date or another number."""
+    assert list(_phone_spans(text)) == [m.span() for m in PHONE.finditer(text)]
+
+
 def test_an_address_right_after_another_is_masked_too() -> None:
     text = "data@example.org-x@c.se"
     assert find_contact_data(text) == [(0, 16), (16, 23)]
@@ -416,7 +444,8 @@ _ADDRESS_PIECES = (
     "a", "Örjan", "x.y", "@", " @ ", " at ", " AT ", "(at)", "[at]", "{ at }",
     "<at>", "(snabel-a)", " snabel-a ", ".", ". ", " dot ", "(dot)", "[dot]", "se",
     "com", "-", "_", "1", "07", "\n", "\r\n", "\t", "\u00a0", " ", "/", ":", '"',
-    "<", ">", "\u017f", "\u212a",
+    "<", ">", "\u017f", "\u212a", "+46 70 684 34 81", "(08) 123 45 67", "0",
+    "070-", "2019-05-14", "9",
 )  # fmt: skip
 
 

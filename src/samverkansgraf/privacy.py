@@ -182,7 +182,9 @@ def _may_hold_address(text: str) -> bool:
         if anchor.start() < checked_to:
             continue  # inside a run already searched
         start, window = anchor.start(), 256
-        while True:  # back to the character before the run
+        # Mostly the anchor begins its run ('"text"@sv', '"@id"'): the character
+        # before it cannot be in one. Otherwise search back for the run's start.
+        while start and not _ADDRESS_RUN_START.match(text, start - 1):
             lower = max(0, start - window)
             last = None
             for last in _ADDRESS_RUN_START.finditer(text, lower, start):  # noqa: B007
@@ -200,6 +202,30 @@ def _may_hold_address(text: str) -> bool:
             return True
         checked_to = end
     return False
+
+
+# PHONE tried at every position costs ~0.07 µs per character (7 s for the 100 MB
+# Turtle dump at national scale). Every match starts with "+", "(" or a "0" that
+# follows no digit (the look-behind of PHONE): _PHONE_START finds those few places
+# by a C-level character-set scan, and PHONE is tried only there — the leftmost
+# match from each position, as finditer finds it.
+_PHONE_START = re.compile(r"(?<![0-9])[+(0]")
+
+
+def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of ``PHONE.finditer(text)``, found faster."""
+    position = 0
+    length = len(text)
+    while position < length:
+        start = _PHONE_START.search(text, position)
+        if start is None:
+            return
+        found = PHONE.match(text, start.start())
+        if found is None:
+            position = start.start() + 1
+            continue
+        yield found.span()
+        position = found.end()
 
 
 MASK = "█"
@@ -233,7 +259,7 @@ def find_contact_data(text: str) -> list[tuple[int, int]]:
         [(0, 16), (18, 42)]
     """
     emails = _email_spans(text) if _may_hold_address(text) else iter(())
-    spans = sorted([*emails, *(m.span() for m in PHONE.finditer(text))])
+    spans = sorted([*emails, *_phone_spans(text)])
     merged: list[tuple[int, int]] = []
     for start, end in spans:
         if merged and start < merged[-1][1]:

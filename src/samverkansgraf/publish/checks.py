@@ -122,10 +122,13 @@ def find_published_contact_data(
     mailbox, in the catalogue record only) is not counted. Everything else
     ``privacy.find_contact_data`` finds counts.
     """
+    found = find_contact_data(text)
+    if not found:
+        return []  # the digests are looked for only when they could matter
     digests = [m.span() for m in _DIGEST.finditer(text)]
     return [
         (start, end)
-        for start, end in find_contact_data(text)
+        for start, end in found
         if not any(ds <= start and end <= de for ds, de in digests)
         and text[start:end] not in allowed
     ]

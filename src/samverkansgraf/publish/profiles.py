@@ -38,6 +38,7 @@ from ..labels import natural_key
 from ..namespaces import SKG, SKGID
 from ..network import (
     MEASURES,
+    ComparisonRow,
     NetworkSource,
     build_actor_graph,
     build_municipality_graph,
@@ -245,6 +246,11 @@ class ProfileRenderer:
             )
         self.network = _NetworkPlaces(store)
         self.comparison = compare_agreements(self.network.source)
+        # Rows by agreement, once: a region's profile asks for each of its ~60
+        # agreements, and scanning every row each time cost minutes at L.
+        self.comparison_rows: dict[str, list[ComparisonRow]] = defaultdict(list)
+        for comparison_row in self.comparison.rows:
+            self.comparison_rows[comparison_row.agreement].append(comparison_row)
 
     def _add_commitment(self, row: Mapping[str, Node | None]) -> None:
         iri = URIRef(str(row["commitment"]))
@@ -515,7 +521,7 @@ class ProfileRenderer:
         labels = self.context.labels
         mine = {str(a) for a in self.agreements_of.get(actor, [])}
         for agreement in sorted(mine, key=natural_key):
-            rows = [r for r in self.comparison.rows if r.agreement == agreement]
+            rows = self.comparison_rows.get(agreement, [])
             if not rows:
                 continue
             region = URIRef(rows[0].region)
