@@ -480,6 +480,9 @@ def test_quick_scan_finds_exactly_what_the_patterns_find() -> None:
         "x" * 5000 + " at " + "y" * 5000,
         "@",
         "a@b.se",
+        "erik \u017fnabel-a region.se",  # the long s is an "s" to IGNORECASE
+        "erik(\u017fNABEL-A)region.se",
+        "erik At region.se, Erik aT region dot se",
     ]
     addresses = 0
     for text in texts:
