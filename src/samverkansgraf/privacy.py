@@ -201,6 +201,7 @@ def _anchors(text: str) -> Iterator[re.Match[str]]:
         if match is not None:
             yield match
 
+
 def _may_hold_address(text: str) -> bool:
     """Whether ``EMAIL`` can match somewhere in ``text`` (exact: False only
     when it matches nowhere; see the comment above)."""
@@ -252,6 +253,7 @@ def _phone_spans(text: str) -> Iterator[tuple[int, int]]:
         if found is not None:
             yield found.span()
             position = found.end()
+
 
 MASK = "█"
 """The character that replaces each character of contact data."""

@@ -353,7 +353,11 @@ def publish_site(
         # URL must be answered by the site (checked before the site replaces
         # the old one).
         advertised = [renderer.record, renderer.void or Graph()]
-        advertised += [g for iri, g in assembled.graphs.items() if iri in _VOCABULARY]
+        # Only the vocabulary graphs: asking for a document's graph builds it
+        # (28 s for all documents at L).
+        advertised += [
+            assembled.graphs[iri] for iri in _VOCABULARY if iri in assembled.graphs
+        ]
         missing = unresolvable_iris(advertised, settings.base_url, written)
         if missing:
             raise PublishError(
