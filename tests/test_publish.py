@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -13,11 +14,13 @@ import urllib.request
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
@@ -894,3 +897,63 @@ def test_contact_data_in_a_dump_checked_by_a_worker_stops_the_publish(
         "output file download/samverkansgraf.ttl would contain contact data"
     )
     assert not (tmp_path / "site").exists()
+
+
+_SEGMENTS = st.sampled_from(
+    ["id", "kommun", "2083.html", "classes", "a b", "å", "index.html"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_SEGMENTS, min_size=1, max_size=4),
+    st.lists(_SEGMENTS, min_size=1, max_size=4),
+)
+def test_relative_links_are_relpaths(
+    from_parts: list[str], to_parts: list[str]
+) -> None:
+    """Links are computed from path segments (issue 19: posixpath.relpath asked
+    for the working directory on every link): the same hrefs as relpath."""
+    from samverkansgraf.publish.pages import relative_href
+
+    from_path, to_path = "/".join(from_parts), "/".join(to_parts)
+    expected = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    assert relative_href(from_path, to_path) == quote(expected, safe="/-._~")
+    assert (
+        relative_href(from_path, to_path, "x y")
+        == quote(expected, safe="/-._~") + "#x%20y"
+    )
+
+
+def _site_bytes(root: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_publish_reads_the_build_cache_and_writes_the_same_site(
+    scratch: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """publish takes its documents from the build's cache (issue 19: 30 s of
+    building at L), fills it when cold, and the site is the same byte for byte
+    whether every document was built or read back."""
+    from samverkansgraf.build import pipeline
+    from samverkansgraf.publish import publish_site
+
+    write_publication(scratch.root)
+    cold = publish_site(scratch, tmp_path / "cold")
+    entries = list((scratch.root / ".build-cache").rglob("*"))
+    assert len([e for e in entries if e.is_file()]) > len(
+        list(scratch.curated_dir.glob("*.ttl"))
+    )
+
+    def no_building(*_: object) -> None:
+        raise AssertionError("a cached document was built again")
+
+    monkeypatch.setattr(pipeline, "_built", no_building)
+    warm = publish_site(scratch, tmp_path / "warm")
+    assert (warm.pages, warm.files) == (cold.pages, cold.files)
+    assert _site_bytes(tmp_path / "warm") == _site_bytes(tmp_path / "cold")

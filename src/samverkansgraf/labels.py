@@ -49,6 +49,13 @@ class _Lookup(Protocol):
     def subject_objects(self, predicate: Any) -> Iterable[tuple[Any, Any]]: ...
 
 
+class ObjectLookup(Protocol):
+    """What ``find_label`` reads: an rdflib graph, or any index that answers
+    ``objects(subject, predicate)`` the same way."""
+
+    def objects(self, subject: Any, predicate: Any) -> Iterable[Any]: ...
+
+
 DISPLAY_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel)
 """The properties a display label is read from, by priority."""
 
@@ -65,7 +72,7 @@ official, former and alternative names, then hidden misspellings)."""
 
 
 def find_label(
-    graph: Graph,
+    graph: Graph | ObjectLookup,
     node: Node,
     lang: str = "sv",
     properties: Iterable[URIRef] = DISPLAY_PROPERTIES,

@@ -10,10 +10,11 @@ to every page. Nothing here writes or renders a file (``render`` does).
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -142,10 +143,26 @@ def relative_href(from_path: str, to_path: str, anchor: str = "") -> str:
         >>> relative_href("id/kommun/2083.html", "classes/index.html", "x")
         '../../classes/index.html#x'
     """
-    rel = posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
-    return quote(rel, safe="/-._~") + (
-        f"#{quote(anchor, safe='-._~')}" if anchor else ""
-    )
+    href = _relative_path(posixpath.dirname(from_path), to_path)
+    return href + (f"#{quote(anchor, safe='-._~')}" if anchor else "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative_path(from_dir: str, to_path: str) -> str:
+    """``posixpath.relpath(to_path, from_dir or ".")``, quoted, for two
+    normalised site paths — computed from their segments, without the working
+    directory ``relpath`` asks the system for on every call (a fifth of
+    rendering a national site's pages), and memoised: a site's pages live in
+    a few dozen folders."""
+    start = from_dir.split("/") if from_dir else []
+    target = to_path.split("/")
+    common = 0
+    for mine, theirs in zip(start, target, strict=False):
+        if mine != theirs:
+            break
+        common += 1
+    rel = "/".join([".."] * (len(start) - common) + target[common:]) or "."
+    return quote(rel, safe="/-._~")
 
 
 def capitalise(text: str) -> str:
@@ -245,6 +262,25 @@ class SiteIndex:
         return f"sources/{safe_segment(Path(self.file_names[document]).stem)}.html"
 
 
+class _OutgoingLookup:
+    """``Graph.objects`` answered from the index's subject → (property, value)
+    lists: a label asks for six properties of one node, which rdflib's triple
+    patterns answer ~20× slower (46 s of a national site's pages). Nodes the
+    index does not list (blank nodes) are asked of the graph itself."""
+
+    def __init__(self, index: SiteIndex) -> None:
+        self.index = index
+
+    def objects(self, subject: Node, predicate: URIRef) -> Iterator[Node]:
+        pairs = self.index.outgoing.get(subject)
+        if pairs is None and not isinstance(subject, URIRef):
+            yield from self.index.graph.objects(subject, predicate)
+            return
+        for prop, value in pairs or ():
+            if prop == predicate:
+                yield value
+
+
 class SiteLabels:
     """The display label of every node, in Swedish and English (memoised)."""
 
@@ -252,11 +288,12 @@ class SiteLabels:
         """Name the nodes of ``index`` (its graph, types and evidence)."""
         self.index = index
         """The graph the labels are read from."""
+        self._lookup = _OutgoingLookup(index)
         self._cache: dict[tuple[Node, str], str] = {}
 
     def literal(self, node: Node, props: Iterable[URIRef], lang: str) -> str | None:
         """A value of ``props`` in exactly ``lang`` (the shared rule, no fallback)."""
-        return find_label(self.index.graph, node, lang, props, any_language=False)
+        return find_label(self._lookup, node, lang, props, any_language=False)
 
     def label(self, node: Node, lang: str = "sv") -> str:
         """The display label of ``node`` in ``lang`` (falling back sensibly)."""
@@ -267,7 +304,7 @@ class SiteLabels:
         # title, so only Swedish falls back to other languages and to a name
         # made from the IRI; an English label is shown only when one exists.
         text = find_label(
-            self.index.graph, node, lang, LABEL_PROPERTIES, any_language=lang == "sv"
+            self._lookup, node, lang, LABEL_PROPERTIES, any_language=lang == "sv"
         )
         if text is None and lang == "sv":
             if node in EXTERNAL_LABELS:
