@@ -357,3 +357,35 @@ def test_trig_dump_has_one_named_graph_per_document_plus_three(
     expected = {str(iri) for iri in result.assembled.graphs}
     assert names == expected
     assert len(names) == 3 + len(result.assembled.documents)
+
+
+def test_union_triples_answer_as_the_rdflib_union(assembled) -> None:
+    """Publishing reads the union without an rdflib graph (issue 19): every
+    question it asks gets rdflib's answer (as multisets)."""
+    from collections import Counter
+
+    from rdflib.namespace import OWL, RDF, RDFS
+
+    from samverkansgraf.namespaces import SKG
+
+    union, triples = assembled.union(), assembled.union_triples()
+    assert len(triples) == len(union) > 5000
+    assert set(triples) == set(union) and len(list(triples)) == len(union)
+    assert Counter(triples.subjects()) == Counter(union.subjects())
+    assert Counter(triples.objects()) == Counter(union.objects())
+    assert Counter(triples.predicates()) == Counter(union.predicates())
+    for prop in (RDF.type, OWL.sameAs, RDFS.label):
+        assert Counter(triples.subject_objects(prop)) == Counter(
+            union.subject_objects(prop)
+        )
+    assert set(triples.subjects(RDF.type, SKG.Person)) == set(
+        union.subjects(RDF.type, SKG.Person)
+    )
+    for subject in list(union.subjects(RDF.type, SKG.Commitment))[:50]:
+        for prop in (RDFS.label, SKG.committedBy, RDF.type):
+            assert sorted(triples.objects(subject, prop)) == sorted(
+                union.objects(subject, prop)
+            )
+        triple = next(iter(union.triples((subject, None, None))))
+        assert triple in triples
+        assert (subject, RDFS.seeAlso, subject) not in triples

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from ..build import AssembledDataset
+from ..build import AssembledDataset, UnionTriples
 from ..errors import PublishError
 from ..namespaces import SKG
 from ..privacy import find_contact_data
@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-def check_functional_mailbox(address: str, union: Graph) -> None:
+def check_functional_mailbox(address: str, union: Graph | UnionTriples) -> None:
     """Refuse a contact mailbox that names a person the data names.
 
     The catalogue record's mailbox must be an organisation's (``info@``,

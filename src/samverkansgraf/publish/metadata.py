@@ -29,6 +29,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import Node
 
+from ..build import UnionTriples
 from ..errors import SourceError
 from ..namespaces import CC0, SKGID, VCARD, WD, bind_prefixes
 from ..rdfio import TURTLE
@@ -99,7 +100,7 @@ class RecordDates:
     """Last change of the data (``settings.data_modified``)."""
 
 
-def temporal_coverage(graph: Graph) -> tuple[dt.date, dt.date] | None:
+def temporal_coverage(graph: Graph | UnionTriples) -> tuple[dt.date, dt.date] | None:
     """The first and last day of any time the data is about.
 
     Every ``xsd:date``, ``xsd:dateTime``, ``xsd:gYear`` and ``xsd:gYearMonth``
@@ -161,7 +162,7 @@ PREVIEW_NOTE = (
 
 
 def describe_catalogue(
-    union: Graph,
+    union: Graph | UnionTriples,
     settings: PublicationSettings,
     distributions: list[Distribution],
     *,
@@ -345,7 +346,7 @@ def describe_catalogue(
 
 
 def describe_void(
-    union: Graph, settings: PublicationSettings, dumps: list[str]
+    union: Graph | UnionTriples, settings: PublicationSettings, dumps: list[str]
 ) -> Graph:
     """The VoID description of the dataset, computed from the graph.
 
@@ -430,7 +431,7 @@ def _namespace_of(iri: Node) -> str:
     return text[: cut + 1]
 
 
-def _fragment(graph: Graph, iri: Node) -> str:
+def _fragment(graph: Graph | UnionTriples, iri: Node) -> str:
     """A readable IRI fragment for a class or property: ``skg-Municipality``."""
     try:
         prefix, _, local = graph.namespace_manager.compute_qname(

@@ -26,7 +26,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from ..build import AssembledDataset, serialise_dataset
+from ..build import AssembledDataset, UnionTriples, serialise_dataset
 from ..evidence import EvidenceIndex, EvidenceRecord
 from ..labels import find_label, natural_key
 from ..namespaces import ONTOLOGY_IRI, SKG, SKGID
@@ -189,20 +189,33 @@ def _type_rank(cls: Node) -> tuple[int, str]:
 class SiteIndex:
     """The graph indexed the way the pages read it, built once per site."""
 
-    def __init__(self, assembled: AssembledDataset, union: Graph | None = None) -> None:
+    def __init__(
+        self, assembled: AssembledDataset, union: Graph | UnionTriples | None = None
+    ) -> None:
         """Index the union graph (``union``, made here when not given), the
         source texts and the evidence records."""
-        self.graph: Graph = union if union is not None else assembled.union()
+        self.graph: Graph | UnionTriples = (
+            union if union is not None else assembled.union_triples()
+        )
         """The union of the dataset's named graphs."""
         self.outgoing: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
         """Subject → its (property, value) pairs."""
         self.incoming: dict[Node, list[tuple[Node, URIRef]]] = defaultdict(list)
         """IRI object → the (subject, property) pairs that point at it."""
-        for s, p, o in self.graph:
-            if isinstance(s, URIRef) and isinstance(p, URIRef):
-                self.outgoing[s].append((p, o))
-                if isinstance(o, URIRef):
-                    self.incoming[o].append((s, p))
+        if isinstance(self.graph, UnionTriples):
+            # The union's own lists, shared (every predicate is an IRI).
+            for s, pairs in self.graph.by_subject.items():
+                if isinstance(s, URIRef):
+                    self.outgoing[s] = pairs  # type: ignore[assignment]
+                    for p, o in pairs:
+                        if isinstance(o, URIRef):
+                            self.incoming[o].append((s, p))  # type: ignore[arg-type]
+        else:
+            for s, p, o in self.graph:
+                if isinstance(s, URIRef) and isinstance(p, URIRef):
+                    self.outgoing[s].append((p, o))
+                    if isinstance(o, URIRef):
+                        self.incoming[o].append((s, p))
         self.page_paths: dict[Node, str] = {}
         """Described IRIs with a page of their own (no anchor) → the page path."""
         self.parts: dict[Node, list[URIRef]] = defaultdict(list)
@@ -367,7 +380,7 @@ class PageContext:
         cls,
         assembled: AssembledDataset,
         store: ox.Store | None = None,
-        union: Graph | None = None,
+        union: Graph | UnionTriples | None = None,
     ) -> PageContext:
         """Index ``assembled`` and load the templates.
 
@@ -375,7 +388,8 @@ class PageContext:
             assembled: the dataset.
             store: an Oxigraph store of the same dataset (``writer`` loads one
                 from the N-Quads dump it publishes); made here when not given.
-            union: ``assembled.union()`` when the caller has it already.
+            union: ``assembled.union_triples()`` (or ``union()``) when the
+                caller has it already.
         """
         from .alternates import AlternateWriter, PageTriples
 

@@ -306,7 +306,7 @@ def publish_site(
     dumps = serialise_dataset(assembled)
     store = store_of(dumps)
     check_conformance(assembled, paths, store)
-    union = assembled.union()
+    union = assembled.union_triples()
     if mailbox is not None:
         check_functional_mailbox(mailbox, union)
     renderer = SiteRenderer(

@@ -21,7 +21,7 @@ from rdflib.namespace import OWL
 from rdflib.term import Node
 
 from .. import __version__
-from ..build import DUMP_STEM, AssembledDataset, serialise_dataset
+from ..build import DUMP_STEM, AssembledDataset, UnionTriples, serialise_dataset
 from ..namespaces import ONTOLOGY_IRI
 from ..query.catalogue import QuerySpec, catalogue_dir, load_catalogue
 from ..rdfio import DUMP_FORMATS, N_QUADS, TRIG
@@ -90,7 +90,7 @@ class SiteRenderer:
         preview: bool = False,
         dumps: dict[str, bytes] | None = None,
         store: ox.Store | None = None,
-        union: Graph | None = None,
+        union: Graph | UnionTriples | None = None,
     ) -> None:
         """Index the graph, make the dumps and the catalogue record.
 
@@ -108,7 +108,7 @@ class SiteRenderer:
                 mailbox, marked as not for harvesting (``publish --preview``).
             dumps: ``serialise_dataset(assembled)``, when the caller has made it.
             store: an Oxigraph store of those dumps' N-Quads, likewise.
-            union: ``assembled.union()``, likewise.
+            union: ``assembled.union_triples()``, likewise.
 
         Raises:
             SourceError: ``[contact] email`` is not set (the record needs it)
@@ -265,7 +265,9 @@ def record_files(stem: str, graph: Graph) -> Iterator[tuple[str, bytes]]:
 
 
 def version_documents(
-    ontology: dict[str, bytes], graph: Graph, settings: PublicationSettings
+    ontology: dict[str, bytes],
+    graph: Graph | UnionTriples,
+    settings: PublicationSettings,
 ) -> dict[str, bytes]:
     """The ontology's version IRI as a document: ``ontology/<version>.*``.
 
