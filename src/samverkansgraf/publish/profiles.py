@@ -191,22 +191,35 @@ class ProfileRenderer:
     """Every profile page of a site, from one pass of ``PROFILE_QUERIES``."""
 
     def __init__(self, context: PageContext, store: Any) -> None:
-        """Ask the store (a pyoxigraph ``Store`` of the dataset) once per kind."""
+        """Ask the store (a pyoxigraph ``Store`` of the dataset) which actors
+        have a profile; the facts of the pages are asked for when the first
+        page is made (``files``, ``page``), so that a site's resource pages —
+        which only link to the profiles — need not wait for them (40 s at
+        national scale, in the publishing process while its workers render)."""
         self.context = context
-        engine = OxigraphEngine(store)
-        answers = {
-            name: [dict(zip(result.columns, row, strict=True)) for row in result.rows]
-            for name, result in (
-                (name, engine.select(text)) for name, text in PROFILE_QUERIES.items()
-            )
-        }
+        self.store = store
         self.kinds: dict[URIRef, str] = {}
         self.counties: dict[URIRef, str] = {}
-        for row in answers["actors"]:
+        for row in self._answers("actors"):
             actor = URIRef(str(row["actor"]))
             self.kinds[actor] = str(row["kind"]).removeprefix(str(SKG))
             if row["county"] is not None:
                 self.counties[actor] = str(row["county"])
+        self._prepared = False
+
+    def _answers(self, name: str) -> list[dict[str, Any]]:
+        result = OxigraphEngine(self.store).select(PROFILE_QUERIES[name])
+        return [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+
+    def _prepare(self) -> None:
+        """Ask for every other kind of fact once, index them, measure the
+        networks and compare the agreements (once per renderer)."""
+        if self._prepared:
+            return
+        self._prepared = True
+        answers = {
+            name: self._answers(name) for name in PROFILE_QUERIES if name != "actors"
+        }
         self.agreements: dict[URIRef, dict[str, Any]] = {}
         self.agreements_of: dict[URIRef, list[URIRef]] = defaultdict(list)
         for row in answers["agreements"]:
@@ -244,7 +257,7 @@ class ProfileRenderer:
             self.statements_of[URIRef(str(row["about"]))].append(
                 URIRef(str(row["statement"]))
             )
-        self.network = _NetworkPlaces(store)
+        self.network = _NetworkPlaces(self.store)
         self.comparison = compare_agreements(self.network.source)
         # Rows by agreement, once: a region's profile asks for each of its ~60
         # agreements, and scanning every row each time cost minutes at L.
@@ -295,6 +308,7 @@ class ProfileRenderer:
 
     def files(self) -> Iterator[tuple[str, bytes]]:
         """Every profile page, then the index."""
+        self._prepare()
         for actor in self.actors():
             path = str(profile_path(str(actor)))
             yield path, self.page(actor, path)
@@ -325,6 +339,7 @@ class ProfileRenderer:
 
     def page(self, actor: URIRef, path: str) -> bytes:
         """The profile page of ``actor``."""
+        self._prepare()
         labels = self.context.labels
         commitments = sorted(
             self.commitments_of.get(actor, []),
@@ -603,6 +618,7 @@ class ProfileRenderer:
 
     def index_page(self) -> bytes:
         """``profil/index.html``: every profile, by county."""
+        self._prepare()
         by_county: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for actor in self.actors():
             by_county[self.counties.get(actor, "")].append(

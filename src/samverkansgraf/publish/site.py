@@ -305,20 +305,41 @@ def publish_site(
     # is the pages' index.
     dumps = serialise_dataset(assembled)
     store = store_of(dumps)
-    check_conformance(assembled, paths, store)
-    union = assembled.union_triples()
+    # The shapes are checked in a second thread while this one indexes the
+    # union for the pages (Oxigraph answers the shapes' queries without the
+    # GIL: both cores work). Nothing is written before it has passed.
+    checked: dict[str, BaseException] = {}
+
+    def check() -> None:
+        try:
+            check_conformance(assembled, paths, store)
+        except BaseException as exc:  # re-raised in this thread
+            checked["error"] = exc
+
+    checker = threading.Thread(target=check, name="shacl")
+    checker.start()
+    try:
+        union = assembled.union_triples()
+        renderer = SiteRenderer(
+            assembled,
+            settings,
+            modified=data_modified(paths.root),
+            catalogue=catalogue,
+            preview=preview,
+            dumps=dumps,
+            store=store,
+            union=union,
+        )
+    except Exception:
+        checker.join()
+        if "error" in checked:  # a graph the shapes refuse may break a page
+            raise checked["error"] from None
+        raise
+    checker.join()
+    if "error" in checked:
+        raise checked["error"]
     if mailbox is not None:
         check_functional_mailbox(mailbox, union)
-    renderer = SiteRenderer(
-        assembled,
-        settings,
-        modified=data_modified(paths.root),
-        catalogue=catalogue,
-        preview=preview,
-        dumps=dumps,
-        store=store,
-        union=union,
-    )
     del dumps  # the renderer lets each dump go once written
     report = validate_catalogue(renderer.record, load_dcat_shapes(paths.shapes_dir))
     violations = report.violations

@@ -215,21 +215,14 @@ class SiteRenderer:
         ):
             yield page(*item)
         profile_paths = self._profile_paths
-        if resource_pages:
-            for item in self.resource_files(self.page_nodes()):
-                yield page(*item)
-        else:
-            yield RESOURCE_PAGES
+        # Files that no resource page shares a path with come first: while
+        # site's workers write the resource pages, this process makes these
+        # (a minute at national scale). The ontology's pages replace the
+        # generic pages of its IRIs, so they come after the resource pages.
         for item in self.profiles.files():
             yield page(*item)
         class_files, class_rows = class_index_pages(context, profiles=profile_paths)
-        ontology = ontology_page(context, self.assembled)
-        for rendered in (
-            class_files,
-            ontology,
-            version_documents(ontology, index.graph, settings),
-            source_pages(context, self.assembled),
-        ):
+        for rendered in (class_files, source_pages(context, self.assembled)):
             for item in rendered.items():
                 yield page(*item)
         yield from record_files("dcat", self.record)
@@ -239,6 +232,15 @@ class SiteRenderer:
         void_files = dict(record_files("void", self.void))
         yield from void_files.items()
         yield ".well-known/void", void_files["void.ttl"]
+        if resource_pages:
+            for item in self.resource_files(self.page_nodes()):
+                yield page(*item)
+        else:
+            yield RESOURCE_PAGES
+        ontology = ontology_page(context, self.assembled)
+        for rendered in (ontology, version_documents(ontology, index.graph, settings)):
+            for item in rendered.items():
+                yield page(*item)
 
         yield page(
             "index.html",
