@@ -174,28 +174,42 @@ _ADDRESS_RUN_END = re.compile(f"[{_ADDRESS_CHARACTER_CLASS}]*", re.IGNORECASE)
 _ADDRESS_RUN_START = re.compile(f"[^{_ADDRESS_CHARACTER_CLASS}]", re.IGNORECASE)
 
 
+# Where an anchor other than "@" can begin, found by patterns with a literal
+# first character (which re searches for in C): the "-a" of "snabel-a" after an
+# "l", and an "at" (in any case) between an opening bracket or blank and a
+# closing bracket or blank — a condition every "at" anchor meets. "at" alone
+# is in every other word of a page's markup.
+_OPEN, _CLOSE = "(\\[{< \t\u00a0", ")\\]}> \t\u00a0"
+_ANCHOR_HINTS = (
+    (re.compile("-[aA](?<=[lL]-[aA])"), (6,)),
+    *(
+        (re.compile(f"{at}(?<=[{_OPEN}]{at})(?=[{_CLOSE}])"), (1, 2))
+        for at in ("at", "aT", "At", "AT")
+    ),
+)
+
+
 def _anchors(text: str) -> Iterator[re.Match[str]]:
     """Every match of ``_AT_ANCHOR`` in ``text`` (overlapping ones too), in order.
 
     Why not ``finditer``: the pattern, case-insensitive and without a literal
     prefix, is tried at every position (4 s per 100 MB). Every anchor begins at
     an "@", six characters before the "-a" of "snabel-a" (its "s" may be an
-    "ſ"), or one or two before an "at" in any case; ``str.find`` finds those in
+    "ſ"), or one or two before an "at" (``_ANCHOR_HINTS``); those are found in
     C, and the pattern is tried there only. Extra overlapping anchors change
     nothing: each lies inside the run of its neighbour, which
     ``_may_hold_address`` searches once.
     """
     starts: set[int] = set()
-    for needles, before in (
-        (("@",), (0,)),
-        (("-a", "-A"), (6,)),
-        (("at", "aT", "At", "AT"), (1, 2)),
-    ):
-        for needle in needles:
-            found = text.find(needle)
-            while found != -1:
-                starts.update(found - back for back in before if found >= back)
-                found = text.find(needle, found + 1)
+    found = text.find("@")
+    while found != -1:
+        starts.add(found)
+        found = text.find("@", found + 1)
+    for hint, before in _ANCHOR_HINTS:
+        for match in hint.finditer(text):
+            starts.update(
+                match.start() - back for back in before if match.start() >= back
+            )
     for start in sorted(starts):
         match = _AT_ANCHOR.match(text, start)
         if match is not None:
