@@ -206,10 +206,9 @@ def _anchors(text: str) -> Iterator[re.Match[str]]:
         starts.add(found)
         found = text.find("@", found + 1)
     for hint, before in _ANCHOR_HINTS:
-        for match in hint.finditer(text):
-            starts.update(
-                match.start() - back for back in before if match.start() >= back
-            )
+        for hinted in hint.finditer(text):
+            at = hinted.start()
+            starts.update(at - back for back in before if at >= back)
     for start in sorted(starts):
         match = _AT_ANCHOR.match(text, start)
         if match is not None:

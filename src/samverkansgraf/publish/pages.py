@@ -303,6 +303,7 @@ class SiteLabels:
         """The graph the labels are read from."""
         self._lookup = _OutgoingLookup(index)
         self._cache: dict[tuple[Node, str], str] = {}
+        self._snippets: dict[Node, str | None] = {}
 
     def literal(self, node: Node, props: Iterable[URIRef], lang: str) -> str | None:
         """A value of ``props`` in exactly ``lang`` (the shared rule, no fallback)."""
@@ -346,7 +347,15 @@ class SiteLabels:
         return iri if curie.startswith("<") else curie
 
     def snippet(self, node: Node) -> str | None:
-        """A short excerpt of the first evidence quote, for unlabeled facts."""
+        """A short excerpt of the first evidence quote, for unlabeled facts
+        (memoised: a fact is linked from many pages)."""
+        if node in self._snippets:
+            return self._snippets[node]
+        found = self._snippet(node)
+        self._snippets[node] = found
+        return found
+
+    def _snippet(self, node: Node) -> str | None:
         if self.literal(node, LABEL_PROPERTIES, "sv") is not None:
             return None
         # The first evidence by its IRI (``#evidence`` before ``#evidence-2``).

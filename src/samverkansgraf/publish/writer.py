@@ -155,6 +155,7 @@ class SiteRenderer:
         """The VoID description, once ``files()`` has made it."""
         self._profile_paths = self.profiles.paths()
         self._pages: list[str] = []
+        self._page_nodes: list[Node] | None = None
 
     def held_dumps(self) -> dict[str, bytes]:
         """The dumps as ``files()`` will write them (site path → bytes), until
@@ -170,8 +171,11 @@ class SiteRenderer:
         self._pages.extend(paths)
 
     def page_nodes(self) -> list[Node]:
-        """The resources with a page of their own, in the order they are written."""
-        return sorted(self.context.index.page_paths, key=str)
+        """The resources with a page of their own, in the order they are written
+        (sorted once: each worker's chunk asks for it)."""
+        if self._page_nodes is None:
+            self._page_nodes = sorted(self.context.index.page_paths, key=str)
+        return self._page_nodes
 
     def resource_files(self, nodes: Iterable[Node]) -> Iterator[tuple[str, bytes]]:
         """The pages of ``nodes`` and their alternates (``files`` writes them
