@@ -820,8 +820,29 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
 
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    monkeypatch.setattr(site_module, "PROGRESS_EVERY", 0.0)
     assert site_module._workers(2, 400) == 2
-    result = site_module.publish_site(publishable, tmp_path / "workers", jobs=2)
+    lines: list[str] = []
+    result = site_module.publish_site(
+        publishable, tmp_path / "workers", jobs=2, progress=lines.append
+    )
+    # Long work shows progress: each step, then the pages as chunks finish.
+    documents = len(list(publishable.curated_dir.glob("*.ttl")))
+    assert lines[0].startswith("building the dataset")
+    assert (
+        lines[1] == f"{documents} documents: checking the shapes and indexing the pages"
+    )
+    writing = re.fullmatch(
+        r"writing ([\d,]+) resource pages, .* \(2 worker processes\)", lines[2]
+    )
+    assert writing, lines[2]
+    total = int(writing[1].replace(",", ""))
+    done = [
+        int(m[1])
+        for line in lines
+        if (m := re.fullmatch(rf"(\d+) of {total} resource pages written", line))
+    ]
+    assert len(done) >= total // 40 and done == sorted(done) and done[-1] == total
     single = _tree(site)
     assert _tree(tmp_path / "workers") == single
     assert (result.pages, result.files, result.rdfxml_fallbacks) == (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -41,7 +42,8 @@ def publish(ctx: click.Context, out: Path, preview: bool) -> None:
     and DCAT-AP-SE) and a VoID description (void.ttl). Needs the publisher's
     functional mailbox in publication.toml ([contact] email); --preview
     publishes without it, for looking at the site before it is registered
-    anywhere.
+    anywhere. On a terminal it reports each step, and the pages written every
+    ten seconds.
 
     \b
     Example:
@@ -49,7 +51,14 @@ def publish(ctx: click.Context, out: Path, preview: bool) -> None:
         samverkansgraf publish --preview --out site/   # no [contact] email yet
         samverkansgraf serve-site --dir site/
     """
-    result = publish_site(project_paths(ctx), out, preview=preview)
+    # Minutes at national scale: a terminal is told each step (a pipe or a
+    # log file gets the result line only).
+    progress = (
+        (lambda line: click.echo(f"{line} …", err=True))
+        if sys.stderr.isatty()
+        else None
+    )
+    result = publish_site(project_paths(ctx), out, preview=preview, progress=progress)
     if result.preview:
         click.echo(
             "warning: preview — publication.toml has no [contact] email, so the "

@@ -36,7 +36,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +59,13 @@ from .metadata import load_dcat_shapes, validate_catalogue
 from .settings import PublicationSettings, data_modified, load_publication
 from .writer import RECORD_FILES, RESOURCE_PAGES, SiteRenderer, store_of
 
-__all__ = ["CHUNK_PAGES", "PARALLEL_FROM", "PublishResult", "publish_site"]
+__all__ = [
+    "CHUNK_PAGES",
+    "PARALLEL_FROM",
+    "PROGRESS_EVERY",
+    "PublishResult",
+    "publish_site",
+]
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +105,31 @@ it saves (the real data has ~400)."""
 
 CHUNK_PAGES = 500
 """Resource pages per worker task."""
+
+PROGRESS_EVERY = 10.0
+"""Seconds between two reports of files written (``publish_site(progress=…)``)."""
+
+
+class _Reporter:
+    """Progress lines for ``publish_site``'s caller: each step as it begins,
+    and how many files are written at most every ``PROGRESS_EVERY`` seconds."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.progress = progress
+        self.last = time.monotonic()
+
+    def step(self, message: str) -> None:
+        """Say that a step begins."""
+        if self.progress is not None:
+            self.progress(message)
+        self.last = time.monotonic()
+
+    def written(self, done: int, what: str, total: int | None = None) -> None:
+        """Say how many of ``what`` are written (when the last report is old)."""
+        if self.progress is None or time.monotonic() - self.last < PROGRESS_EVERY:
+            return
+        of = f" of {total:,}" if total is not None else ""
+        self.step(f"{done:,}{of} {what} written")
 
 
 def _workers(jobs: int | None, pages: int) -> int:
@@ -184,10 +215,19 @@ class _PageWorkers:
     work folder is renamed or removed.
     """
 
-    def __init__(self, renderer: SiteRenderer, work: Path, workers: int) -> None:
+    def __init__(
+        self,
+        renderer: SiteRenderer,
+        work: Path,
+        workers: int,
+        reporter: _Reporter | None = None,
+    ) -> None:
         self.renderer = renderer
         self.work = work
         self.workers = workers
+        self.reporter = reporter or _Reporter(None)
+        self.pages = len(renderer.page_nodes())
+        """Resource pages the workers write."""
         self.pool: ProcessPoolExecutor | None = None
         self.dumps: set[str] = set()
         """The dumps' site paths: the workers check them for contact data."""
@@ -224,11 +264,14 @@ class _PageWorkers:
                 no RDF/XML can hold); the site is not replaced.
         """
         written: list[str] = []
+        pages = 0
         for files, fallbacks, error in self.results:
             self.renderer.context.alternates.rdfxml_fallbacks += fallbacks
             if error is not None:
                 raise PublishError(error[0], hint=error[1])
             written += files
+            pages += sum(1 for path in files if path.endswith(".html"))
+            self.reporter.written(pages, "resource pages", self.pages)
         self.renderer.add_pages(path for path in written if path.endswith(".html"))
         return written
 
@@ -247,6 +290,7 @@ def publish_site(
     settings: PublicationSettings | None = None,
     preview: bool = False,
     jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """Validate the dataset and write the linked-data site atomically.
 
@@ -266,6 +310,9 @@ def publish_site(
             this process may use); one, or a site of fewer than
             ``PARALLEL_FROM`` pages, is written by this process alone. The site
             is byte for byte the same either way, and with or without the cache.
+        progress: called with a line as each step begins and, while files are
+            written, with their count every ``PROGRESS_EVERY`` seconds (the
+            CLI prints them on a terminal: minutes at national scale).
 
     Returns:
         Counts and timing.
@@ -291,6 +338,10 @@ def publish_site(
     # Before the build: fail at once.
     mailbox = settings.record_mailbox(preview=preview)
     catalogue = load_catalogue(paths.queries_dir)  # the query page's
+    reporter = _Reporter(progress)
+    reporter.step(
+        "building the dataset (documents from the build cache where it holds)"
+    )
     # The documents as `build` makes them: from the build cache where it still
     # holds, the others built (in worker processes when many) and kept there —
     # at national scale 30 s of building in one process become a few seconds
@@ -303,6 +354,10 @@ def publish_site(
     # The dumps, their store and the union are made once: the store is
     # validated and answers the pages' alternates and the profiles; the union
     # is the pages' index.
+    reporter.step(
+        f"{len(assembled.documents):,} documents: checking the shapes and "
+        "indexing the pages"
+    )
     dumps = serialise_dataset(assembled)
     store = store_of(dumps)
     # The shapes are checked in a second thread while this one indexes the
@@ -362,8 +417,16 @@ def publish_site(
         out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
     ) as work:
         made: set[Path] = set()
-        workers = _workers(jobs, len(renderer.page_nodes()))
-        parallel = _PageWorkers(renderer, work, workers) if workers > 1 else None
+        page_count = len(renderer.page_nodes())
+        workers = _workers(jobs, page_count)
+        reporter.step(
+            f"writing {page_count:,} resource pages, their alternates and the other "
+            "files "
+            + (f"({workers} worker processes)" if workers > 1 else "(in this process)")
+        )
+        parallel = (
+            _PageWorkers(renderer, work, workers, reporter) if workers > 1 else None
+        )
         stream = renderer.files(resource_pages=False) if parallel else renderer.files()
         with parallel or contextlib.nullcontext():
             for relative, data in stream:
@@ -380,6 +443,7 @@ def publish_site(
                     allowed = None  # checked by a worker meanwhile
                 _write_checked(work, relative, data, allowed, made)
                 written.add(relative)
+                reporter.written(len(written), "files")
         # Every IRI the record, VoID and the ontology advertise under the base
         # URL must be answered by the site (checked before the site replaces
         # the old one).
