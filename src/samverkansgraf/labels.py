@@ -53,7 +53,9 @@ class ObjectLookup(Protocol):
     """What ``find_label`` reads: an rdflib graph, or any index that answers
     ``objects(subject, predicate)`` the same way."""
 
-    def objects(self, subject: Any, predicate: Any) -> Iterable[Any]: ...
+    def objects(self, subject: Any, predicate: Any) -> Iterable[Any]:
+        """The objects of ``subject``'s ``predicate``, one per triple."""
+        ...
 
 
 DISPLAY_PROPERTIES: tuple[URIRef, ...] = (RDFS.label, SKOS.prefLabel)
