@@ -18,7 +18,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import pyoxigraph as ox
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -225,6 +225,13 @@ def test_publish_refuses_without_a_mailbox_naming_the_setting(
     assert not (tmp_path / "s").exists()
 
 
+def _publish_preview(runner: CliRunner, root: Path, out: Path) -> Result:
+    """``samverkansgraf --project ROOT publish --preview --out OUT``."""
+    return runner.invoke(
+        cli, ["--project", str(root), "publish", "--preview", "--out", str(out)]
+    )
+
+
 def test_publish_without_a_query_catalogue_stops_before_building(
     runner: CliRunner,
     scratch: ProjectPaths,
@@ -241,17 +248,7 @@ def test_publish_without_a_query_catalogue_stops_before_building(
     monkeypatch.setattr(site, "assemble_dataset", no_build)
     shutil.copy(ROOT / "publication.toml", scratch.root / "publication.toml")
     shutil.rmtree(scratch.queries_dir)
-    result = runner.invoke(
-        cli,
-        [
-            "--project",
-            str(scratch.root),
-            "publish",
-            "--preview",
-            "--out",
-            str(tmp_path / "s"),
-        ],
-    )
+    result = _publish_preview(runner, scratch.root, tmp_path / "s")
     assert result.exit_code == 4, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "query catalogue directory is missing" in lines[0]
@@ -264,9 +261,7 @@ def test_preview_publishes_without_a_mailbox_and_says_so(
 ) -> None:
     shutil.copy(ROOT / "publication.toml", scratch.root / "publication.toml")
     out = tmp_path / "s"
-    result = runner.invoke(
-        cli, ["--project", str(scratch.root), "publish", "--preview", "--out", str(out)]
-    )
+    result = _publish_preview(runner, scratch.root, out)
     assert result.exit_code == 0, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("warning: preview"), lines
@@ -285,17 +280,7 @@ def test_preview_still_refuses_a_malformed_mailbox(
     runner: CliRunner, scratch: ProjectPaths, tmp_path: Path
 ) -> None:
     write_publication(scratch.root, mailbox="data-at-example.org")
-    result = runner.invoke(
-        cli,
-        [
-            "--project",
-            str(scratch.root),
-            "publish",
-            "--preview",
-            "--out",
-            str(tmp_path / "s"),
-        ],
-    )
+    result = _publish_preview(runner, scratch.root, tmp_path / "s")
     assert result.exit_code == 2, result.output
     assert "not an e-mail address: 'data-at-example.org'" in result.stderr
 
