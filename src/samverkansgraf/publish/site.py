@@ -45,6 +45,8 @@ from rdflib import Graph
 
 from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import assemble_dataset, serialise_dataset
+from ..build.cache import BuildCache
+from ..build.pipeline import CachedLoader
 from ..errors import PublishError
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, VCARD
 from ..query.catalogue import load_catalogue
@@ -346,9 +348,6 @@ def publish_site(
     # holds, the others built (in worker processes when many) and kept there —
     # at national scale 30 s of building in one process become a few seconds
     # of reading after a build.
-    from ..build.cache import BuildCache
-    from ..build.pipeline import CachedLoader
-
     loader = CachedLoader(BuildCache.open(paths), full=False, jobs=jobs)
     assembled = assemble_dataset(paths, load_documents=loader)
     # The dumps, their store and the union are made once: the store is
