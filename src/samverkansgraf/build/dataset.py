@@ -466,7 +466,7 @@ class UnionTriples:
 
     def subjects(
         self, predicate: Node | None = None, object: Node | None = None
-    ) -> Iterator[Node]:  # noqa: A002
+    ) -> Iterator[Node]:
         """Like ``Graph.subjects``: one per matching triple."""
         for s, p, o in self:
             if (predicate is None or p == predicate) and (

@@ -253,9 +253,7 @@ def _region_matches(
             first[k] = position
         elif second[k] == never and agreement_of[position] != agreement_of[first[k]]:
             second[k] = position
-    first_agreement = np.where(
-        first < never, agreement_of[np.minimum(first, never - 1)], -1
-    )
+    first_agreement = agreement_of[first]  # every word list has a first member
     recurring: dict[tuple[int, int], set[str]] = {}
     names = list(agreement_ids)
     for position, index in enumerate(members):

@@ -194,28 +194,22 @@ class SiteIndex:
     ) -> None:
         """Index the union graph (``union``, made here when not given), the
         source texts and the evidence records."""
-        self.graph: Graph | UnionTriples = (
-            union if union is not None else assembled.union_triples()
-        )
+        if union is None:
+            union = assembled.union_triples()
+        elif isinstance(union, Graph):
+            union = UnionTriples([union])
+        self.graph: UnionTriples = union
         """The union of the dataset's named graphs."""
         self.outgoing: dict[Node, list[tuple[URIRef, Node]]] = defaultdict(list)
-        """Subject → its (property, value) pairs."""
+        """Subject → its (property, value) pairs (the union's own lists)."""
         self.incoming: dict[Node, list[tuple[Node, URIRef]]] = defaultdict(list)
         """IRI object → the (subject, property) pairs that point at it."""
-        if isinstance(self.graph, UnionTriples):
-            # The union's own lists, shared (every predicate is an IRI).
-            for s, pairs in self.graph.by_subject.items():
-                if isinstance(s, URIRef):
-                    self.outgoing[s] = pairs  # type: ignore[assignment]
-                    for p, o in pairs:
-                        if isinstance(o, URIRef):
-                            self.incoming[o].append((s, p))  # type: ignore[arg-type]
-        else:
-            for s, p, o in self.graph:
-                if isinstance(s, URIRef) and isinstance(p, URIRef):
-                    self.outgoing[s].append((p, o))
+        for s, pairs in union.by_subject.items():
+            if isinstance(s, URIRef):  # every predicate is an IRI
+                self.outgoing[s] = pairs  # type: ignore[assignment]
+                for p, o in pairs:
                     if isinstance(o, URIRef):
-                        self.incoming[o].append((s, p))
+                        self.incoming[o].append((s, p))  # type: ignore[arg-type]
         self.page_paths: dict[Node, str] = {}
         """Described IRIs with a page of their own (no anchor) → the page path."""
         self.parts: dict[Node, list[URIRef]] = defaultdict(list)
