@@ -220,3 +220,42 @@ def test_leftovers_of_dead_writers_are_removed(tmp_path: Path) -> None:
     alive.write_text("x")
     write_files_atomically({target: b"new"})
     assert not dead.exists() and alive.exists()
+
+
+def test_streams_are_synced_while_written_and_no_longer_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build's dumps reach the disk while they are written (the commit's
+    fsync then finds little left); the syncing stops with the block, before
+    the files are closed, and a stream that cannot be synced (a pipe) is no
+    error."""
+    from samverkansgraf import atomic
+
+    synced: list[int] = []
+    real_fdatasync = os.fdatasync
+
+    def recording(number: int) -> None:
+        synced.append(number)
+        real_fdatasync(number)
+
+    monkeypatch.setattr(atomic, "SYNC_EVERY", 0.01)
+    monkeypatch.setattr(atomic.os, "fdatasync", recording)
+    read_end, write_end = os.pipe()
+    with (
+        (tmp_path / "a.nq").open("wb") as first,
+        (tmp_path / "b.ttl").open("wb") as second,
+        os.fdopen(write_end, "wb") as pipe,
+    ):
+        with atomic.syncing_in_background([first, second, pipe]):
+            deadline = time.monotonic() + 5
+            while not {first.fileno(), second.fileno()} <= set(synced):
+                assert time.monotonic() < deadline, "never synced"
+                first.write(b"<urn:a> <urn:b> <urn:c> .\n")
+                first.flush()
+                time.sleep(0.005)
+        after = len(synced)
+        time.sleep(0.05)
+        assert len(synced) == after  # the thread has stopped with the block
+        assert pipe.fileno() in synced  # tried, its EINVAL ignored
+    os.close(read_end)
+    assert (tmp_path / "a.nq").read_bytes().startswith(b"<urn:a>")

@@ -389,3 +389,22 @@ def test_union_triples_answer_as_the_rdflib_union(assembled) -> None:
         triple = next(iter(union.triples((subject, None, None))))
         assert triple in triples
         assert (subject, RDFS.seeAlso, subject) not in triples
+
+
+def test_the_build_command_loads_only_what_a_build_needs() -> None:
+    """Start-up is part of every rebuild (2-3 s at national scale, issue 19):
+    the build's modules leave the site server, the network analysis, the
+    extractor and rdflib's SPARQL engine unloaded until a command needs them."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, samverkansgraf.cli.app, samverkansgraf.build.pipeline\n"
+        "print(' '.join(sorted(m for m in ('aiohttp', 'networkx', "
+        "'samverkansgraf.extract', 'rdflib.plugins.sparql', 'pyshacl') "
+        "if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == []

@@ -34,9 +34,11 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import OutputError
 
@@ -51,6 +53,7 @@ __all__ = [
     "holds_files",
     "marker_text",
     "project_inputs",
+    "syncing_in_background",
     "write_files_atomically",
 ]
 
@@ -633,6 +636,39 @@ class OutputGeneration:
 
 _WRITING: set[str] = set()
 """Generations this process is still writing (never removed by its own commits)."""
+
+
+SYNC_EVERY = 0.1
+"""Seconds between two background syncs (``syncing_in_background``)."""
+
+
+@contextlib.contextmanager
+def syncing_in_background(streams: Iterable[BinaryIO]) -> Iterator[None]:
+    """Hand the written parts of ``streams`` to the disk while they are written.
+
+    A second thread calls ``fdatasync`` on each stream every ``SYNC_EVERY``
+    seconds while the block runs (the call releases the GIL), so that the
+    ``fsync`` of ``OutputGeneration.commit`` finds little left: at national
+    scale (0.7 GB of dumps) it took a third of a second after the writing,
+    now mostly during it. Only durability moves earlier; no byte changes. A
+    stream the system cannot sync (a pipe) is left to ``commit``.
+    """
+    numbers = [stream.fileno() for stream in streams]
+    stop = threading.Event()
+
+    def sync() -> None:
+        while not stop.wait(SYNC_EVERY):
+            for number in numbers:
+                with contextlib.suppress(OSError):
+                    os.fdatasync(number)
+
+    syncer = threading.Thread(target=sync, name="sync", daemon=True)
+    syncer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        syncer.join()
 
 
 def _generation_pid(name: str) -> int | None:

@@ -14,6 +14,7 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rdflib import URIRef
 from rdflib.namespace import RDF
@@ -21,10 +22,15 @@ from rdflib.namespace import RDF
 from ..build import AssembledDataset
 from ..errors import SourceError
 from ..evidence import document_evidence
-from ..extract.gazetteer import Gazetteer, place_names
-from ..extract.text import NAME_GAP, compact, word_tokens
 from ..labels import names_of
 from ..namespaces import SKG
+
+if TYPE_CHECKING:
+    from ..extract.gazetteer import Gazetteer
+
+# The extractor's name finder is imported where a names check runs, not with
+# this module: ``curate`` comes with every build, the extractor (a tenth of a
+# second of imports) only with this report.
 
 __all__ = [
     "CHECKED_CLASSES",
@@ -302,6 +308,8 @@ def _names_in(
     glossary term.
     """
     found: list[tuple[int, int, str, URIRef | None]] = []
+    from ..extract.text import NAME_GAP, word_tokens
+
     taken: list[tuple[int, int]] = []
     for mention in gazetteer.find(text, start, end):
         taken.append((mention.start, mention.end))
@@ -363,6 +371,8 @@ def _is_recorded(
     # An unknown word inside the name of a linked resource that the name finder
     # cannot match whole ("Kultur för, och med, äldre i Dalarna" has commas,
     # "musik-/kulturskolor" a slash): the whole name stands around it.
+    from ..extract.text import compact
+
     word = compact(surface)
     around = compact(text[max(0, start - 120) : start + 200])
     return any(word in name and name in around for name in linked_names)
@@ -385,6 +395,9 @@ def check_names(assembled: AssembledDataset, check: NamesCheck) -> NamesReport:
     Returns:
         The report; ``report.complete`` is what ``make test`` requires.
     """
+    from ..extract.gazetteer import Gazetteer, place_names
+    from ..extract.text import compact
+
     graph = assembled.union()
     gazetteer = Gazetteer(graph, fuzzy_threshold=None)
     places = place_names(graph)

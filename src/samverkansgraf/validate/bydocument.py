@@ -40,17 +40,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, RDFS
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from ..namespaces import SH
 from .fast import CompiledShapes
 from .shacl import ValidationResult
+
+if TYPE_CHECKING:
+    # rdflib's SPARQL package (a tenth of a second of imports) is loaded only
+    # when shapes are classified (``_algebra``), not with every build.
+    from rdflib.plugins.sparql.parserutils import CompValue
 
 __all__ = [
     "DocumentMemory",
@@ -201,6 +205,8 @@ def _algebra(text: str) -> CompValue:
 def _patterns(node: Any, found: list[tuple[Any, Any, Any]]) -> None:
     """The triple patterns of a query's algebra; anything but a plain group of
     triple patterns, filters and BINDs without EXISTS is unclassified."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if not isinstance(node, CompValue) or node.name not in _PATTERN_NODES:
         raise _UnclassifiedError(f"query part {getattr(node, 'name', node)}")
     if node.name == "BGP":
@@ -214,6 +220,8 @@ def _patterns(node: Any, found: list[tuple[Any, Any, Any]]) -> None:
 
 
 def _has_exists(expression: Any) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     if isinstance(expression, CompValue):
         if expression.name.startswith(("Builtin_EXISTS", "Builtin_NOTEXISTS")):
             return True
