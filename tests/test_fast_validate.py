@@ -221,6 +221,41 @@ def test_ill_typed_start_date_under_sh_or_is_flagged_as_pyshacl_flags_it(
     assert validate_graph(data, shapes).engine == "fast"
 
 
+_TWO_DATATYPES_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:shape> a sh:NodeShape ; sh:targetSubjectsOf <urn:when>, <urn:count> ;
+    sh:property [ sh:path <urn:when> ;
+        sh:or ( [ sh:datatype xsd:date ] [ sh:datatype xsd:dateTime ] ) ] ;
+    sh:property [ sh:path <urn:count> ;
+        sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:decimal ] ) ] .
+"""
+
+
+def test_ill_typed_literals_of_several_datatypes_are_each_flagged() -> None:
+    """Nested datatype checks of four datatypes, an ill-typed and a well-typed
+    literal of each: the fast engine lists them in one scan of the store and
+    flags exactly the ill-typed ones, as pySHACL does."""
+    shapes = Graph().parse(data=_TWO_DATATYPES_SHAPES, format="turtle")
+    when, count = URIRef("urn:when"), URIRef("urn:count")
+    values = {
+        (when, Literal("2020-13-45", datatype=XSD.date)): True,
+        (when, Literal("2020-01-31", datatype=XSD.date)): False,
+        (when, Literal("igår", datatype=XSD.dateTime)): True,
+        (when, Literal("2020-01-31T10:00:00", datatype=XSD.dateTime)): False,
+        (count, Literal("x1", datatype=XSD.integer)): True,
+        (count, Literal("12", datatype=XSD.integer)): False,
+        (count, Literal("1,5", datatype=XSD.decimal)): True,
+        (count, Literal("1.5", datatype=XSD.decimal)): False,
+    }
+    data = Graph()
+    for number, (path, value) in enumerate(values):
+        data.add((URIRef(f"urn:node:{number}"), path, value))
+    report = _same(data, shapes)
+    flagged = {(r.path, r.value) for r in report.results}
+    assert flagged == {key for key, ill in values.items() if ill}
+
+
 _NQ_SHAPES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 <urn:shape> a sh:NodeShape ; sh:targetNode <urn:a> ;
