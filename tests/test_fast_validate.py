@@ -256,6 +256,24 @@ def test_ill_typed_literals_of_several_datatypes_are_each_flagged() -> None:
     assert flagged == {key for key, ill in values.items() if ill}
 
 
+def test_an_ill_typed_boolean_rdflib_rewrote_is_left_to_pyshacl(
+    shapes: Graph,
+) -> None:
+    """rdflib makes "kanske"^^xsd:boolean the literal "false" (and still calls
+    it ill-typed): the fast engine cannot see what was written, so a graph
+    holding one is validated by pySHACL, which flags it."""
+    shapes = Graph().parse(
+        data=_TWO_DATATYPES_SHAPES.replace("xsd:decimal", "xsd:boolean"),
+        format="turtle",
+    )
+    value = Literal("kanske", datatype=XSD.boolean)
+    data = Graph()
+    data.add((URIRef("urn:node"), URIRef("urn:count"), value))
+    report = validate_graph(data, shapes)
+    assert report.engine == "pyshacl"
+    assert [(r.value, r.severity) for r in report.results] == [(value, "Violation")]
+
+
 _NQ_SHAPES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
 <urn:shape> a sh:NodeShape ; sh:targetNode <urn:a> ;

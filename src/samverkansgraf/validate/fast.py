@@ -1007,6 +1007,13 @@ def _to_ox(term: Node, cache: dict[Node, object]) -> object:
     if found is not None:
         return found
     if isinstance(term, Literal) and not term.language and term.datatype is not None:
+        if term.ill_typed and not _ill_typed(str(term), term.datatype):
+            # rdflib replaced an ill-typed lexical form by a well-formed one
+            # ("kanske"^^xsd:boolean is made "false") but still calls the term
+            # ill-typed, as pySHACL does: the store would see a valid literal.
+            raise UnsupportedShapesError(
+                f"literal {term.n3()} is ill-typed, its written form lost"
+            )
         private = _TO_PRIVATE.get(term.datatype)
         if private is not None:
             term = Literal(str(term), datatype=private)
