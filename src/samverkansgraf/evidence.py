@@ -317,6 +317,63 @@ def _one_literal(graph: Graph, fact: URIRef, prop: URIRef) -> str | None:
     return values[0] if values else None
 
 
+class _Resolver:
+    """The spans of a document's quoted facts, each resolved once, a fact inside
+    its parent's (``PARENT_PROPERTIES``) extent.
+
+    A class, not a recursive closure: a closure that calls itself is a
+    reference cycle, which kept every document graph alive until the cyclic
+    collector ran (half a million objects a chunk of a national build).
+    """
+
+    def __init__(
+        self,
+        graph: Graph,
+        text: str,
+        facts: set[URIRef],
+        curated_path: str | Path | None,
+    ) -> None:
+        self.graph = graph
+        self.text = text
+        self.facts = facts
+        self.curated_path = curated_path
+        self.spans: dict[URIRef, list[Span]] = {}
+        """Fact → its spans, in document order."""
+
+    def resolve(self, fact: URIRef, chain: tuple[URIRef, ...] = ()) -> list[Span]:
+        """The spans of ``fact`` (``chain``: the facts asking, to find cycles)."""
+        graph, text, spans = self.graph, self.text, self.spans
+        if fact in spans:
+            return spans[fact]
+        if fact in chain:
+            raise _evidence_error(
+                graph, fact, "skg:inClause forms a cycle", self.curated_path
+            )
+        parent = _parent(graph, fact)
+        within = None
+        if parent in self.facts:
+            # The whole extent of the parent: a clause split by a page footer has
+            # two pieces, and its later commitments stand in the second one.
+            pieces = self.resolve(parent, (*chain, fact))
+            start, end = pieces[0].start, pieces[-1].end
+            within = Span(start, end, text[start:end])
+        try:
+            spans[fact] = _locate(graph, fact, text, within)
+        except QuoteError as problem:
+            message = str(problem)
+            if within is not None and "not in the source" in message:
+                try:  # Is it elsewhere in the document, outside its clause?
+                    _locate(graph, fact, text, None)
+                    message = (
+                        f"the quote is in the source but not inside its clause "
+                        f"<{parent}>; check skg:inClause"
+                    )
+                except QuoteError:
+                    pass
+            raise _evidence_error(graph, fact, message, self.curated_path) from problem
+        return spans[fact]
+
+
 def resolve_evidence(
     graph: Graph,
     document: URIRef,
@@ -346,41 +403,10 @@ def resolve_evidence(
         for fact in graph.subjects(prop, None)
         if isinstance(fact, URIRef)
     }
-    spans: dict[URIRef, list[Span]] = {}
-
-    def resolve(fact: URIRef, chain: tuple[URIRef, ...] = ()) -> list[Span]:
-        if fact in spans:
-            return spans[fact]
-        if fact in chain:
-            raise _evidence_error(
-                graph, fact, "skg:inClause forms a cycle", curated_path
-            )
-        parent = _parent(graph, fact)
-        within = None
-        if parent in facts:
-            # The whole extent of the parent: a clause split by a page footer has
-            # two pieces, and its later commitments stand in the second one.
-            pieces = resolve(parent, (*chain, fact))
-            start, end = pieces[0].start, pieces[-1].end
-            within = Span(start, end, text[start:end])
-        try:
-            spans[fact] = _locate(graph, fact, text, within)
-        except QuoteError as problem:
-            message = str(problem)
-            if within is not None and "not in the source" in message:
-                try:  # Is it elsewhere in the document, outside its clause?
-                    _locate(graph, fact, text, None)
-                    message = (
-                        f"the quote is in the source but not inside its clause "
-                        f"<{parent}>; check skg:inClause"
-                    )
-                except QuoteError:
-                    pass
-            raise _evidence_error(graph, fact, message, curated_path) from problem
-        return spans[fact]
-
+    resolver = _Resolver(graph, text, facts, curated_path)
     for fact in sorted(facts):
-        resolve(fact)
+        resolver.resolve(fact)
+    spans = resolver.spans
 
     records = []
     for fact, found in spans.items():

@@ -569,8 +569,11 @@ def _chunks(jobs: list[_Job], workers: int) -> list[list[_Job]]:
     to be worth its fixed cost (every chunk checks the shared graphs too), small
     enough to share the work evenly and to bound a worker's memory — at most
     ``CHUNK`` documents or ``CHUNK_BYTES`` of curated Turtle (the graph and its
-    store grow with it)."""
-    limit = max(8, min(CHUNK, -(-len(jobs) // (4 * workers))))
+    store grow with it). Sixteen runs per worker: a validation store's fixed
+    cost is a few hundredths of a second, and with short runs at the end no
+    worker waits long for the other (at national scale four runs per worker
+    left one core idle for a second or more)."""
+    limit = max(8, min(CHUNK, -(-len(jobs) // (16 * workers))))
     chunks: list[list[_Job]] = [[]]
     size = 0
     for job in jobs:
