@@ -179,6 +179,12 @@ _ADDRESS_RUN_START = re.compile(f"[^{_ADDRESS_CHARACTER_CLASS}]", re.IGNORECASE)
 # "l", and an "at" (in any case) between an opening bracket or blank and a
 # closing bracket or blank — a condition every "at" anchor meets. "at" alone
 # is in every other word of a page's markup.
+# An "@" stands in an address only as its at-sign, right after a word's last
+# character or a blank or line break (``_AT``): one after anything else (the
+# quote of JSON-LD's "@id", a Turtle language tag's "@sv") is no anchor. Found
+# with the literal "@" first, the look-behind tried only there, with EMAIL's own
+# character class and flags (so "ſ" and "K" count as letters, as in EMAIL).
+_AT_SIGN = re.compile(f"@(?<=[{_WORD[1:-2]} \t\u00a0\r\n]@)", re.IGNORECASE)
 _OPEN, _CLOSE = "(\\[{< \t\u00a0", ")\\]}> \t\u00a0"
 _ANCHOR_HINTS = (
     (re.compile("-[aA](?<=[lL]-[aA])"), (6,)),
@@ -194,17 +200,14 @@ def _anchors(text: str) -> Iterator[re.Match[str]]:
 
     Why not ``finditer``: the pattern, case-insensitive and without a literal
     prefix, is tried at every position (4 s per 100 MB). Every anchor begins at
-    an "@", six characters before the "-a" of "snabel-a" (its "s" may be an
-    "ſ"), or one or two before an "at" (``_ANCHOR_HINTS``); those are found in
-    C, and the pattern is tried there only. Extra overlapping anchors change
-    nothing: each lies inside the run of its neighbour, which
+    an "@" that can be an at-sign (``_AT_SIGN``: a JSON-LD alternate has
+    hundreds that cannot), six characters before the "-a" of "snabel-a" (its
+    "s" may be an "ſ"), or one or two before an "at" (``_ANCHOR_HINTS``); those
+    are found in C, and the pattern is tried there only. Extra overlapping
+    anchors change nothing: each lies inside the run of its neighbour, which
     ``_may_hold_address`` searches once.
     """
-    starts: set[int] = set()
-    found = text.find("@")
-    while found != -1:
-        starts.add(found)
-        found = text.find("@", found + 1)
+    starts = {sign.start() for sign in _AT_SIGN.finditer(text)}
     for hint, before in _ANCHOR_HINTS:
         for hinted in hint.finditer(text):
             at = hinted.start()
