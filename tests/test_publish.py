@@ -42,7 +42,9 @@ from samverkansgraf.namespaces import (
 )
 from samverkansgraf.publish.alternates import AlternateWriter
 from samverkansgraf.publish.checks import find_published_contact_data
+from samverkansgraf.publish.html import make_environment
 from samverkansgraf.publish.metadata import load_dcat_shapes, validate_catalogue
+from samverkansgraf.publish.pages import Link
 from samverkansgraf.publish.render import render_marked_text
 from samverkansgraf.publish.server import choose_representation, running_site_server
 from samverkansgraf.rdfio import to_rdflib
@@ -963,3 +965,36 @@ def test_publish_reads_the_build_cache_and_writes_the_same_site(
     warm = publish_site(scratch, tmp_path / "warm")
     assert (warm.pages, warm.files) == (cold.pages, cold.files)
     assert _site_bytes(tmp_path / "warm") == _site_bytes(tmp_path / "cold")
+
+
+@pytest.mark.parametrize(
+    ("link", "html"),
+    [
+        (
+            Link("https://w3id.org/x", "Falu & Co", "../id/x.html"),
+            '<a href="../id/x.html" title="https://w3id.org/x">Falu &amp; Co</a>',
+        ),
+        (
+            Link(
+                "http://www.wikidata.org/entity/Q1",
+                "Q1",
+                "http://www.wikidata.org/entity/Q1",
+                external=True,
+                lang="en",
+            ),
+            '<a class="external" href="http://www.wikidata.org/entity/Q1" '
+            'title="http://www.wikidata.org/entity/Q1" lang="en">Q1</a>',
+        ),
+        (
+            Link("urn:x:<1>", "x", None, snippet='"ska" <b>'),
+            '<span class="iri" title="urn:x:&lt;1&gt;">x</span> '
+            '<span class="snippet">&#34;ska&#34; &lt;b&gt;</span>',
+        ),
+    ],
+)
+def test_a_link_renders_itself_escaped_in_every_form(link: Link, html: str) -> None:
+    """A page link, an external link with its language, and a shown IRI with
+    a fact's snippet: the markup every template inserts with ``{{ link }}``,
+    every value escaped (a label or quote may hold '&', '<' or quotes)."""
+    template = make_environment().from_string("<p>{{ link }}</p>")
+    assert template.render(link=link) == f"<p>{html}</p>"

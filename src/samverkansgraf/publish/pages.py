@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from jinja2 import Environment
+from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
@@ -80,6 +81,22 @@ class Link:
     external: bool = False
     lang: str | None = None
     snippet: str | None = None
+
+    def __html__(self) -> str:
+        """The link's markup, as templates insert it (``{{ link }}``): an
+        ``<a>`` (``class="external"`` off the site), or a ``<span>`` showing
+        the IRI when nothing answers it; the snippet after it."""
+        iri, text = escape(self.iri), escape(self.text)
+        lang = f' lang="{escape(self.lang)}"' if self.lang else ""
+        if self.href is None:
+            html = f'<span class="iri" title="{iri}"{lang}>{text}</span>'
+        else:
+            external = ' class="external"' if self.external else ""
+            href = escape(self.href)
+            html = f'<a{external} href="{href}" title="{iri}"{lang}>{text}</a>'
+        if self.snippet:
+            html += f' <span class="snippet">{escape(self.snippet)}</span>'
+        return html
 
 
 @dataclass(frozen=True)
@@ -283,8 +300,11 @@ class _OutgoingLookup:
         if pairs is None and not isinstance(subject, URIRef):
             yield from self.index.graph.objects(subject, predicate)
             return
+        # Compared as strings: rdflib's ``URIRef.__eq__`` is Python code, a
+        # third of a label's cost, and both sides are always IRIs here.
+        wanted = str(predicate)
         for prop, value in pairs or ():
-            if prop == predicate:
+            if str.__eq__(prop, wanted):
                 yield value
 
 
@@ -298,10 +318,17 @@ class SiteLabels:
         self._lookup = _OutgoingLookup(index)
         self._cache: dict[tuple[Node, str], str] = {}
         self._snippets: dict[Node, str | None] = {}
+        self._literals: dict[tuple[Node, tuple[URIRef, ...], str], str | None] = {}
 
     def literal(self, node: Node, props: Iterable[URIRef], lang: str) -> str | None:
-        """A value of ``props`` in exactly ``lang`` (the shared rule, no fallback)."""
-        return find_label(self._lookup, node, lang, props, any_language=False)
+        """A value of ``props`` in exactly ``lang`` (the shared rule, no fallback;
+        memoised: a fact's page and every page linking it ask)."""
+        key = (node, tuple(props), lang)
+        if key not in self._literals:
+            self._literals[key] = find_label(
+                self._lookup, node, lang, key[1], any_language=False
+            )
+        return self._literals[key]
 
     def label(self, node: Node, lang: str = "sv") -> str:
         """The display label of ``node`` in ``lang`` (falling back sensibly)."""
