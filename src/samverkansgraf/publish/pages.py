@@ -110,8 +110,10 @@ class Value:
     long: bool = False
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def page_path(iri: str) -> tuple[str, str] | None:
-    """The site path of the page describing ``iri``, and the anchor on it.
+    """The site path of the page describing ``iri``, and the anchor on it
+    (memoised: a municipality or a theme is linked from thousands of pages).
 
     Resource IRIs map to ``id/<path>.html`` (a hash IRI to its base's page and the
     fragment as anchor), ontology terms to ``ontology/<Term>.html`` and the ontology
