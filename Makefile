@@ -36,12 +36,17 @@ build: run ## alias of run
 validate: install ## validate the curated data against shapes/ and print the report
 	$(SGRAF) validate
 
-test: install-test ## run the whole test suite (installs Debian's chromium for the browser test when it can)
+# The suite runs in one worker process per CPU (pytest-xdist), four at most:
+# on the 2-CPU machine 4 minutes instead of 10. PYTEST_WORKERS=0 runs it in
+# this process (a debugger, -x that stops at once).
+PYTEST_WORKERS ?= auto --maxprocesses=4
+
+test: install-test ## run the whole test suite in parallel workers (installs Debian's chromium for the browser test when it can)
 	@.ci/install-browser || true
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 test-fast: install-test ## the quick tests only: no slow, network (server) or browser tests
-	$(BIN)/python -m pytest -m "not slow and not network and not browser"
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not slow and not network and not browser"
 
 lint: install-test ## ruff check, ruff format check and mypy (0 errors)
 	$(BIN)/ruff check src tests benchmarks
