@@ -534,6 +534,36 @@ def test_oxigraph_and_rdflib_inputs_give_the_same_network(
     assert compare_agreements(from_oxigraph) == compare_agreements(from_rdflib)
 
 
+def test_store_names_answer_as_a_graph_of_the_naming_triples() -> None:
+    """``StoreNames`` reads names from the store when asked (issue 19: copying
+    them into rdflib cost 6.6 s at L): a triple in two graphs counts once,
+    only naming properties are held, ``value`` gives one of them."""
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS, SKOS
+
+    from samverkansgraf.namespaces import SKG
+    from samverkansgraf.network.source import StoreNames
+
+    falun = "https://w3id.org/samverkansgraf/id/kommun/2080"
+    store = ox.Store()
+    store.load(
+        f"""<{falun}> <{RDFS.label}> "Falu kommun"@sv <urn:a> .
+<{falun}> <{RDFS.label}> "Falu kommun"@sv <urn:b> .
+<{falun}> <{SKOS.altLabel}> "Falun" <urn:a> .
+<{falun}> <{SKG.countyCode}> "20" <urn:a> .
+""".encode(),
+        format=ox.RdfFormat.N_QUADS,
+    )
+    names = StoreNames(store)
+    node = URIRef(falun)
+    assert list(names.objects(node, RDFS.label)) == [Literal("Falu kommun", lang="sv")]
+    assert list(names.objects(node, SKOS.altLabel)) == [Literal("Falun")]
+    assert list(names.objects(node, SKG.countyCode)) == []  # not a name
+    assert names.value(node, SKOS.altLabel) == Literal("Falun")
+    assert names.value(URIRef(falun + "x"), RDFS.label) is None
+
+
 # --- CLI -----------------------------------------------------------------------------
 
 

@@ -133,7 +133,7 @@ def local_name(node: Node) -> str:
 
 
 def preferred_label(
-    graph: Graph,
+    graph: Graph | ObjectLookup,
     node: Node,
     lang: str = "sv",
     properties: Iterable[URIRef] = DISPLAY_PROPERTIES,

@@ -24,7 +24,7 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDFS, SKOS
 
 from ..atomic import write_files_atomically
-from ..labels import natural_key, preferred_label, swedish_key
+from ..labels import ObjectLookup, natural_key, preferred_label, swedish_key
 from ..namespaces import SKG
 from .source import (
     NetworkError,
@@ -374,7 +374,9 @@ class ComparisonReport:
         return out
 
 
-def _party_names(graph: Graph, region: str, municipality: str) -> dict[str, str]:
+def _party_names(
+    graph: Graph | ObjectLookup, region: str, municipality: str
+) -> dict[str, str]:
     names: dict[str, str] = {}
     for iri, placeholder in ((region, "REGION"), (municipality, "KOMMUN")):
         for prop in (
