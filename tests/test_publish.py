@@ -869,17 +869,20 @@ def test_publish_lets_the_dataset_go_when_it_returns(
 
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(site_module, "CHUNK_PAGES", 200)
+
+    def alive() -> list[object]:
+        kinds = (AssembledDataset, SiteRenderer)
+        return [o for o in gc.get_objects() if isinstance(o, kinds)]
+
     gc.collect()
+    before = alive()  # other tests' fixtures (held here: no id is reused)
     enabled = gc.isenabled()
     gc.disable()
     try:
         result = site_module.publish_site(publishable, tmp_path / "site", jobs=2)
         assert not gc.isenabled()
-        left = [
-            type(o).__name__
-            for o in gc.get_objects()
-            if isinstance(o, (AssembledDataset, SiteRenderer))
-        ]
+        known = {id(o) for o in before}
+        left = [type(o).__name__ for o in alive() if id(o) not in known]
     finally:
         if enabled:
             gc.enable()

@@ -37,7 +37,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -414,40 +414,33 @@ def _publish(
         "indexing the pages"
     )
     dumps = serialise_dataset(assembled)
-    store = store_of(dumps)
-    # The shapes are checked in a second thread while this one indexes the
-    # union for the pages (Oxigraph answers the shapes' queries without the
-    # GIL: both cores work). Nothing is written before it has passed.
-    checked: dict[str, BaseException] = {}
-
-    def check() -> None:
-        try:
-            check_conformance(assembled, paths, store)
-        except BaseException as exc:  # re-raised in this thread
-            checked["error"] = exc
-
-    checker = threading.Thread(target=check, name="shacl")
-    checker.start()
-    try:
-        union = assembled.union_triples()
-        renderer = SiteRenderer(
-            assembled,
-            settings,
-            modified=data_modified(paths.root),
-            catalogue=catalogue,
-            preview=preview,
-            dumps=dumps,
-            store=store,
-            union=union,
+    # A second thread loads the dumps' store and then checks the shapes while
+    # this one indexes the union for the pages: Oxigraph does both without the
+    # GIL, so both cores work (at L the load, 4.4 s, now costs nothing).
+    # Nothing is written before the check has passed.
+    with ThreadPoolExecutor(1, thread_name_prefix="shacl") as shapes:
+        loading = shapes.submit(store_of, dumps)
+        checking = shapes.submit(
+            lambda: check_conformance(assembled, paths, loading.result())
         )
-    except Exception:
-        checker.join()
-        if "error" in checked:  # a graph the shapes refuse may break a page
-            raise checked["error"] from None
-        raise
-    checker.join()
-    if "error" in checked:
-        raise checked["error"]
+        try:
+            union = assembled.union_triples()
+            renderer = SiteRenderer(
+                assembled,
+                settings,
+                modified=data_modified(paths.root),
+                catalogue=catalogue,
+                preview=preview,
+                dumps=dumps,
+                store=loading.result(),
+                union=union,
+            )
+        except Exception:
+            refused = checking.exception()  # waits for the check
+            if refused is not None:  # a graph the shapes refuse may break a page
+                raise refused from None
+            raise
+        checking.result()
     if mailbox is not None:
         check_functional_mailbox(mailbox, union)
     del dumps  # the renderer lets each dump go once written
