@@ -1038,3 +1038,44 @@ def test_a_link_renders_itself_escaped_in_every_form(link: Link, html: str) -> N
     every value escaped (a label or quote may hold '&', '<' or quotes)."""
     template = make_environment().from_string("<p>{{ link }}</p>")
     assert template.render(link=link) == f"<p>{html}</p>"
+
+
+_VALUE_MACRO = """{% macro value(v) -%}
+{%- if v.link is not none -%}{{ v.link }}
+{%- else -%}<span class="literal{% if v.long %} long{% endif %}"{% if v.lang %} lang="{{ v.lang }}"{% endif %}>{{ v.text }}</span>
+{%- if v.lang %} <span class="tag">@{{ v.lang }}</span>{% endif -%}
+{%- if v.datatype %} <span class="tag">{{ v.datatype }}</span>{% endif -%}
+{%- endif -%}
+{%- endmacro %}"""  # noqa: E501
+"""The Jinja macro that rendered each value until issue 19 (``Value.__html__``
+must give its very markup)."""
+
+
+def test_a_value_renders_itself_as_the_macro_did() -> None:
+    """Every form of a property value — a link, a literal short or long, with
+    or without a language and a datatype, each with characters to escape —
+    renders as the retired ``value`` macro rendered it."""
+    from itertools import product
+
+    from samverkansgraf.publish.pages import Value
+
+    environment = make_environment()
+    old = environment.from_string(_VALUE_MACRO + "{{ value(v) }}")
+    new = environment.from_string("{{ v }}")
+    links = [None, Link("urn:x:1", "A & B", "x.html", snippet="<q>")]
+    texts = ["plain", 'Falu "kommun" <b> & co\nrad två']
+    langs = [None, "", "sv", 'e"n']
+    datatypes = [None, "", "xsd:gYear", "<urn:t>"]
+    checked = 0
+    for link, text, lang, datatype, long in product(
+        links, texts, langs, datatypes, (False, True)
+    ):
+        value = Value(link, text, lang, datatype, long)
+        assert new.render(v=value) == old.render(v=value), value
+        checked += 1
+    assert checked == 128
+    sample = Value(None, "2019 & <x>", "sv", "xsd:gYear", True)
+    assert new.render(v=sample) == (
+        '<span class="literal long" lang="sv">2019 &amp; &lt;x&gt;</span> '
+        '<span class="tag">@sv</span> <span class="tag">xsd:gYear</span>'
+    )

@@ -109,6 +109,23 @@ class Value:
     datatype: str | None = None
     long: bool = False
 
+    def __html__(self) -> str:
+        """The value's markup, as templates insert it (``{{ value }}``): its
+        link, or the literal in a ``<span>`` (a block when long) with its
+        language and datatype tags. Rendered here rather than by a Jinja macro:
+        a national site shows millions of values (a macro call each cost
+        ~15 % of writing a resource page)."""
+        if self.link is not None:
+            return self.link.__html__()
+        long = " long" if self.long else ""
+        lang = f' lang="{escape(self.lang)}"' if self.lang else ""
+        html = f'<span class="literal{long}"{lang}>{escape(self.text)}</span>'
+        if self.lang:
+            html += f' <span class="tag">@{escape(self.lang)}</span>'
+        if self.datatype:
+            html += f' <span class="tag">{escape(self.datatype)}</span>'
+        return html
+
 
 @functools.lru_cache(maxsize=1 << 18)
 def page_path(iri: str) -> tuple[str, str] | None:
