@@ -12,10 +12,12 @@ need). Benchmarks only: nothing in ``src/`` imports this.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from samverkansgraf.build import (
     AssembledDataset,
@@ -23,9 +25,18 @@ from samverkansgraf.build import (
     document_of,
     load_vocabulary_and_reference,
 )
+from samverkansgraf.build.dataset import reference_names
 from samverkansgraf.errors import SourceError
 from samverkansgraf.evidence import check_evidence, resolve_evidence
-from samverkansgraf.namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, SKG, SKGID
+from samverkansgraf.labels import generated_labels
+from samverkansgraf.namespaces import (
+    GRAPH_ONTOLOGY,
+    GRAPH_REFERENCE,
+    GRAPH_SCHEMES,
+    SKG,
+    SKGID,
+)
+from samverkansgraf.privacy import mask_contact_data
 from samverkansgraf.sources import (
     ProjectPaths,
     parse_turtle,
@@ -38,7 +49,10 @@ __all__ = ["assemble_baseline", "serialise_baseline", "validate_baseline"]
 
 
 def _load(
-    path: Path, paths: ProjectPaths, checksums: dict[str, str]
+    path: Path,
+    paths: ProjectPaths,
+    checksums: dict[str, str],
+    names: dict[Node, str],
 ) -> CuratedDocument:
     graph = parse_turtle(path)
     document = document_of(graph, path)
@@ -47,9 +61,19 @@ def _load(
     records = resolve_evidence(graph, document, source.text, curated_path=path)
     check_evidence(graph, {document: source.text}, path=path)
     graph.set((document, SKG.sha256, Literal(source.sha256)))
+    masked = mask_contact_data(source.text).encode("utf-8")
+    graph.set((document, SKG.maskedSha256, Literal(hashlib.sha256(masked).hexdigest())))
     graph.set(
         (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
     )
+    # The labels the build gives unlabelled clauses and commitments, from the
+    # first quote of each (as ``build.document.build_document``).
+    first_quotes: dict[Node, tuple[int, str]] = {}
+    for record in records:
+        if not record.skipped and record.fact not in first_quotes:
+            first_quotes[record.fact] = (record.span.start, record.span.exact)
+    for triple in list(generated_labels(graph, first_quotes, names)):
+        graph.add(triple)
     return CuratedDocument(path, document, source, graph, records)
 
 
@@ -87,8 +111,9 @@ def assemble_baseline(paths: ProjectPaths) -> AssembledDataset:
     """``assemble_dataset`` the plain rdflib way."""
     graphs = load_vocabulary_and_reference(paths)
     checksums = read_checksums(paths.sources_dir)
+    names = reference_names(graphs[GRAPH_REFERENCE])
     documents = [
-        _load(path, paths, checksums)
+        _load(path, paths, checksums, names)
         for path in sorted(paths.curated_dir.glob("*.ttl"))
     ]
     documents.sort(key=lambda doc: doc.source.path.name)
