@@ -418,7 +418,8 @@ def format_markdown(results: dict[str, Any]) -> str:
         "runs (interpreter start, imports and the printed summary included). "
         "**baseline**: the straightforward pipeline (rdflib parsing and "
         "serialisers, pySHACL), in the same run. Peak memory: the process and its "
-        "workers together, sampled every 20 ms.",
+        "workers together (proportional set sizes), sampled every 20 ms, less "
+        "often for large processes (the sampler takes at most a tenth of a core).",
         "",
         "| scale | triples | documents | I/O limit (s) | full (s) | full / limit "
         "| rebuild (s) | rebuild / limit | command (s) | full peak (MB) "

@@ -301,21 +301,8 @@ def _in_own_thread(function: Callable[..., _T], *args: object) -> _T:
     ``publish_site`` returns instead of at the next full collection (7 s, at
     the CLI's exit), or never while objects are frozen for the workers.
     """
-    results: list[_T] = []
-    errors: list[BaseException] = []
-
-    def call() -> None:
-        try:
-            results.append(function(*args))
-        except BaseException as exc:  # re-raised in the calling thread
-            errors.append(exc)
-
-    thread = threading.Thread(target=call, name=getattr(function, "__name__", ""))
-    thread.start()
-    thread.join()
-    if errors:
-        raise errors[0]
-    return results[0]
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(function, *args).result()
 
 
 def publish_site(
