@@ -70,7 +70,7 @@ PREFIX oa: <http://www.w3.org/ns/oa#>
 
 PROFILE_QUERIES: dict[str, str] = {
     # Municipalities and regions: those some source document's graph names
-    # get a profile (``ProfileRenderer._named_by_a_document``).
+    # get a profile (``_named_by_a_document``, asked of the store).
     "actors": _PREFIXES
     + """
 SELECT DISTINCT ?actor ?kind ?county WHERE {
