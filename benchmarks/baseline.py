@@ -27,7 +27,7 @@ from samverkansgraf.build import (
 )
 from samverkansgraf.build.dataset import reference_names
 from samverkansgraf.errors import SourceError
-from samverkansgraf.evidence import check_evidence, resolve_evidence
+from samverkansgraf.evidence import check_evidence, first_quotes, resolve_evidence
 from samverkansgraf.labels import generated_labels
 from samverkansgraf.namespaces import (
     GRAPH_ONTOLOGY,
@@ -68,11 +68,7 @@ def _load(
     )
     # The labels the build gives unlabelled clauses and commitments, from the
     # first quote of each (as ``build.document.build_document``).
-    first_quotes: dict[Node, tuple[int, str]] = {}
-    for record in records:
-        if not record.skipped and record.fact not in first_quotes:
-            first_quotes[record.fact] = (record.span.start, record.span.exact)
-    for triple in list(generated_labels(graph, first_quotes, names)):
+    for triple in list(generated_labels(graph, first_quotes(records), names)):
         graph.add(triple)
     return CuratedDocument(path, document, source, graph, records)
 

@@ -53,6 +53,7 @@ __all__ = [
     "check_evidence",
     "find_quote",
     "find_span",
+    "first_quotes",
     "resolve_evidence",
     "quote_context",
 ]
@@ -300,6 +301,16 @@ class EvidenceRecord:
     selectors: tuple[URIRef, ...] = ()
     """Its selectors: the ``oa:TextQuoteSelector`` first (evidence only), then the
     ``oa:TextPositionSelector``."""
+
+
+def first_quotes(records: Iterable[EvidenceRecord]) -> dict[Node, tuple[int, str]]:
+    """Fact → (start offset, words) of its first evidence in ``records`` (skipped
+    passages left out): what ``labels.generated_labels`` names facts by."""
+    found: dict[Node, tuple[int, str]] = {}
+    for record in records:
+        if not record.skipped and record.fact not in found:
+            found[record.fact] = (record.span.start, record.span.exact)
+    return found
 
 
 def _parent(graph: Graph, fact: URIRef) -> URIRef | None:

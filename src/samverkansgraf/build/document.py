@@ -31,7 +31,12 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from ..errors import SourceError
-from ..evidence import EvidenceRecord, check_evidence, resolve_evidence
+from ..evidence import (
+    EvidenceRecord,
+    check_evidence,
+    first_quotes,
+    resolve_evidence,
+)
 from ..labels import generated_labels
 from ..namespaces import SKG, SKGID, bind_prefixes
 from ..privacy import mask_contact_data
@@ -209,11 +214,7 @@ def build_document(
     graph.set(
         (document, SKG.characterCount, Literal(len(source.text), datatype=XSD.integer))
     )
-    first_quotes: dict[Node, tuple[int, str]] = {}
-    for record in records:
-        if not record.skipped and record.fact not in first_quotes:
-            first_quotes[record.fact] = (record.span.start, record.span.exact)
-    for triple in generated_labels(graph, first_quotes, names or {}):
+    for triple in generated_labels(graph, first_quotes(records), names or {}):
         graph.add(triple)
     log.info("%s: %d evidence span(s)", path.name, len(records))
     pieces = graph_pieces(str(document), graph.final_triples())
