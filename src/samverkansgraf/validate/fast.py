@@ -31,6 +31,7 @@ has none, a short generic message is given (not pySHACL's wording).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import re
@@ -1037,8 +1038,14 @@ def graph_to_store(graph: Graph) -> ox.Store:
     return store
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ill_typed(lexical: str, datatype: URIRef) -> bool:
-    """rdflib's (so pySHACL's) verdict: not a well-formed literal of ``datatype``."""
+    """rdflib's (so pySHACL's) verdict: not a well-formed literal of ``datatype``.
+
+    Memoised: the chunks of a national build hold the same dates over and
+    over, and each verdict built an rdflib literal (a twentieth of a chunk's
+    validation).
+    """
     literal = Literal(lexical, datatype=datatype)
     if getattr(literal, "ill_typed", None) is True:
         return True
@@ -1055,6 +1062,63 @@ def _ill_typed(lexical: str, datatype: URIRef) -> bool:
 
 def _rows(store: ox.Store, sparql: str) -> Iterable[ox.QuerySolution]:
     return store.query(sparql, use_default_graph_as_union=True)  # type: ignore[return-value]
+
+
+# ``?x rdf:type/rdfs:subClassOf* <C>`` as the compiler writes it (sh:class,
+# targets): Oxigraph evaluates the path again in every query that has it.
+_INSTANCE_OF = re.compile(r"([?$]\w+) " + re.escape(_TYPE_PATH) + r" <([^<>\s]+)>")
+
+
+class _Subclasses:
+    """The subclasses of the classes some queries ask instances of, read from
+    one store, so that ``?x rdf:type/rdfs:subClassOf* <C>`` can be asked as
+    ``?x rdf:type ?t . VALUES ?t { <C> <D> … }``.
+
+    The same solutions by construction: the closure is the store's own, over
+    the same union graph, and both forms give one solution per type of ``?x``
+    that reaches ``<C>``. At national scale this cut a sixth of a chunk's query
+    time (#19). A class with a blank-node subclass (which VALUES cannot name)
+    keeps its path.
+    """
+
+    def __init__(self, store: ox.Store, queries: Iterable[str]) -> None:
+        classes = sorted(
+            {found.group(2) for q in queries for found in _INSTANCE_OF.finditer(q)}
+        )
+        closure: dict[str, set[str]] = {c: {c} for c in classes}
+        unnamable: set[str] = set()
+        if classes:
+            listing = (
+                "SELECT ?c ?s WHERE { VALUES ?c { "
+                + " ".join(f"<{c}>" for c in classes)
+                + f" }} ?s <{RDFS.subClassOf}>+ ?c }}"
+            )
+            for row in _rows(store, listing):
+                cls, sub = row["c"].value, row["s"]
+                if isinstance(sub, ox.NamedNode):
+                    closure[cls].add(sub.value)
+                else:
+                    unnamable.add(cls)
+        self.members = {
+            c: " ".join(f"<{m}>" for m in sorted(found))
+            for c, found in closure.items()
+            if c not in unnamable
+        }
+        self._names = itertools.count()
+
+    def fill(self, sparql: str) -> str:
+        """``sparql`` with each class path it can replace replaced (a fresh
+        variable per occurrence: one inside NOT EXISTS must not meet another)."""
+
+        def replace(match: re.Match[str]) -> str:
+            members = self.members.get(match.group(2))
+            if members is None:
+                return match.group(0)
+            kind = f"?_subclassOf{next(self._names)}"
+            typed = f"{match.group(1)} <{RDF.type}> {kind}"
+            return f"{typed} . VALUES {kind} {{ {members} }}"
+
+        return _INSTANCE_OF.sub(replace, sparql)
 
 
 def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
@@ -1082,11 +1146,20 @@ def _validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
     Returns:
         Every result, unsorted.
     """
+    subclasses = _Subclasses(
+        store,
+        itertools.chain(
+            (q.sparql for q in compiled.queries),
+            (q.datatype_values for q in compiled.queries),
+            (q.focus_query for q in compiled.queries),
+            *compiled.sparql_targets.values(),
+        ),
+    )
     targets: dict[Node, str] = {}
     for shape, queries in compiled.sparql_targets.items():
         nodes: set[str] = set()
         for target_query in queries:
-            for row in _rows(store, target_query):
+            for row in _rows(store, subclasses.fill(target_query)):
                 nodes.add(str(row["this"]))
         targets[shape] = (
             "VALUES ?this { " + " ".join(sorted(nodes)) + " }"
@@ -1098,11 +1171,11 @@ def _validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
     for query in compiled.queries:
         fill = targets.get(query.shape, "FILTER(false)")
         if query.kind == "sparql":
-            findings += _sparql_findings(store, query, fill)
+            findings += _sparql_findings(store, query, fill, subclasses)
             continue
         bad: list[str] = []
         if query.datatype is not None:
-            listing = query.datatype_values.replace(_TARGET, fill)
+            listing = subclasses.fill(query.datatype_values.replace(_TARGET, fill))
             bad = [
                 str(row["v"])
                 for row in _rows(store, listing)
@@ -1110,7 +1183,7 @@ def _validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
             ]
         extra = "(" + " || ".join(f"sameTerm(?v, {v})" for v in bad) + ") || "
         sparql = query.sparql.replace(_TARGET, fill).replace(_BAD, extra if bad else "")
-        sparql = _fill_ill_typed(sparql, ill_typed)
+        sparql = subclasses.fill(_fill_ill_typed(sparql, ill_typed))
         for row in _rows(store, sparql):
             value = _from_ox(row["v"]) if query.kind == "value" else None
             findings.append(
@@ -1126,8 +1199,12 @@ def _validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
     return findings
 
 
-def _sparql_findings(store: ox.Store, query: _Query, fill: str) -> list[Finding]:
-    focus_query = query.focus_query.replace(_TARGET, fill)
+def _sparql_findings(
+    store: ox.Store, query: _Query, fill: str, subclasses: _Subclasses
+) -> list[Finding]:
+    # The focus query is the compiler's; the constraint's SELECT, the shapes
+    # author's, is run as written.
+    focus_query = subclasses.fill(query.focus_query.replace(_TARGET, fill))
     focus = {_from_ox(row["this"]) for row in _rows(store, focus_query)}
     if not focus:
         return []
