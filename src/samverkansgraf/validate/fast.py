@@ -1067,6 +1067,25 @@ def _rows(store: ox.Store, sparql: str) -> Iterable[ox.QuerySolution]:
 # ``?x rdf:type/rdfs:subClassOf* <C>`` as the compiler writes it (sh:class,
 # targets): Oxigraph evaluates the path again in every query that has it.
 _INSTANCE_OF = re.compile(r"([?$]\w+) " + re.escape(_TYPE_PATH) + r" <([^<>\s]+)>")
+# IRIs (skipped whole: one may hold a quote) and string literals of a query:
+# a class path written inside a literal (a sh:hasValue string, say) is text.
+_IRI_OR_STRING = re.compile(
+    r"<[^<>\"{}|^`\\\x00-\x20]*>"
+    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*')",
+    re.DOTALL,
+)
+
+
+def _class_paths(sparql: str) -> list[re.Match[str]]:
+    """The class paths of ``sparql`` outside its string literals."""
+    found = list(_INSTANCE_OF.finditer(sparql))
+    if not found or ('"' not in sparql and "'" not in sparql):
+        return found
+    strings = [m.span() for m in _IRI_OR_STRING.finditer(sparql) if m.group("string")]
+    return [m for m in found if not any(a <= m.start() < b for a, b in strings)]
 
 
 class _Subclasses:
@@ -1082,9 +1101,7 @@ class _Subclasses:
     """
 
     def __init__(self, store: ox.Store, queries: Iterable[str]) -> None:
-        classes = sorted(
-            {found.group(2) for q in queries for found in _INSTANCE_OF.finditer(q)}
-        )
+        classes = sorted({found.group(2) for q in queries for found in _class_paths(q)})
         closure: dict[str, set[str]] = {c: {c} for c in classes}
         unnamable: set[str] = set()
         if classes:
@@ -1118,7 +1135,11 @@ class _Subclasses:
             typed = f"{match.group(1)} <{RDF.type}> {kind}"
             return f"{typed} . VALUES {kind} {{ {members} }}"
 
-        return _INSTANCE_OF.sub(replace, sparql)
+        parts, position = [], 0
+        for match in _class_paths(sparql):
+            parts += [sparql[position : match.start()], replace(match)]
+            position = match.end()
+        return "".join(parts) + sparql[position:]
 
 
 def validate_store(store: ox.Store, compiled: CompiledShapes) -> list[Finding]:
