@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -220,13 +221,19 @@ class BuildCache:
     def store(self, key: str, build: DocumentBuild) -> CachedDocument:
         """Write a document's build as the entry ``key`` (atomically)."""
         entry = self.documents / f"{key}.entry"
-        _write_atomically(entry, b"".join(_entry_bytes(key, build)))
+        rows = [_record_json(r, build.source.text) for r in _records(build)]
+        _write_atomically(entry, b"".join(_entry_bytes(key, build, rows)))
         self.used.add(key)
         # The pieces are in the entry now: not kept in memory, nor sent back
-        # from a worker process.
+        # from a worker process. The evidence goes back as the entry's rows,
+        # decoded if asked for: a tenth of their pickling cost, and a full
+        # build asks only for their count (the footprint's).
         pieces = build.pieces
         light = GraphPieces(pieces.graph, b"", b"", b"", pieces.triples)
-        return CachedDocument(dataclasses.replace(build, pieces=light), entry)
+        evidence = _decoder(rows, build.document, build.source.text)
+        return CachedDocument(
+            dataclasses.replace(build, pieces=light, evidence=evidence), entry
+        )
 
     def load_memory(self) -> ValidationMemory | None:
         """The last validation's memory, or None (none, damaged, or unreadable:
@@ -322,7 +329,7 @@ def _write_atomically(target: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------
 
 
-def _entry_bytes(key: str, build: DocumentBuild) -> list[bytes]:
+def _entry_bytes(key: str, build: DocumentBuild, rows: list[list[Any]]) -> list[bytes]:
     pieces = build.pieces
     sections = [pieces.nquads, pieces.turtle, pieces.jsonld]
     footprint = build.footprint
@@ -334,7 +341,7 @@ def _entry_bytes(key: str, build: DocumentBuild) -> list[bytes]:
         "prefixes": build.prefixes,
         "coverage": build.coverage,
         "triples": pieces.triples,
-        "evidence": [_record_json(r, build.source.text) for r in _records(build)],
+        "evidence": rows,
         "footprint": {
             "subjects": "\n".join(footprint.subjects),
             "types": {c: "\n".join(m) for c, m in footprint.types.items()},
@@ -442,6 +449,20 @@ def _record_json(record: EvidenceRecord, text: str) -> list[Any]:
     ]
 
 
+def _decoder(
+    rows: list[list[Any]], document: URIRef, text: str
+) -> functools.partial[list[EvidenceRecord]]:
+    """What decodes a document's evidence rows when called (picklable: a
+    worker process sends it back)."""
+    return functools.partial(_records_of, rows, document, text)
+
+
+def _records_of(
+    rows: list[list[Any]], document: URIRef, text: str
+) -> list[EvidenceRecord]:
+    return [_record_of(row, document, text) for row in rows]
+
+
 def _record_of(row: list[Any], document: URIRef, text: str) -> EvidenceRecord:
     fact, start, end, exact, skipped, resource, selectors = row
     return EvidenceRecord(
@@ -468,7 +489,7 @@ def _build_of(header: dict[str, Any], path: Path, source: SourceText) -> Documen
         document=iri,
         source=source,
         # Decoded when first asked for (a rebuild's summary needs the count only).
-        evidence=lambda: [_record_of(row, iri, source.text) for row in rows],
+        evidence=_decoder(rows, iri, source.text),
         # The pieces stay in the entry until the dumps are written; only the
         # count is read now.
         pieces=GraphPieces(document, b"", b"", b"", header["triples"]),
