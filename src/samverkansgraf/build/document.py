@@ -425,13 +425,16 @@ class DocumentGraph:
         triples = [t for parsed in self._parsed.values() for t in parsed]
         convert = self._oxigraph
         for predicate, index in self._indexes.items():
-            p = convert(predicate)
-            for (s, o), parsed in index.order.items():
-                triples.append(
-                    parsed
-                    if parsed is not None
-                    else ox.Triple(convert(s), p, convert(o))  # type: ignore[arg-type]
-                )
+            # The parsed triples as they are, in one pass; only the added ones
+            # are made (most of a document's triples were parsed).
+            triples += [t for t in index.order.values() if t is not None]
+            added = [pair for pair, parsed in index.order.items() if parsed is None]
+            if added:
+                p = convert(predicate)
+                triples += [
+                    ox.Triple(convert(s), p, convert(o))  # type: ignore[arg-type]
+                    for s, o in added
+                ]
         return triples
 
 

@@ -138,15 +138,12 @@ def _spans(
     return evidence, skipped
 
 
-_NOT_CONTENT = re.compile(r"[\W_]")  # exactly the characters str.isalnum() rejects
-_NOT_ZERO = re.compile("[^\x00]")
-
-
 def _content_mask(text: str) -> bytes:
     """One byte per character of ``text``: 1 for a letter or digit
     (``str.isalnum``), 0 for anything else."""
-    zeroed = _NOT_CONTENT.sub("\x00", text)
-    return _NOT_ZERO.sub("\x01", zeroed).encode("latin-1")
+    # True and False are the bytes 1 and 0; ``map`` calls the C method per
+    # character (a third of the time of the two regex passes it replaces, #19).
+    return bytes(map(str.isalnum, text))
 
 
 def _count_in_runs(content: bytes, state: bytearray, run: bytes) -> int:
