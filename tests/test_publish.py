@@ -674,6 +674,41 @@ def test_publish_refuses_a_graph_that_fails_the_privacy_shapes(
     assert not out.exists() and not (tmp_path / "rel").exists()
 
 
+def test_publish_checks_the_shapes_as_the_last_build_left_them(
+    scratch: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a build, publish checks the shapes from the build cache's memory
+    (by document, no store of the whole dataset): a document edited since is
+    checked again, and a violation the build found is still refused."""
+    from samverkansgraf.build import build
+    from samverkansgraf.errors import NonConformanceError
+    from samverkansgraf.publish import site as publish
+
+    write_publication(scratch.root)
+    assert build(scratch).outputs  # it conforms
+
+    def whole_dataset(*args: object) -> None:
+        raise AssertionError("validated the whole dataset")
+
+    monkeypatch.setattr(publish, "check_conformance", whole_dataset)
+    assert publish.publish_site(scratch, tmp_path / "site").pages > 300
+    curated = scratch.curated_dir / "hedemora-2019-2022.ttl"
+    curated.write_text(  # about a resource of its own: still checked by document
+        curated.read_text("utf-8") + "\n<agreement/hedemora-2019-2022> "
+        "<http://www.w3.org/2004/02/skos/core#note> "
+        '"Kontakt: 070-684 34 81" .\n',
+        "utf-8",
+    )
+    for rebuilt in (False, True):  # edited since the build; then built again
+        if rebuilt:
+            assert not build(scratch).outputs  # it does not conform
+        with pytest.raises(NonConformanceError, match="does not conform") as refused:
+            publish.publish_site(scratch, tmp_path / "site")
+        assert "agreement/hedemora-2019-2022" in str(refused.value)
+    # The site published before the edit is still there, whole.
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
 @pytest.mark.slow
 def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
     scratch: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

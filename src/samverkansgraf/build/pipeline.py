@@ -74,7 +74,7 @@ from .validation import (
     prepare_shapes,
 )
 
-__all__ = ["BuildResult", "build", "run_build"]
+__all__ = ["BuildResult", "build", "run_build", "validate_from_memory"]
 
 log = logging.getLogger(__name__)
 
@@ -266,6 +266,31 @@ def _shapes_setup(
     if cache is not None and kept is None:
         cache.save_scopes(key, setup.scopes)
     return setup
+
+
+def validate_from_memory(
+    paths: ProjectPaths, assembled: AssembledDataset, loader: CachedLoader
+) -> ValidationReport | None:
+    """Validate ``assembled`` (loaded by ``loader``) by document, as a rebuild
+    does: the documents the last build validated keep its results, the others
+    and the shapes that look across documents are checked now. None when the
+    build cache holds no memory this can use (no cache, other code or shapes,
+    a shape the fast engine refuses): the caller validates the whole dataset.
+    The memory is only read.
+    """
+    cache = loader.cache
+    if cache is None:
+        return None
+    setup = _shapes_setup(paths, "auto", cache, cache.fingerprint)
+    plan = plan_validation(
+        assembled,
+        setup,
+        code=cache.fingerprint,
+        keys=loader.keys,
+        memory=cache.load_memory(),
+        chunks=loader.chunks,
+    )
+    return plan.run_by_document(assembled)
 
 
 def _write_and_validate(

@@ -197,6 +197,19 @@ class BuildValidation:
                 log.info("validating the whole dataset: %s", reason)
         return self.run_whole(None, nquads_file)
 
+    def run_by_document(self, assembled: AssembledDataset) -> ValidationReport | None:
+        """Validate by document from the last build's memory (``publish``
+        checks what ``build`` checked without a store of the whole dataset),
+        or None when it cannot: no usable memory, or the fast engine refused
+        (the caller then validates the whole dataset)."""
+        if not self.validates_by_document:
+            return None
+        try:
+            return self._by_document(assembled)
+        except UnsupportedShapesError as reason:
+            log.info("validating the whole dataset: %s", reason)
+            return None
+
     def run_whole(
         self,
         store: ox.Store | None,
