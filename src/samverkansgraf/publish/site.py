@@ -314,7 +314,7 @@ def _check_shapes(
 ) -> None:
     """Refuse a dataset that fails the shapes: by document from the build
     cache's memory of the last build where it holds (the build's own check,
-    which reads no whole-dataset store: at L 15 s became ~1 s, and the pages
+    which reads no whole-dataset store: at L 15 s became 0.4 s, and the pages
     waited 6 s for it), else the whole dataset's store once ``loading`` has it.
 
     Raises:
