@@ -843,7 +843,7 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
     monkeypatch.setattr(site_module, "PROGRESS_EVERY", 0.0)
-    assert site_module._workers(2, 400) == 2
+    assert site_module._writers(2, 400) == 2
     lines: list[str] = []
     result = site_module.publish_site(
         publishable, tmp_path / "workers", jobs=2, progress=lines.append
@@ -855,7 +855,7 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
         lines[1] == f"{documents} documents: checking the shapes and indexing the pages"
     )
     writing = re.fullmatch(
-        r"writing ([\d,]+) resource pages, .* \(2 worker processes\)", lines[2]
+        r"writing ([\d,]+) resource pages, .* \(2 processes\)", lines[2]
     )
     assert writing, lines[2]
     total = int(writing[1].replace(",", ""))
@@ -883,6 +883,65 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
     )
     assert done.returncode == 0, done.stderr
     assert _tree(seeded) == single
+
+
+@pytest.mark.slow
+def test_this_process_writes_the_chunks_no_worker_has_begun(
+    site: Path,
+    publishable: ProjectPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 19: with two writers, one worker takes the chunks from the first
+    # on while this process writes the other files, then this process takes
+    # the chunks the worker has not begun, from the last one back. The worker
+    # is slowed here, so that this process must take some; the site must
+    # still be the one process's, byte for byte.
+    import functools
+    import time
+
+    from samverkansgraf.publish import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    parent = os.getpid()
+    here: list[int] = []
+    count: list[int] = []
+    real_pages = site_module._write_pages
+
+    def recorded(renderer, work, chunk):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            here.append(chunk[0])
+            count[:] = [len(renderer.page_nodes())]
+        return real_pages(renderer, work, chunk)
+
+    real_task = site_module._write_chunk_in_worker
+
+    @functools.wraps(real_task)  # pickled by name: the worker finds this one
+    def slow(task):  # type: ignore[no-untyped-def]
+        if task[1]:  # a chunk of pages, not a dump's check
+            time.sleep(1.0)
+        return real_task(task)
+
+    held: list[int] = []
+    real_enter = site_module._PageWriters.__enter__
+
+    def forking(self):  # type: ignore[no-untyped-def]
+        # The dumps are written and let go before the worker is forked.
+        held.append(sum(len(data) for _, data in self.renderer.dump_files()))
+        return real_enter(self)
+
+    monkeypatch.setattr(site_module, "_write_pages", recorded)
+    monkeypatch.setattr(site_module, "_write_chunk_in_worker", slow)
+    monkeypatch.setattr(site_module._PageWriters, "__enter__", forking)
+    result = site_module.publish_site(publishable, tmp_path / "two", jobs=2)
+    # This process began with the last chunk and went back from there.
+    assert here and here[0] == (count[0] - 1) // 40 * 40, here
+    assert here == sorted(here, reverse=True) and len(here) < count[0] / 40 - 1
+    single = _tree(site)
+    assert _tree(tmp_path / "two") == single
+    assert result.pages == sum(1 for name in single if name.endswith(".html"))
+    assert held == [0]
 
 
 def test_publish_lets_the_dataset_go_when_it_returns(

@@ -36,7 +36,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,8 +137,9 @@ class _Reporter:
         self.step(f"{done:,}{of} {what} written")
 
 
-def _workers(jobs: int | None, pages: int) -> int:
-    """How many worker processes write the resource pages (1: none).
+def _writers(jobs: int | None, pages: int) -> int:
+    """How many processes write the resource pages: this one and the workers
+    it forks (1: this one alone).
 
     Only a process without other threads is forked (a lock another thread
     holds would stay locked in the copy), and only where ``fork`` exists.
@@ -172,16 +173,53 @@ def _write_checked(
     target.write_bytes(data)
 
 
+def _write_pages(renderer: SiteRenderer, work: Path, chunk: list[int]) -> list[str]:
+    """Render, check and write the resource pages of a chunk (indexes into
+    ``page_nodes()``): the files written.
+
+    Raises:
+        PublishError: a page would publish contact data.
+    """
+    nodes = renderer.page_nodes()
+    written: list[str] = []
+    made: set[Path] = set()
+    for relative, data in renderer.resource_files(nodes[i] for i in chunk):
+        _write_checked(work, relative, data, frozenset(), made)
+        written.append(relative)
+    # The collector is paused (publish_site): collect this chunk's cycles, in
+    # the youngest generation only — what the chunk made and kept. At L the
+    # pages made none, and full collections, which walk every object this
+    # process made since the fork, took 19 s in the main process.
+    gc.collect(0)
+    return written
+
+
+def _write_unchecked_dumps(
+    renderer: SiteRenderer, work: Path, made: set[Path]
+) -> list[str]:
+    """Write the dumps, not yet checked for contact data, and let them go
+    before the workers are forked (they check them, and no site is published
+    before they have passed): their site paths."""
+    written = []
+    for relative, data in renderer.dump_files():
+        _write_checked(work, relative, data, None, made)
+        written.append(relative)
+    return written
+
+
 _WORKER_RENDERER: SiteRenderer | None = None
 """The renderer a forked worker inherits (set only while workers run)."""
+
+_ChunkResult = tuple[list[str], int, tuple[str, str | None] | None]
+"""A worker's files written, RDF/XML fallbacks and first error."""
 
 
 def _write_chunk_in_worker(
     task: tuple[Path, list[int], str | None],
-) -> tuple[list[str], int, tuple[str, str | None] | None]:
+) -> _ChunkResult:
     """In a worker process: render, check and write the resource pages of a
-    chunk (indexes into ``page_nodes()``), or check one dump for contact data
-    (its site path; the parent writes it meanwhile).
+    chunk (``_write_pages``), or check one dump, already written under the
+    work folder (its site path), for contact data.
 
     Returns:
         The files written, the RDF/XML fallbacks, and the first error (its
@@ -190,30 +228,29 @@ def _write_chunk_in_worker(
     work, chunk, dump = task
     renderer = _WORKER_RENDERER
     assert renderer is not None
-    nodes = renderer.page_nodes()
     alternates = renderer.context.alternates
     before = alternates.rdfxml_fallbacks
-    written: list[str] = []
-    made: set[Path] = set()
     try:
         if dump is not None:
-            check_file_privacy(dump, renderer.held_dumps()[dump], frozenset())
+            check_file_privacy(dump, (work / dump).read_bytes(), frozenset())
             return [], 0, None
-        for relative, data in renderer.resource_files(nodes[i] for i in chunk):
-            _write_checked(work, relative, data, frozenset(), made)
-            written.append(relative)
+        written = _write_pages(renderer, work, chunk)
     except PublishError as exc:
-        return written, alternates.rdfxml_fallbacks - before, (exc.message, exc.hint)
-    # The parent pauses the cyclic collector (assemble); collect this chunk's.
-    gc.collect()
+        return [], alternates.rdfxml_fallbacks - before, (exc.message, exc.hint)
     return written, alternates.rdfxml_fallbacks - before, None
 
 
-class _PageWorkers:
-    """Forked workers that write every resource page and its alternates in
-    chunks of ``CHUNK_PAGES``, started before this process writes the other
-    files, so that both run at once (the same files, bytes and checks as in
-    one process: the workers inherit this process's renderer as it is).
+class _PageWriters:
+    """This process and the workers it forks write every resource page and its
+    alternates in chunks of ``CHUNK_PAGES`` (the same files, bytes and checks
+    as in one process: the workers inherit this process's renderer as it is).
+
+    The workers start when the dumps are written (they do not hold them: at L
+    0.7 GB) and check those first; then they take the chunks from the first
+    on, while this process writes the other files. When it has, this process
+    takes the chunks no worker has begun from the last one back. A process
+    fewer holds its own copy of the pages of the index it touches (~0.9 GB at
+    L), and no core waits at the end.
 
     Used as a context manager inside ``atomic_directory``: leaving it waits for
     the workers (or cancels what they have not begun, on an error) before the
@@ -224,61 +261,96 @@ class _PageWorkers:
         self,
         renderer: SiteRenderer,
         work: Path,
-        workers: int,
+        writers: int,
+        dumps: list[str],
         reporter: _Reporter | None = None,
     ) -> None:
         self.renderer = renderer
         self.work = work
-        self.workers = workers
+        self.workers = writers - 1
+        """Worker processes (this process writes pages too)."""
         self.reporter = reporter or _Reporter(None)
         self.pages = len(renderer.page_nodes())
-        """Resource pages the workers write."""
+        """Resource pages the workers and this process write."""
         self.pool: ProcessPoolExecutor | None = None
-        self.dumps: set[str] = set()
-        """The dumps' site paths: the workers check them for contact data."""
-        self.results: Iterator[tuple[list[str], int, tuple[str, str | None] | None]]
+        self.dumps = dumps
+        """The dumps' site paths, written already: the workers check them."""
+        self.chunks = [
+            list(range(start, min(start + CHUNK_PAGES, self.pages)))
+            for start in range(0, self.pages, CHUNK_PAGES)
+        ]
+        self.checks: list[Future[_ChunkResult]] = []
+        self.futures: list[Future[_ChunkResult]] = []
+        """One per chunk."""
 
-    def __enter__(self) -> _PageWorkers:
+    def __enter__(self) -> _PageWriters:
         global _WORKER_RENDERER
-        count = len(self.renderer.page_nodes())
-        # The dumps (hundreds of MB at national scale) are checked for contact
-        # data here too, first, while this process writes them.
-        self.dumps = set(self.renderer.held_dumps())
-        tasks: list[tuple[Path, list[int], str | None]] = [
-            (self.work, [], dump) for dump in sorted(self.dumps)
-        ]
-        tasks += [
-            (self.work, list(range(start, min(start + CHUNK_PAGES, count))), None)
-            for start in range(0, count, CHUNK_PAGES)
-        ]
         _WORKER_RENDERER = self.renderer
         # Objects made before the fork are frozen: the workers' collections
         # leave them, and the memory pages they share with this process, alone.
         gc.freeze()
         context = multiprocessing.get_context("fork")
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
-        self.results = self.pool.map(_write_chunk_in_worker, tasks)
+        self.checks = [
+            self.pool.submit(_write_chunk_in_worker, (self.work, [], dump))
+            for dump in self.dumps
+        ]
+        self.futures = [
+            self.pool.submit(_write_chunk_in_worker, (self.work, chunk, None))
+            for chunk in self.chunks
+        ]
         return self
 
     def written(self) -> list[str]:
-        """Wait for every chunk: the files the workers wrote (the dumps'
-        checks come first: no site is published before they have passed).
+        """Write the chunks no worker has begun here, then wait for the others:
+        the files written (the dumps' checks come first: no site is published
+        before they have passed).
 
         Raises:
             PublishError: a page would publish contact data (or has triples
                 no RDF/XML can hold); the site is not replaced.
         """
+        here: dict[int, list[str]] = {}
+        for position in reversed(range(len(self.chunks))):
+            # A chunk a worker has begun cannot be cancelled; the workers take
+            # them in order, so every earlier one has begun too.
+            if not self.futures[position].cancel():
+                break
+            here[position] = _write_pages(
+                self.renderer, self.work, self.chunks[position]
+            )
+            self.reporter.written(self._done(here), "resource pages", self.pages)
+        for check in self.checks:
+            self._raise_error(check.result())
         written: list[str] = []
-        pages = 0
-        for files, fallbacks, error in self.results:
-            self.renderer.context.alternates.rdfxml_fallbacks += fallbacks
-            if error is not None:
-                raise PublishError(error[0], hint=error[1])
+        for position, future in enumerate(self.futures):
+            if position in here:
+                files = here[position]
+            else:
+                result = future.result()
+                self._raise_error(result)
+                files = result[0]
+                self.renderer.context.alternates.rdfxml_fallbacks += result[1]
+                self.reporter.written(self._done(here), "resource pages", self.pages)
             written += files
-            pages += sum(1 for path in files if path.endswith(".html"))
-            self.reporter.written(pages, "resource pages", self.pages)
         self.renderer.add_pages(path for path in written if path.endswith(".html"))
         return written
+
+    def _done(self, here: Mapping[int, list[str]]) -> int:
+        """Resource pages written so far, here and by the workers."""
+        pairs = enumerate(zip(self.chunks, self.futures, strict=True))
+        return sum(
+            len(chunk)
+            for position, (chunk, future) in pairs
+            if position in here or (future.done() and not future.cancelled())
+        )
+
+    @staticmethod
+    def _raise_error(result: _ChunkResult) -> None:
+        """Raise the ``PublishError`` a worker met again, here."""
+        error = result[2]
+        if error is not None:
+            raise PublishError(error[0], hint=error[1])
 
     def __exit__(self, *exc: object) -> None:
         global _WORKER_RENDERER
@@ -349,11 +421,12 @@ def publish_site(
             ``preview`` is True. A site to look at before the publisher's
             mailbox is known — not one to register with a portal.
         jobs: worker processes that build the documents the build cache
-            (``.build-cache``, shared with ``build``) does not hold, and that
-            render, check and write the resource pages (default: one per CPU
-            this process may use); one, or a site of fewer than
-            ``PARALLEL_FROM`` pages, is written by this process alone. The site
-            is byte for byte the same either way, and with or without the cache.
+            (``.build-cache``, shared with ``build``) does not hold, and
+            processes that render, check and write the resource pages: this one
+            and ``jobs - 1`` forked workers (default: one per CPU this process
+            may use); one, or a site of fewer than ``PARALLEL_FROM`` pages, is
+            written by this process alone. The site is byte for byte the same
+            either way, and with or without the cache.
         progress: called with a line as each step begins and, while files are
             written, with their count every ``PROGRESS_EVERY`` seconds (the
             CLI prints them on a terminal: minutes at national scale).
@@ -475,15 +548,17 @@ def _publish(
     ) as work:
         made: set[Path] = set()
         page_count = len(renderer.page_nodes())
-        workers = _workers(jobs, page_count)
+        writers = _writers(jobs, page_count)
         reporter.step(
             f"writing {page_count:,} resource pages, their alternates and the other "
             "files "
-            + (f"({workers} worker processes)" if workers > 1 else "(in this process)")
+            + (f"({writers} processes)" if writers > 1 else "(in this process)")
         )
-        parallel = (
-            _PageWorkers(renderer, work, workers, reporter) if workers > 1 else None
-        )
+        parallel: _PageWriters | None = None
+        if writers > 1:
+            unchecked = _write_unchecked_dumps(renderer, work, made)
+            written.update(unchecked)
+            parallel = _PageWriters(renderer, work, writers, unchecked, reporter)
         stream = renderer.files(resource_pages=False) if parallel else renderer.files()
         with parallel or contextlib.nullcontext():
             for relative, data in stream:
@@ -491,13 +566,11 @@ def _publish(
                     written.update(parallel.written())
                     continue
                 # The configured mailbox is allowed in the record, nowhere else.
-                allowed: frozenset[str] | None = (
+                allowed = (
                     frozenset({mailbox})
                     if mailbox is not None and relative in RECORD_FILES
                     else frozenset()
                 )
-                if parallel is not None and relative in parallel.dumps:
-                    allowed = None  # checked by a worker meanwhile
                 _write_checked(work, relative, data, allowed, made)
                 written.add(relative)
                 reporter.written(len(written), "files")

@@ -122,6 +122,8 @@ class SiteRenderer:
         self._dumps: dict[str, bytes] | None = (
             dumps if dumps is not None else serialise_dataset(assembled)
         )
+        self._trig_bytes = len(self._dumps[TRIG.suffix])
+        self._written = False
         store = store if store is not None else store_of(self._dumps)
         self.context = PageContext.of(assembled, store, union)
         """The indexed graph, labels and templates every page reads, and the
@@ -157,13 +159,14 @@ class SiteRenderer:
         self._pages: list[str] = []
         self._page_nodes: list[Node] | None = None
 
-    def held_dumps(self) -> dict[str, bytes]:
-        """The dumps as ``files()`` will write them (site path → bytes), until
-        it has (then empty)."""
-        return {
-            f"download/{DUMP_STEM}{suffix}": data
-            for suffix, data in (self._dumps or {}).items()
-        }
+    def dump_files(self) -> Iterator[tuple[str, bytes]]:
+        """The dumps as (site path, bytes), each let go once the caller has it
+        (hundreds of MB at national scale); ``files()`` then leaves them out.
+        ``site`` writes them before it forks its page workers, so that the
+        workers do not hold them too."""
+        dumps, self._dumps = self._dumps or {}, None
+        for suffix in list(dumps):
+            yield f"download/{DUMP_STEM}{suffix}", dumps.pop(suffix)
 
     def add_pages(self, paths: Iterable[str]) -> None:
         """HTML pages written elsewhere (``files(resource_pages=False)``), for
@@ -204,17 +207,15 @@ class SiteRenderer:
                 pages.append(path)
             return path, data
 
-        yield "style.css", style_sheet().encode("utf-8")
-        if self._dumps is None:
+        if self._written:
             raise RuntimeError("SiteRenderer.files() can run only once")
-        dumps, self._dumps = self._dumps, None  # let each dump go once written
-        trig_bytes = len(dumps[TRIG.suffix])
-        for suffix in list(dumps):
-            yield f"download/{DUMP_STEM}{suffix}", dumps.pop(suffix)
+        self._written = True
+        yield "style.css", style_sheet().encode("utf-8")
+        yield from self.dump_files()  # unless the caller has written them
         for item in query_page_files(
             self.catalogue.values(),
             settings,
-            trig_bytes=trig_bytes,
+            trig_bytes=self._trig_bytes,
             triples=len(index.graph),
         ):
             yield page(*item)
