@@ -294,6 +294,52 @@ def test_workers_validating_in_chunks_give_a_clean_build(
     assert chunked["files"] == {}  # nothing published: it does not conform
 
 
+_KILLED_BUILD = """
+import functools, os, signal, sys
+from samverkansgraf.build import pipeline
+from samverkansgraf.cli import main
+
+pipeline.PARALLEL_FROM, pipeline.CHUNK = 2, 2
+real = pipeline._build_chunk_in_worker
+
+@functools.wraps(real)
+def killed(task):
+    os.kill(os.getpid(), signal.SIGKILL)  # as the system's OOM killer would
+
+pipeline._build_chunk_in_worker = killed
+sys.argv = ["samverkansgraf", "--project", sys.argv[1], "build", "--full"]
+main()
+"""
+
+
+@pytest.mark.slow
+def test_a_killed_build_worker_gives_one_line_exit_7_and_leaves_dist(
+    scratch: ProjectPaths,
+) -> None:
+    """A worker the system kills (at national scale: for want of memory)
+    stops the build with one line naming what to do, exit 7; dist/ stays."""
+    import subprocess
+    import sys
+
+    clean = build(scratch)
+    before = {p.name: p.read_bytes() for p in clean.outputs}
+    done = subprocess.run(
+        [sys.executable, "-c", _KILLED_BUILD, str(scratch.root)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 7, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "error: a worker process building documents stopped before it finished "
+        "(killed, most likely by the system for want of memory); nothing was "
+        "replaced — run `samverkansgraf build --jobs 1` (one process: less "
+        "memory, slower), or free memory"
+    ]
+    assert {p.name: p.read_bytes() for p in clean.outputs} == before
+
+
 def test_a_renamed_municipality_relabels_the_cached_documents_that_name_it(
     scratch: ProjectPaths, tmp_path: Path
 ) -> None:

@@ -944,6 +944,62 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
     assert held == [0]
 
 
+@pytest.mark.slow
+def test_a_killed_worker_stops_the_publish_with_one_line_and_exit_7(
+    runner: CliRunner,
+    published: tuple[Path, str],
+    publishable: ProjectPaths,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At national scale the system may kill a worker for want of memory: the
+    # user gets one line saying so and what to do (--jobs 1), exit 7, and the
+    # previous site as it was.
+    import functools
+    import signal
+
+    from samverkansgraf.publish import site as site_module
+
+    out = tmp_path / "site"
+    shutil.copytree(published[0], out)
+    before = _tree(out)
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    real_task = site_module._write_chunk_in_worker
+
+    @functools.wraps(real_task)  # pickled by name: the worker finds this one
+    def killed(task):  # type: ignore[no-untyped-def]
+        if task[1]:  # the first chunk of pages: as the system's OOM killer would
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_task(task)
+
+    monkeypatch.setattr(site_module, "_write_chunk_in_worker", killed)
+    result = runner.invoke(
+        cli,
+        ["--project", str(publishable.root), "publish", "--jobs", "2"]
+        + ["--out", str(out)],
+    )
+    assert result.exit_code == 7, result.output
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "error: a worker process writing pages stopped before it finished "
+        "(killed, most likely by the system for want of memory); nothing was "
+        "replaced — run `samverkansgraf publish --jobs 1` (one process: less "
+        "memory, slower), or free memory"
+    ], lines
+    assert _tree(out) == before
+    assert not list(tmp_path.glob(".site.*"))  # no temporary directory left
+
+
+def test_jobs_must_be_a_positive_number(runner: CliRunner, tmp_path: Path) -> None:
+    for command in ("build", "publish"):
+        result = runner.invoke(cli, [command, "--jobs", "0"])
+        assert result.exit_code == 2, result.output
+        assert "Invalid value for '--jobs': 0 is not in the range x>=1." in (
+            result.stderr
+        )
+
+
 def test_publish_lets_the_dataset_go_when_it_returns(
     publishable: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

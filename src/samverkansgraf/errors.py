@@ -8,7 +8,7 @@ and keep their traceback.
 Exit codes (documented in the README): 0 OK; 1 the graph does not conform to the
 shapes (a result, not an input error); 2 usage error or unparsable input; 3 evidence
 or source-integrity error; 4 query catalogue or query error; 5 SPARQL endpoint
-error; 6 output could not be written.
+error; 6 output could not be written; 7 a worker process was killed.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ __all__ = [
     "QueryError",
     "SamverkansgrafError",
     "SourceError",
+    "WorkerError",
 ]
 
 
@@ -123,6 +124,24 @@ class OutputError(SamverkansgrafError):
     """An output that cannot be written (read-only directory, full disk)."""
 
     exit_code = 6
+
+
+class WorkerError(SamverkansgrafError):
+    """A worker process stopped before it finished its work (killed: at
+    national scale most likely by the system, out of memory)."""
+
+    exit_code = 7
+
+    @classmethod
+    def stopped(cls, command: str, what: str) -> WorkerError:
+        """The error of a ``command`` whose worker process doing ``what``
+        stopped, with what to do."""
+        return cls(
+            f"a worker process {what} stopped before it finished (killed, most "
+            "likely by the system for want of memory); nothing was replaced",
+            hint=f"run `samverkansgraf {command} --jobs 1` (one process: less "
+            "memory, slower), or free memory",
+        )
 
 
 def _display_path(path: Path) -> str:

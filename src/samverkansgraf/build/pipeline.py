@@ -24,6 +24,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,6 +45,7 @@ from ..atomic import (
     write_files_atomically,
 )
 from ..curate import COVERAGE_MIN_LENGTH, DocumentCoverage, document_coverage
+from ..errors import WorkerError
 from ..namespaces import GRAPH_REFERENCE
 from ..rdfio import DUMP_FORMATS, N_QUADS
 from ..sources import ProjectPaths
@@ -116,6 +118,7 @@ def build(
     validate: bool = True,
     engine: str = "auto",
     full: bool = False,
+    jobs: int | None = None,
 ) -> BuildResult:
     """Assemble, validate and write the dataset.
 
@@ -130,6 +133,9 @@ def build(
             ``validate.validate_graph``).
         full: build every document and validate the whole dataset, ignoring the
             build cache (which is refreshed).
+        jobs: processes that build and validate the documents (default: one
+            per CPU this process may use; 1: this process alone, which needs
+            the least memory). The result is the same.
 
     Returns:
         The dataset, the validation report, the files written and the counts.
@@ -137,8 +143,11 @@ def build(
     Raises:
         SourceError, EvidenceError: bad input.
         OutputError: the output directory cannot be written.
+        WorkerError: a worker process was killed (out of memory?).
     """
-    return run_build(paths, out_dir, validate=validate, engine=engine, full=full)
+    return run_build(
+        paths, out_dir, validate=validate, engine=engine, full=full, jobs=jobs
+    )
 
 
 def _is_earlier_build(folder: Path) -> bool:
@@ -530,6 +539,8 @@ class CachedLoader:
                     entries += built
                     if chunk is not None:
                         self.chunks.update(dict.fromkeys(chunk.members, chunk))
+        except BrokenProcessPool:
+            raise WorkerError.stopped("build", "building documents") from None
         finally:
             gc.unfreeze()
         return entries

@@ -32,6 +32,7 @@ from .app import (
     echo_or_write,
     echo_written,
     format_option,
+    jobs_option,
     out_option,
     project_paths,
     protect_inputs,
@@ -53,9 +54,15 @@ __all__ = ["build", "coverage", "entities", "validate"]
     help="Build every document and validate everything, ignoring .build-cache/.",
 )
 @shacl_engine_option
+@jobs_option
 @click.pass_context
 def build(
-    ctx: click.Context, out: Path | None, no_validate: bool, full: bool, engine: str
+    ctx: click.Context,
+    out: Path | None,
+    no_validate: bool,
+    full: bool,
+    engine: str,
+    jobs: int | None,
 ) -> None:
     """Build the dataset: parse, check evidence, validate, write dist/.
 
@@ -76,7 +83,12 @@ def build(
         samverkansgraf build --out /tmp/out
     """
     result = build_dataset(
-        project_paths(ctx), out, validate=not no_validate, engine=engine, full=full
+        project_paths(ctx),
+        out,
+        validate=not no_validate,
+        engine=engine,
+        full=full,
+        jobs=jobs,
     )
     for line in summarise_build(result):
         click.echo(line)

@@ -11,7 +11,7 @@ from ..build.summary import display_path
 from ..publish.server import make_site_server
 from ..publish.site import publish_site
 from ..release import write_release
-from .app import out_option, project_paths
+from .app import jobs_option, out_option, project_paths
 
 __all__ = ["publish", "release", "serve_site"]
 
@@ -30,8 +30,9 @@ __all__ = ["publish", "release", "serve_site"]
     "record then lacks the mailbox DCAT-AP-SE requires and says it is not for "
     "harvesting. For looking at the site; not for a data portal.",
 )
+@jobs_option
 @click.pass_context
-def publish(ctx: click.Context, out: Path, preview: bool) -> None:
+def publish(ctx: click.Context, out: Path, preview: bool, jobs: int | None) -> None:
     """Publish the linked-data site: one page per resource, DCAT, VoID.
 
     Validates the graph first (SHACL, privacy shapes included) and writes nothing
@@ -58,7 +59,9 @@ def publish(ctx: click.Context, out: Path, preview: bool) -> None:
         if sys.stderr.isatty()
         else None
     )
-    result = publish_site(project_paths(ctx), out, preview=preview, progress=progress)
+    result = publish_site(
+        project_paths(ctx), out, preview=preview, jobs=jobs, progress=progress
+    )
     if result.preview:
         click.echo(
             "warning: preview — publication.toml has no [contact] email, so the "

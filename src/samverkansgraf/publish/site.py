@@ -38,6 +38,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -50,7 +51,7 @@ from ..atomic import atomic_directory, check_output_directory, holds_files
 from ..build import AssembledDataset, assemble_dataset, serialise_dataset
 from ..build.cache import BuildCache
 from ..build.pipeline import CachedLoader, validate_from_memory
-from ..errors import PublishError
+from ..errors import PublishError, WorkerError
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, VCARD
 from ..query.catalogue import QuerySpec, load_catalogue
 from ..sources import ProjectPaths
@@ -321,13 +322,13 @@ class _PageWriters:
             )
             self.reporter.written(self._done(here), "resource pages", self.pages)
         for check in self.checks:
-            self._raise_error(check.result())
+            self._raise_error(self._result(check))
         written: list[str] = []
         for position, future in enumerate(self.futures):
             if position in here:
                 files = here[position]
             else:
-                result = future.result()
+                result = self._result(future)
                 self._raise_error(result)
                 files = result[0]
                 self.renderer.context.alternates.rdfxml_fallbacks += result[1]
@@ -344,6 +345,18 @@ class _PageWriters:
             for position, (chunk, future) in pairs
             if position in here or (future.done() and not future.cancelled())
         )
+
+    @staticmethod
+    def _result(future: Future[_ChunkResult]) -> _ChunkResult:
+        """A worker's result, waited for.
+
+        Raises:
+            WorkerError: the worker was killed (the pool is broken).
+        """
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            raise WorkerError.stopped("publish", "writing pages") from None
 
     @staticmethod
     def _raise_error(result: _ChunkResult) -> None:
@@ -442,7 +455,8 @@ def publish_site(
         SourceError: ``[contact] email`` is not set in publication.toml (and
             this is no preview), or is not an e-mail address.
         SourceError, EvidenceError: bad input. OutputError: cannot write, or
-            ``out`` is a folder publish did not write.
+            ``out`` is a folder publish did not write. WorkerError: a worker
+            process was killed (out of memory?); the old site stays.
     """
     began = time.perf_counter()
     # Issue 16: never replace a folder publish did not write (a site from before
