@@ -6,6 +6,8 @@ damaged or foreign cache (never trusted)."""
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -239,6 +241,18 @@ def test_full_rebuilds_everything_and_says_so(scratch: ProjectPaths) -> None:
     assert "rebuilt:  5 of 5 documents, 5 validated again" in full.output
 
 
+def _run_script(script: str, root: Path) -> subprocess.CompletedProcess[str]:
+    """``python -c script root`` in a process of its own (one without the test
+    runner's threads, so that the build forks its workers as the CLI does)."""
+    return subprocess.run(
+        [sys.executable, "-c", script, str(root)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
 _CHUNKED_BUILD = """
 import json, logging, sys
 from pathlib import Path
@@ -266,8 +280,6 @@ def test_workers_validating_in_chunks_give_a_clean_build(
     again where its dependencies were in another chunk; a clause clash across
     files is found by the cross-document shapes. Same report as a clean build."""
     import json
-    import subprocess
-    import sys
 
     _edit(
         scratch.curated_dir / DALARNA,
@@ -278,13 +290,8 @@ def test_workers_validating_in_chunks_give_a_clean_build(
         f'    skg:quote "{DALARNA_QUOTE}" .\n\n'
         "<statement/dalarna-kultur-och-bildningsplan-2023-2026/18> a skg:Statement ;",
     )
-    done = subprocess.run(
-        [sys.executable, "-c", _CHUNKED_BUILD, str(scratch.root)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
+    done = _run_script(_CHUNKED_BUILD, scratch.root)
+    assert done.returncode == 0, done.stderr
     assert "by the workers" in done.stderr  # the chunked path was taken
     chunked = json.loads(done.stdout)
     clean = _clean_build(scratch, tmp_path / "clean")
@@ -318,18 +325,9 @@ def test_a_killed_build_worker_gives_one_line_exit_7_and_leaves_dist(
 ) -> None:
     """A worker the system kills (at national scale: for want of memory)
     stops the build with one line naming what to do, exit 7; dist/ stays."""
-    import subprocess
-    import sys
-
     clean = build(scratch)
     before = {p.name: p.read_bytes() for p in clean.outputs}
-    done = subprocess.run(
-        [sys.executable, "-c", _KILLED_BUILD, str(scratch.root)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    done = _run_script(_KILLED_BUILD, scratch.root)
     assert done.returncode == 7, done.stderr
     assert done.stderr.strip().splitlines() == [
         "error: a worker process building documents stopped before it finished "

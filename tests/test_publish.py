@@ -12,6 +12,7 @@ import subprocess
 import sys
 import urllib.request
 from collections import defaultdict
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -885,6 +886,39 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
     assert _tree(seeded) == single
 
 
+def _earlier_site_in_small_chunks(
+    published: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, dict[str, bytes]]:
+    """A copy of the published site to publish over (and its files), with
+    workers writing chunks of 40 pages from now on, as at national scale."""
+    from samverkansgraf.publish import site as site_module
+
+    out = tmp_path / "site"
+    shutil.copytree(published[0], out)
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    return out, _tree(out)
+
+
+def _before_each_worker_task(
+    monkeypatch: pytest.MonkeyPatch, action: Callable[[tuple[object, ...]], None]
+) -> None:
+    """Have a worker call ``action(task)`` before each of its tasks (a dump's
+    check, or a chunk of pages)."""
+    import functools
+
+    from samverkansgraf.publish import site as site_module
+
+    real_task = site_module._write_chunk_in_worker
+
+    @functools.wraps(real_task)  # pickled by name: the worker finds this one
+    def patched(task):  # type: ignore[no-untyped-def]
+        action(task)
+        return real_task(task)
+
+    monkeypatch.setattr(site_module, "_write_chunk_in_worker", patched)
+
+
 @pytest.mark.slow
 def test_this_process_writes_the_chunks_no_worker_has_begun(
     site: Path,
@@ -897,7 +931,6 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
     # the chunks the worker has not begun, from the last one back. The worker
     # is slowed here, so that this process must take some; the site must
     # still be the one process's, byte for byte.
-    import functools
     import time
 
     from samverkansgraf.publish import site as site_module
@@ -915,13 +948,9 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
             count[:] = [len(renderer.page_nodes())]
         return real_pages(renderer, work, chunk)
 
-    real_task = site_module._write_chunk_in_worker
-
-    @functools.wraps(real_task)  # pickled by name: the worker finds this one
-    def slow(task):  # type: ignore[no-untyped-def]
+    def slow(task: tuple[object, ...]) -> None:
         if task[1]:  # a chunk of pages, not a dump's check
             time.sleep(1.0)
-        return real_task(task)
 
     held: list[int] = []
     real_enter = site_module._PageWriters.__enter__
@@ -932,7 +961,7 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
         return real_enter(self)
 
     monkeypatch.setattr(site_module, "_write_pages", recorded)
-    monkeypatch.setattr(site_module, "_write_chunk_in_worker", slow)
+    _before_each_worker_task(monkeypatch, slow)
     monkeypatch.setattr(site_module._PageWriters, "__enter__", forking)
     result = site_module.publish_site(publishable, tmp_path / "two", jobs=2)
     # This process began with the last chunk and went back from there.
@@ -955,25 +984,15 @@ def test_a_killed_worker_stops_the_publish_with_one_line_and_exit_7(
     # At national scale the system may kill a worker for want of memory: the
     # user gets one line saying so and what to do (--jobs 1), exit 7, and the
     # previous site as it was.
-    import functools
     import signal
 
-    from samverkansgraf.publish import site as site_module
+    out, before = _earlier_site_in_small_chunks(published, tmp_path, monkeypatch)
 
-    out = tmp_path / "site"
-    shutil.copytree(published[0], out)
-    before = _tree(out)
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
-    real_task = site_module._write_chunk_in_worker
-
-    @functools.wraps(real_task)  # pickled by name: the worker finds this one
-    def killed(task):  # type: ignore[no-untyped-def]
+    def killed(task: tuple[object, ...]) -> None:
         if task[1]:  # the first chunk of pages: as the system's OOM killer would
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_task(task)
 
-    monkeypatch.setattr(site_module, "_write_chunk_in_worker", killed)
+    _before_each_worker_task(monkeypatch, killed)
     result = runner.invoke(
         cli,
         ["--project", str(publishable.root), "publish", "--jobs", "2"]
@@ -1049,11 +1068,7 @@ def test_contact_data_in_a_workers_page_leaves_the_previous_site_intact(
 ) -> None:
     from samverkansgraf.publish import site as site_module
 
-    out = tmp_path / "site"
-    shutil.copytree(published[0], out)
-    before = _tree(out)
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    out, before = _earlier_site_in_small_chunks(published, tmp_path, monkeypatch)
     real = site_module.SiteRenderer.resource_files
 
     def leaky(self: site_module.SiteRenderer, nodes):  # type: ignore[no-untyped-def]
