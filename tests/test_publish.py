@@ -841,8 +841,7 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
     # site, published by the CLI), and one published under another hash seed.
     from samverkansgraf.publish import site as site_module
 
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    _in_small_chunks(monkeypatch)
     monkeypatch.setattr(site_module, "PROGRESS_EVERY", 0.0)
     assert site_module._writers(2, 400) == 2
     lines: list[str] = []
@@ -886,17 +885,23 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
     assert _tree(seeded) == single
 
 
+def _in_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers write the real data's pages (fewer than ``PARALLEL_FROM``), in
+    chunks of 40, as at national scale."""
+    from samverkansgraf.publish import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+
+
 def _earlier_site_in_small_chunks(
     published: tuple[Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> tuple[Path, dict[str, bytes]]:
     """A copy of the published site to publish over (and its files), with
     workers writing chunks of 40 pages from now on, as at national scale."""
-    from samverkansgraf.publish import site as site_module
-
     out = tmp_path / "site"
     shutil.copytree(published[0], out)
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    _in_small_chunks(monkeypatch)
     return out, _tree(out)
 
 
@@ -935,8 +940,7 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
 
     from samverkansgraf.publish import site as site_module
 
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    _in_small_chunks(monkeypatch)
     parent = os.getpid()
     here: list[int] = []
     count: list[int] = []
