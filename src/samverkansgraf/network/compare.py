@@ -15,7 +15,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -232,7 +232,6 @@ def _region_matches(
         key = frozenset(words) if as_set else tuple(words)
         kind[position] = keys.setdefault(key, len(keys))
     distinct: list[Any] = list(keys)
-    scores = _score_matrix(distinct, method)
     agreements = [candidates[index][2] for index in members]
     agreement_ids: dict[str, int] = {}
     agreement_of = np.array(
@@ -246,52 +245,67 @@ def _region_matches(
     first = np.full(len(distinct), never, dtype=np.int64)
     second = np.full(len(distinct), never, dtype=np.int64)
     holders: list[set[int]] = [set() for _ in distinct]
+    positions_of: list[list[int]] = [[] for _ in distinct]
     for position in range(len(members)):
         k = int(kind[position])
+        positions_of[k].append(position)
         holders[k].add(int(agreement_of[position]))
         if first[k] == never:
             first[k] = position
         elif second[k] == never and agreement_of[position] != agreement_of[first[k]]:
             second[k] = position
     first_agreement = agreement_of[first]  # every word list has a first member
-    recurring: dict[tuple[int, int], set[str]] = {}
     names = list(agreement_ids)
-    for position, index in enumerate(members):
-        k = int(kind[position])
-        own = int(agreement_of[position])
-        candidate = np.where(first_agreement == own, second, first)
-        usable = candidate < never
-        if not usable.any():
-            continue  # the region's only agreement
-        row = scores[k]
-        best_score = row[usable].max()
-        best_position = int(candidate[usable & (row == best_score)].min())
-        if (k, own) not in recurring:
-            reached: set[int] = set()
-            for other in np.flatnonzero(row >= threshold):
-                reached |= holders[int(other)]
-            reached.discard(own)
-            recurring[(k, own)] = {names[a] for a in reached}
-        out[index] = (
-            candidates[members[best_position]][0],
-            float(best_score),
-            set(recurring[(k, own)]),
-        )
+    # Each commitment's answer depends only on its word list's row of scores
+    # and its agreement, so the rows are made a block at a time.
+    for start, block in _score_rows(distinct, method):
+        for k in range(start, start + len(block)):
+            row = block[k - start]
+            recurring: dict[int, set[str]] = {}
+            for position in positions_of[k]:
+                own = int(agreement_of[position])
+                candidate = np.where(first_agreement == own, second, first)
+                usable = candidate < never
+                if not usable.any():
+                    continue  # the region's only agreement
+                best_score = row[usable].max()
+                best_position = int(candidate[usable & (row == best_score)].min())
+                if own not in recurring:
+                    reached: set[int] = set()
+                    for other in np.flatnonzero(row >= threshold):
+                        reached |= holders[int(other)]
+                    reached.discard(own)
+                    recurring[own] = {names[a] for a in reached}
+                out[members[position]] = (
+                    candidates[members[best_position]][0],
+                    float(best_score),
+                    set(recurring[own]),
+                )
 
 
-def _score_matrix(distinct: list[Any], method: str) -> Any:
-    """Scores of every pair of distinct word lists (sets for the set measures),
-    each the very float the measure's function returns for the pair."""
+SCORE_ROWS = 256
+"""Rows of a region's score matrix made at once. The whole matrix of a region
+with 5,202 distinct word lists (synthetic L) is 216 MB, and with its
+temporaries the comparison grew from 0.76 to 1.62 GB; made in blocks it
+grows by 0.05 GB (and takes 3.2 s instead of 4.6 s)."""
+
+
+def _score_rows(distinct: list[Any], method: str) -> Iterator[tuple[int, Any]]:
+    """The scores of every pair of distinct word lists (sets for the set
+    measures), each the very float the measure's function returns for the
+    pair, as (first row, block of ``SCORE_ROWS`` rows)."""
     import numpy as np
 
     size = len(distinct)
     if method not in _SET_MEASURES:
         function = SIMILARITIES[method][0]
-        scores = np.zeros((size, size))
-        for i, a in enumerate(distinct):  # difflib's ratio is not symmetric
-            for j, b in enumerate(distinct):
-                scores[i, j] = function(list(a), list(b))
-        return scores
+        for start in range(0, size, SCORE_ROWS):
+            block = np.zeros((min(SCORE_ROWS, size - start), size))
+            for i, a in enumerate(distinct[start : start + SCORE_ROWS]):
+                for j, b in enumerate(distinct):  # difflib's ratio is not symmetric
+                    block[i, j] = function(list(a), list(b))
+            yield start, block
+        return
     from scipy.sparse import csr_matrix
 
     vocabulary: dict[str, int] = {}
@@ -304,16 +318,20 @@ def _score_matrix(distinct: list[Any], method: str) -> Any:
         (np.ones(len(rows), dtype=np.int64), (rows, columns)),
         shape=(size, max(len(vocabulary), 1)),
     )
-    shared = (matrix @ matrix.T).toarray().astype(np.float64)
+    transposed = matrix.T.tocsc()
     sizes = np.array([len(words) for words in distinct], dtype=np.float64)
-    if method == "jaccard":
-        whole = sizes[:, None] + sizes[None, :] - shared
-    else:
-        whole = np.minimum(sizes[:, None], sizes[None, :])
-    # Integer counts below 2**53 divide to the same correctly rounded float as
-    # Python's int / int.
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(whole > 0, shared / np.where(whole > 0, whole, 1), 0.0)
+    for start in range(0, size, SCORE_ROWS):
+        stop = min(start + SCORE_ROWS, size)
+        shared = (matrix[start:stop] @ transposed).toarray().astype(np.float64)
+        if method == "jaccard":
+            whole = sizes[start:stop, None] + sizes[None, :] - shared
+        else:
+            whole = np.minimum(sizes[start:stop, None], sizes[None, :])
+        # Integer counts below 2**53 divide to the same correctly rounded
+        # float as Python's int / int.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores = np.where(whole > 0, shared / np.where(whole > 0, whole, 1), 0.0)
+        yield start, scores
 
 
 @dataclass(frozen=True)
