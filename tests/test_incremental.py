@@ -332,8 +332,8 @@ def test_a_killed_build_worker_gives_one_line_exit_7_and_leaves_dist(
     assert done.stderr.strip().splitlines() == [
         "error: a worker process building documents stopped before it finished "
         "(killed, most likely by the system for want of memory); nothing was "
-        "replaced — run `samverkansgraf build --jobs 1` (one process: less "
-        "memory, slower), or free memory"
+        "replaced — free memory and build again (at national scale the build "
+        "and its workers need ~0.4 GB; --jobs 1 needs more, in one process)"
     ]
     assert {p.name: p.read_bytes() for p in clean.outputs} == before
 

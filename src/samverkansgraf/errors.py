@@ -133,14 +133,13 @@ class WorkerError(SamverkansgrafError):
     exit_code = 7
 
     @classmethod
-    def stopped(cls, command: str, what: str) -> WorkerError:
-        """The error of a ``command`` whose worker process doing ``what``
-        stopped, with what to do."""
+    def stopped(cls, what: str, hint: str) -> WorkerError:
+        """The error of a worker process doing ``what`` that stopped, with
+        what to do (``hint``)."""
         return cls(
             f"a worker process {what} stopped before it finished (killed, most "
             "likely by the system for want of memory); nothing was replaced",
-            hint=f"run `samverkansgraf {command} --jobs 1` (one process: less "
-            "memory, slower), or free memory",
+            hint=hint,
         )
 
 

@@ -111,7 +111,7 @@ def cli(ctx: click.Context, project: Path | None, debug: bool, verbose: int) -> 
     Exit codes: 0 OK · 1 graph does not conform to the shapes · 2 usage error or
     unparsable input · 3 evidence/source-integrity error · 4 query error ·
     5 SPARQL endpoint error · 6 output cannot be written · 7 a worker
-    process was killed (out of memory?): try --jobs 1.
+    process was killed (out of memory?).
     """
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -238,11 +238,10 @@ shacl_engine_option = click.option(
 )
 """The ``--engine`` option of ``build`` and ``validate``."""
 
-jobs_option = click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes to work with (default: one per CPU). At national scale "
-    "each needs memory of its own; --jobs 1 needs the least. Same output.",
-)
-"""The ``--jobs`` option of ``build`` and ``publish``."""
+
+def jobs_option(help_text: str) -> Callable[[CommandT], CommandT]:
+    """The ``--jobs`` option of ``build`` and ``publish``: how many processes
+    work (default: one per CPU; the output is the same)."""
+    return click.option(
+        "--jobs", type=click.IntRange(min=1), default=None, help=help_text
+    )

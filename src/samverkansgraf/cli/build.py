@@ -54,7 +54,10 @@ __all__ = ["build", "coverage", "entities", "validate"]
     help="Build every document and validate everything, ignoring .build-cache/.",
 )
 @shacl_engine_option
-@jobs_option
+@jobs_option(
+    "Processes that build and validate the documents (default: one per CPU). "
+    "Same output."
+)
 @click.pass_context
 def build(
     ctx: click.Context,

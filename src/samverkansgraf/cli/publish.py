@@ -30,7 +30,11 @@ __all__ = ["publish", "release", "serve_site"]
     "record then lacks the mailbox DCAT-AP-SE requires and says it is not for "
     "harvesting. For looking at the site; not for a data portal.",
 )
-@jobs_option
+@jobs_option(
+    "Processes that write the pages (default: one per CPU). Each worker copies "
+    "the part of the index it reads (~1 GB at national scale): --jobs 1 needs "
+    "the least memory, and takes longer. Same site."
+)
 @click.pass_context
 def publish(ctx: click.Context, out: Path, preview: bool, jobs: int | None) -> None:
     """Publish the linked-data site: one page per resource, DCAT, VoID.

@@ -356,7 +356,11 @@ class _PageWriters:
         try:
             return future.result()
         except BrokenProcessPool:
-            raise WorkerError.stopped("publish", "writing pages") from None
+            raise WorkerError.stopped(
+                "writing pages",
+                "run `samverkansgraf publish --jobs 1` (one process: less memory, "
+                "slower), or free memory",
+            ) from None
 
     @staticmethod
     def _raise_error(result: _ChunkResult) -> None:
