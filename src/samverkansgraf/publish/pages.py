@@ -260,9 +260,20 @@ class SiteIndex:
                 self.parts[owner].append(URIRef(str(s)))
             else:
                 self.page_paths[s] = path
+        # rdflib's URIRef.__eq__ (and RDF.type, looked up through the
+        # namespace's __getattr__) are Python calls: once per triple, the
+        # index took 3.1 s at L instead of 2.3 s, before the first page. A
+        # URIRef equals rdf:type exactly when it is a URIRef with its text.
+        rdf_type = str(RDF.type)
         self.types: dict[Node, list[URIRef]] = {
             s: sorted(
-                (o for p, o in pairs if p == RDF.type and isinstance(o, URIRef)),
+                (
+                    o
+                    for p, o in pairs
+                    if type(p) is URIRef
+                    and str.__eq__(p, rdf_type)
+                    and isinstance(o, URIRef)
+                ),
                 key=_type_rank,
             )
             for s, pairs in self.outgoing.items()
