@@ -179,7 +179,7 @@ holding a commitment scored at or above the threshold."""
 
 _SET_MEASURES = frozenset({"jaccard", "overlap"})
 """Measures of the word *sets* alone: computed for all pairs at once from the
-counts of shared words (one sparse matrix product per region)."""
+counts of shared words (sparse matrix products, a block of rows at a time)."""
 
 
 def best_matches(
@@ -192,8 +192,8 @@ def best_matches(
     best is the highest score, the earliest on a tie; a score of 0 still makes a
     best match), found without comparing every pair: commitments with the same
     words (the same promise to every municipality) are scored once, and for the
-    set measures all scores of a region come from one product of sparse word
-    matrices. A region of n commitments with u distinct word lists costs u²
+    set measures the scores of a region come from products of sparse word
+    matrices, ``SCORE_ROWS`` rows at a time. A region of n commitments with u distinct word lists costs u²
     scores instead of n², which at national scale (~2,000 commitments a region)
     is the difference between seconds and an hour.
 
