@@ -193,9 +193,10 @@ def best_matches(
     best match), found without comparing every pair: commitments with the same
     words (the same promise to every municipality) are scored once, and for the
     set measures the scores of a region come from products of sparse word
-    matrices, ``SCORE_ROWS`` rows at a time. A region of n commitments with u distinct word lists costs u²
-    scores instead of n², which at national scale (~2,000 commitments a region)
-    is the difference between seconds and an hour.
+    matrices, ``SCORE_ROWS`` rows at a time. A region of n commitments with u
+    distinct word lists costs u² scores instead of n², which at national scale
+    (~2,000 commitments a region) is the difference between seconds and an
+    hour.
 
     Args:
         candidates: (key, region, agreement, words) in the comparison's order.
