@@ -136,20 +136,48 @@ def queries_rdflib(ctx: HookContext) -> dict[str, object]:
     return {}
 
 
-def publish(ctx: HookContext) -> dict[str, object]:
-    """The static linked-data site (``samverkansgraf.publish``) from the built
-    ``dist/``, with the real project's query catalogue on its query page (a
-    synthetic project has none of its own)."""
+def _publish_settings(ctx: HookContext) -> Any:
+    """The project's publication settings (a synthetic mailbox where it has
+    none), with the real project's query catalogue copied in for the query
+    page (a synthetic project has none of its own)."""
     import shutil
 
     if not ctx.paths.queries_dir.is_dir():
         shutil.copytree(ctx.queries, ctx.paths.queries_dir)
-    module: Any = _module("publish")
-    settings = _module("publish.settings").load_publication(ctx.paths.root)
+    publication: Any = _module("publish.settings")
+    settings = publication.load_publication(ctx.paths.root)
     if not settings.contact_email:  # a synthetic project: a synthetic mailbox
         settings = dataclasses.replace(settings, contact_email="data@example.org")
-    module.publish_site(ctx.paths, ctx.work / "site", settings=settings)
+    return settings
+
+
+def _site(ctx: HookContext) -> Path:
+    """Where the ``publish`` hook writes its site (``republish`` publishes
+    into it again)."""
+    return ctx.work.parent / "publish" / "site"
+
+
+def publish(ctx: HookContext) -> dict[str, object]:
+    """The static linked-data site (``samverkansgraf.publish``) from the built
+    ``dist/``, with the real project's query catalogue on its query page."""
+    module: Any = _module("publish")
+    settings = _publish_settings(ctx)
+    module.publish_site(ctx.paths, _site(ctx), settings=settings)
     return {}
+
+
+def republish(ctx: HookContext) -> dict[str, object]:
+    """``publish`` again into the ``publish`` hook's site after one document
+    is edited (the label ``benchmarks.stage.edit_one_document`` changes): the
+    edited document is built, and the pages whose view did not change are
+    linked from the earlier site."""
+    from benchmarks.stage import edit_one_document
+
+    module: Any = _module("publish")
+    settings = _publish_settings(ctx)
+    edit_one_document(ctx.paths)
+    result = module.publish_site(ctx.paths, _site(ctx), settings=settings)
+    return {"pages": result.pages, "reused": result.reused}
 
 
 HOOKS: dict[str, Callable[[HookContext], dict[str, object]]] = {
@@ -157,6 +185,7 @@ HOOKS: dict[str, Callable[[HookContext], dict[str, object]]] = {
     "network_measures": network_measures,
     "queries": queries,
     "publish": publish,
+    "republish": republish,
 }
 """Stage name → hook, in table order."""
 

@@ -727,10 +727,10 @@ def test_contact_data_in_a_late_file_leaves_the_previous_site_intact(
     assert (out / OUTPUT_MARKER).read_text("utf-8") == "samverkansgraf publish\n"
     real_files = publish.SiteRenderer.files
 
-    def leaky(self: publish.SiteRenderer):
-        for number, item in enumerate(real_files(self)):
+    def leaky(self: publish.SiteRenderer, **kwargs: bool):  # type: ignore[no-untyped-def]
+        for item in real_files(self, **kwargs):
             yield item
-            if number == 200:
+            if item == publish.RESOURCE_PAGES:  # after the pages, before the rest
                 yield "id/leak.html", b"<p>ring 070-684 34 81</p>"
 
     monkeypatch.setattr(publish.SiteRenderer, "files", leaky)
@@ -946,11 +946,11 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
     count: list[int] = []
     real_pages = site_module._write_pages
 
-    def recorded(renderer, work, chunk):  # type: ignore[no-untyped-def]
+    def recorded(renderer, work, chunk, earlier):  # type: ignore[no-untyped-def]
         if os.getpid() == parent:
             here.append(chunk[0])
             count[:] = [len(renderer.page_nodes())]
-        return real_pages(renderer, work, chunk)
+        return real_pages(renderer, work, chunk, earlier)
 
     def slow(task: tuple[object, ...]) -> None:
         if task[1]:  # a chunk of pages, not a dump's check
@@ -1073,15 +1073,15 @@ def test_contact_data_in_a_workers_page_leaves_the_previous_site_intact(
     from samverkansgraf.publish import site as site_module
 
     out, before = _earlier_site_in_small_chunks(published, tmp_path, monkeypatch)
-    real = site_module.SiteRenderer.resource_files
+    real = site_module.SiteRenderer.render_view
 
-    def leaky(self: site_module.SiteRenderer, nodes):  # type: ignore[no-untyped-def]
-        nodes = list(nodes)
-        yield from real(self, nodes)
-        if str(SKGID["kommun/2083"]) in map(str, nodes):  # in one worker's chunk
-            yield "id/leak.html", b"<p>ring 070-684 34 81</p>"
+    def leaky(self: site_module.SiteRenderer, view):  # type: ignore[no-untyped-def]
+        files = real(self, view)
+        if view.values["iri"] == str(SKGID["kommun/2083"]):  # one worker's chunk
+            files["id/leak.html"] = b"<p>ring 070-684 34 81</p>"
+        return files
 
-    monkeypatch.setattr(site_module.SiteRenderer, "resource_files", leaky)
+    monkeypatch.setattr(site_module.SiteRenderer, "render_view", leaky)
     with pytest.raises(PublishError) as error:
         site_module.publish_site(publishable, out, jobs=2)
     assert str(error.value).startswith(

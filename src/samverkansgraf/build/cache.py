@@ -75,6 +75,8 @@ _MAGIC = b"samverkansgraf build cache entry\n"
 _MEMORY_MAGIC = b"samverkansgraf validation memory\n"
 _MEMORY = "validation.memory"
 _SCOPES = "shape-scopes"
+_PAGES = "pages"
+"""One state file per site folder ``publish`` wrote (``publish.reuse``)."""
 _SECTIONS = ("nquads", "turtle", "jsonld")
 _HEAD = struct.Struct(">II")  # header length, CRC-32 of the header
 
@@ -281,6 +283,37 @@ class BuildCache:
         except OSError as exc:
             log.warning("shape classification not kept (%s)", exc)
 
+    def _pages_state(self, site: Path) -> Path:
+        name = hashlib.sha256(str(site.resolve()).encode("utf-8")).hexdigest()[:32]
+        return self.root / _PAGES / f"{name}.state"
+
+    def load_pages_state(self, site: Path) -> Any:
+        """What the last ``publish`` into ``site`` kept about its resource
+        pages (``publish.reuse``), or None (none, damaged or unreadable: the
+        publish then renders every page)."""
+        try:
+            return json.loads(_read_record(self._pages_state(site)))
+        except FileNotFoundError:
+            return None
+        except (OSError, CacheCorruptError, ValueError) as problem:
+            log.warning("earlier pages' state unusable (%s): rendering all", problem)
+            return None
+
+    def save_pages_state(self, site: Path, state: Any) -> None:
+        """Keep ``state`` for the next publish into ``site`` (None: forget it —
+        done before a site is replaced, so that a publish stopped between the
+        two never reads a state of a folder that is gone)."""
+        target = self._pages_state(site)
+        try:
+            if state is None:
+                target.unlink(missing_ok=True)
+                return
+            target.parent.mkdir(exist_ok=True)
+            data = json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+            _write_atomically(target, b"".join(_record(data.encode("utf-8"))))
+        except OSError as exc:
+            log.warning("pages' state not kept (%s): the next publish renders all", exc)
+
     def prune(self) -> int:
         """Remove the entries this build did not use; the number removed."""
         removed = 0
@@ -373,11 +406,11 @@ def _read_record(path: Path) -> bytes:
     raw = path.read_bytes()
     start = len(_MEMORY_MAGIC) + _HEAD.size
     if not raw.startswith(_MEMORY_MAGIC) or len(raw) < start:
-        raise CacheCorruptError("not a validation memory")
+        raise CacheCorruptError("not a record of the build cache")
     length, crc = _HEAD.unpack(raw[len(_MEMORY_MAGIC) : start])
     data = raw[start:]
     if len(data) != length or zlib.crc32(data) != crc:
-        raise CacheCorruptError("damaged validation memory")
+        raise CacheCorruptError("damaged record")
     return data
 
 

@@ -35,8 +35,17 @@ __all__ = ["publish", "release", "serve_site"]
     "the part of the index it reads (~1 GB at national scale): --jobs 1 needs "
     "the least memory, and takes longer. Same site."
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Render every page. By default the pages that show what they showed "
+    "in the site last published to the same folder are linked from it (the "
+    "same site, much sooner after a small edit).",
+)
 @click.pass_context
-def publish(ctx: click.Context, out: Path, preview: bool, jobs: int | None) -> None:
+def publish(
+    ctx: click.Context, out: Path, preview: bool, jobs: int | None, full: bool
+) -> None:
     """Publish the linked-data site: one page per resource, DCAT, VoID.
 
     Validates the graph first (SHACL, privacy shapes included) and writes nothing
@@ -48,7 +57,9 @@ def publish(ctx: click.Context, out: Path, preview: bool, jobs: int | None) -> N
     functional mailbox in publication.toml ([contact] email); --preview
     publishes without it, for looking at the site before it is registered
     anywhere. On a terminal it reports each step, and the pages written every
-    ten seconds.
+    ten seconds. Publishing again into the same folder renders only the pages
+    whose content changed and links the others from the site it replaces
+    (--full renders all); the site is the same either way.
 
     \b
     Example:
@@ -64,7 +75,12 @@ def publish(ctx: click.Context, out: Path, preview: bool, jobs: int | None) -> N
         else None
     )
     result = publish_site(
-        project_paths(ctx), out, preview=preview, jobs=jobs, progress=progress
+        project_paths(ctx),
+        out,
+        preview=preview,
+        jobs=jobs,
+        full=full,
+        progress=progress,
     )
     if result.preview:
         click.echo(
@@ -73,9 +89,14 @@ def publish(ctx: click.Context, out: Path, preview: bool, jobs: int | None) -> N
             "set it and publish again before registering the site with a portal",
             err=True,
         )
+    reused = (
+        f"; {result.reused} resource pages unchanged, linked from the earlier site"
+        if result.reused
+        else ""
+    )
     click.echo(
         f"published {result.pages} pages ({result.files} files) to "
-        f"{display_path(result.out)} in {result.seconds:.1f} s"
+        f"{display_path(result.out)} in {result.seconds:.1f} s{reused}"
     )
     for warning in result.warnings:
         click.echo(f"DCAT-AP recommendation not met: {warning}", err=True)

@@ -46,6 +46,7 @@ __all__ = [
     "AlternateWriter",
     "PageTriples",
     "alternate_files",
+    "alternate_paths",
     "serialise",
     "serialise_rdfxml",
     "triples_of_graph",
@@ -68,6 +69,13 @@ _JSON_LD_HEAD = (
     + json.dumps(DUMP_PREFIXES, ensure_ascii=False).encode("utf-8")
     + b',\n"@graph":'
 )
+
+
+def alternate_paths(path: str) -> list[str]:
+    """The site paths of the alternates of the page at ``path`` (``….html``),
+    in ``ALTERNATES`` order."""
+    stem = path[: -len(".html")]
+    return [stem + suffix for suffix in ALTERNATES]
 
 
 def _triple_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
@@ -148,7 +156,6 @@ class AlternateWriter:
             Site path → bytes of each alternate, and the template's alternate
             links (media type, name, href relative to ``path``).
         """
-        stem = path[: -len(".html")]
         prefixes = self._prefixes(triples)
         lines = sorted(
             set((ox.serialize(triples, format=N_TRIPLES.oxigraph) or b"").splitlines())
@@ -165,13 +172,15 @@ class AlternateWriter:
         }
         files = {}
         links = []
-        for suffix, (media_type, name, _) in ALTERNATES.items():
-            files[stem + suffix] = data[suffix]
+        for (suffix, (media_type, name, _)), alternate in zip(
+            ALTERNATES.items(), alternate_paths(path), strict=True
+        ):
+            files[alternate] = data[suffix]
             links.append(
                 {
                     "type": media_type,
                     "name": name,
-                    "href": relative_href(path, stem + suffix),
+                    "href": relative_href(path, alternate),
                 }
             )
         return files, links

@@ -12,7 +12,7 @@ from importlib import resources
 
 from jinja2 import DictLoader, Environment, StrictUndefined
 
-__all__ = ["TEMPLATE_NAMES", "make_environment", "style_sheet"]
+__all__ = ["TEMPLATE_NAMES", "make_environment", "style_sheet", "template_text"]
 
 TEMPLATE_NAMES = (
     "base.html",
@@ -29,18 +29,19 @@ TEMPLATE_NAMES = (
 )
 
 
-def _read(name: str) -> str:
+def template_text(name: str) -> str:
+    """The text of one of the site's templates (``TEMPLATE_NAMES``, ``style.css``)."""
     return (resources.files(__package__) / "templates" / name).read_text("utf-8")
 
 
 def style_sheet() -> str:
     """The site's CSS (``templates/style.css``)."""
-    return _read("style.css")
+    return template_text("style.css")
 
 
 def make_environment() -> Environment:
     """A Jinja2 environment with the site's templates, autoescaping everything."""
-    loader = DictLoader({name: _read(name) for name in TEMPLATE_NAMES})
+    loader = DictLoader({name: template_text(name) for name in TEMPLATE_NAMES})
     return Environment(
         loader=loader,
         autoescape=True,

@@ -10,11 +10,14 @@ the order in which they are written.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from markupsafe import Markup, escape
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -24,7 +27,7 @@ from .. import __version__
 from ..build import AssembledDataset
 from ..labels import natural_key
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, ONTOLOGY_IRI, SKG, bind_prefixes
-from .alternates import triples_of_graph
+from .alternates import alternate_paths, triples_of_graph
 from .metadata import Distribution
 from .pages import (
     Link,
@@ -50,12 +53,14 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "ResourceView",
     "class_index_pages",
     "home_page",
     "ontology_page",
     "render_marked_text",
+    "render_resource",
     "render_template",
-    "resource_page",
+    "resource_view",
     "source_pages",
 ]
 
@@ -78,10 +83,44 @@ def render_template(
     return html.encode("utf-8")
 
 
-def resource_page(
+@dataclass(frozen=True)
+class ResourceView:
+    """Everything a resource page and its alternates are made from.
+
+    The page is a function of this view alone (and of the templates and code,
+    which ``reuse.page_fingerprint`` covers): two views with the same
+    ``digest`` render to the same bytes, so a republish reuses the earlier
+    site's files of a page whose view has not changed (``reuse``).
+    """
+
+    path: str
+    """The page's site path (``id/kommun/2083.html``)."""
+    values: dict[str, Any]
+    """The template's values (labels, rows, evidence, parts, inverse links …)."""
+    triples: list[ox.Triple]
+    """The triples of its alternates, sorted."""
+
+    def file_paths(self) -> list[str]:
+        """The site paths of the page's files: its alternates, then the page."""
+        return [*alternate_paths(self.path), self.path]
+
+    def digest(self) -> str:
+        """A digest of the view: the template's values (their ``repr``: every
+        view-model class is a frozen dataclass, a string, a number or a
+        container of them) and the triples in N-Triples."""
+        digest = hashlib.blake2b(digest_size=16)
+        digest.update(self.path.encode("utf-8") + b"\0")
+        digest.update(repr(self.values).encode("utf-8", "surrogatepass") + b"\0")
+        for triple in self.triples:
+            digest.update(str(triple).encode("utf-8", "surrogatepass") + b"\n")
+        return digest.hexdigest()
+
+
+def resource_view(
     context: PageContext, node: Node, *, profile: str | None = None
-) -> dict[str, bytes]:
-    """The page of one described resource and its alternates.
+) -> ResourceView:
+    """What the page of one described resource shows (``render_resource``
+    renders it).
 
     Its properties, evidence quoted in context, hash sub-resources not consumed
     by the evidence, links to its class index / source text / profile page
@@ -130,26 +169,28 @@ def resource_page(
                 relative_href(path, source_page),
             )
         )
-    files, alternates = context.alternates.files(
-        path, context.triples.of(index.described(node))
-    )
     label_sv = labels.label(node)
     label_en = labels.literal(node, LABEL_PROPERTIES, "en")
-    files[path] = render_template(
-        context,
-        "resource.html",
-        path,
-        title=label_sv,
-        alternates=alternates,
-        label=label_sv,
-        label_en=label_en if label_en != label_sv else None,
-        iri=str(node),
-        types=[class_link(context, t, path) for t in index.types.get(node, [])],
-        extras=extras,
-        rows=property_rows(context, node, path, skip=EVIDENCE_PROPERTIES),
-        evidence=evidence,
-        parts=parts,
-        inverse=inverse_groups(context, node, path),
+    values = {
+        "title": label_sv,
+        "label": label_sv,
+        "label_en": label_en if label_en != label_sv else None,
+        "iri": str(node),
+        "types": [class_link(context, t, path) for t in index.types.get(node, [])],
+        "extras": extras,
+        "rows": property_rows(context, node, path, skip=EVIDENCE_PROPERTIES),
+        "evidence": evidence,
+        "parts": parts,
+        "inverse": inverse_groups(context, node, path),
+    }
+    return ResourceView(path, values, context.triples.of(index.described(node)))
+
+
+def render_resource(context: PageContext, view: ResourceView) -> dict[str, bytes]:
+    """The page of ``view`` and its alternates: site path → bytes."""
+    files, alternates = context.alternates.files(view.path, view.triples)
+    files[view.path] = render_template(
+        context, "resource.html", view.path, alternates=alternates, **view.values
     )
     return files
 

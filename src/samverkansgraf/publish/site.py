@@ -30,13 +30,14 @@ the folder atomically.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -62,6 +63,7 @@ from .checks import (
     unresolvable_iris,
 )
 from .metadata import load_dcat_shapes, validate_catalogue
+from .reuse import EarlierPages, PageFiles, identity, page_fingerprint, state_of
 from .settings import PublicationSettings, data_modified, load_publication
 from .writer import RECORD_FILES, RESOURCE_PAGES, SiteRenderer, store_of
 
@@ -94,8 +96,11 @@ class PublishResult:
     """The record lacks the contact mailbox and is not for portals
     (``publish_site(preview=True)`` without ``[contact] email``)."""
     rdfxml_fallbacks: int = 0
-    """Pages whose RDF/XML alternate Oxigraph could not write, written by
-    rdflib instead (``alternates.AlternateWriter``)."""
+    """Pages rendered by this publish whose RDF/XML alternate Oxigraph could
+    not write, written by rdflib instead (``alternates.AlternateWriter``)."""
+    reused: int = 0
+    """Resource pages whose view had not changed since the earlier site's, and
+    whose files were linked from it (``reuse``) rather than rendered again."""
 
 
 _VOCABULARY = (GRAPH_ONTOLOGY, GRAPH_SCHEMES)
@@ -162,37 +167,68 @@ def _write_checked(
     data: bytes,
     allowed: frozenset[str] | None,
     made: set[Path],
-) -> None:
+) -> os.stat_result:
     """Check one file for contact data (unless ``allowed`` is None: a worker
-    checks it) and write it under ``work``."""
+    checks it) and write it under ``work``: the new file's status."""
     if allowed is not None:
         check_file_privacy(relative, data, allowed)
     target = work / relative
     if target.parent not in made:
         target.parent.mkdir(parents=True, exist_ok=True)
         made.add(target.parent)
-    target.write_bytes(data)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        handle = os.open(target, flags, 0o666)
+    except FileExistsError:
+        # A path made twice (the ontology's pages replace the generic pages
+        # of its terms) gets a new file: the old one may be a link to the
+        # earlier site's file, which must not change while that site is served.
+        target.unlink()
+        handle = os.open(target, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+        return os.fstat(handle)
+    finally:
+        os.close(handle)
 
 
-def _write_pages(renderer: SiteRenderer, work: Path, chunk: list[int]) -> list[str]:
-    """Render, check and write the resource pages of a chunk (indexes into
-    ``page_nodes()``): the files written.
+def _write_pages(
+    renderer: SiteRenderer,
+    work: Path,
+    chunk: Iterable[int],
+    earlier: EarlierPages | None,
+) -> list[PageFiles]:
+    """Write the resource pages of a chunk (indexes into ``page_nodes()``): each
+    page whose view is unchanged linked from the ``earlier`` site, the others
+    rendered, checked and written.
 
     Raises:
         PublishError: a page would publish contact data.
     """
     nodes = renderer.page_nodes()
-    written: list[str] = []
+    pages: list[PageFiles] = []
     made: set[Path] = set()
-    for relative, data in renderer.resource_files(nodes[i] for i in chunk):
-        _write_checked(work, relative, data, frozenset(), made)
-        written.append(relative)
+    for position in chunk:
+        view = renderer.resource_view(nodes[position])
+        iri, digest = str(nodes[position]), view.digest()
+        if earlier is not None:
+            linked = earlier.link(iri, digest, view.file_paths(), work, made)
+            if linked is not None:
+                pages.append(linked)
+                continue
+        files = [
+            identity(relative, _write_checked(work, relative, data, frozenset(), made))
+            for relative, data in renderer.render_view(view).items()
+        ]
+        pages.append(PageFiles(iri, digest, tuple(files)))
     # The collector is paused (publish_site): collect this chunk's cycles, in
     # the youngest generation only — what the chunk made and kept. At L the
     # pages made none, and full collections, which walk every object this
     # process made since the fork, took 19 s in the main process.
     gc.collect(0)
-    return written
+    return pages
 
 
 def _write_unchecked_dumps(
@@ -208,11 +244,39 @@ def _write_unchecked_dumps(
     return written
 
 
+def _write_pages_here(
+    renderer: SiteRenderer,
+    work: Path,
+    earlier: EarlierPages | None,
+    reporter: _Reporter,
+) -> list[PageFiles]:
+    """Write every resource page in this process (``_write_pages``), saying
+    how many are written as it goes."""
+    total = len(renderer.page_nodes())
+    pages: list[PageFiles] = []
+    for start in range(0, total, CHUNK_PAGES):
+        chunk = range(start, min(start + CHUNK_PAGES, total))
+        pages += _write_pages(renderer, work, chunk, earlier)
+        reporter.written(len(pages), "resource pages", total)
+    return pages
+
+
+def _as_written(page: PageFiles, work: Path, replaced: set[str]) -> PageFiles:
+    """``page`` with the files of it that a later file ``replaced`` (the
+    ontology's pages) as they are now."""
+    if not replaced.intersection(entry[0] for entry in page.files):
+        return page
+    files = tuple(identity(entry[0], os.stat(work / entry[0])) for entry in page.files)
+    return dataclasses.replace(page, files=files)
+
+
 _WORKER_RENDERER: SiteRenderer | None = None
 """The renderer a forked worker inherits (set only while workers run)."""
+_WORKER_EARLIER: EarlierPages | None = None
+"""The earlier site's pages a forked worker inherits, likewise."""
 
-_ChunkResult = tuple[list[str], int, tuple[str, str | None] | None]
-"""A worker's files written, RDF/XML fallbacks and first error."""
+_ChunkResult = tuple[list[PageFiles], int, tuple[str, str | None] | None]
+"""A worker's pages written, RDF/XML fallbacks and first error."""
 
 
 def _write_chunk_in_worker(
@@ -223,7 +287,7 @@ def _write_chunk_in_worker(
     work folder (its site path), for contact data.
 
     Returns:
-        The files written, the RDF/XML fallbacks, and the first error (its
+        The pages written, the RDF/XML fallbacks, and the first error (its
         message and hint: a ``PublishError`` is raised again by the parent).
     """
     work, chunk, dump = task
@@ -235,7 +299,7 @@ def _write_chunk_in_worker(
         if dump is not None:
             check_file_privacy(dump, (work / dump).read_bytes(), frozenset())
             return [], 0, None
-        written = _write_pages(renderer, work, chunk)
+        written = _write_pages(renderer, work, chunk, _WORKER_EARLIER)
     except PublishError as exc:
         return [], alternates.rdfxml_fallbacks - before, (exc.message, exc.hint)
     return written, alternates.rdfxml_fallbacks - before, None
@@ -265,9 +329,12 @@ class _PageWriters:
         writers: int,
         dumps: list[str],
         reporter: _Reporter | None = None,
+        earlier: EarlierPages | None = None,
     ) -> None:
         self.renderer = renderer
         self.work = work
+        self.earlier = earlier
+        """The earlier site's pages, reused where unchanged."""
         self.workers = writers - 1
         """Worker processes (this process writes pages too)."""
         self.reporter = reporter or _Reporter(None)
@@ -285,8 +352,8 @@ class _PageWriters:
         """One per chunk."""
 
     def __enter__(self) -> _PageWriters:
-        global _WORKER_RENDERER
-        _WORKER_RENDERER = self.renderer
+        global _WORKER_RENDERER, _WORKER_EARLIER
+        _WORKER_RENDERER, _WORKER_EARLIER = self.renderer, self.earlier
         # Objects made before the fork are frozen: the workers' collections
         # leave them, and the memory pages they share with this process, alone.
         gc.freeze()
@@ -302,42 +369,41 @@ class _PageWriters:
         ]
         return self
 
-    def written(self) -> list[str]:
+    def written(self) -> list[PageFiles]:
         """Write the chunks no worker has begun here, then wait for the others:
-        the files written (the dumps' checks come first: no site is published
+        the pages written (the dumps' checks come first: no site is published
         before they have passed).
 
         Raises:
             PublishError: a page would publish contact data (or has triples
                 no RDF/XML can hold); the site is not replaced.
         """
-        here: dict[int, list[str]] = {}
+        here: dict[int, list[PageFiles]] = {}
         for position in reversed(range(len(self.chunks))):
             # A chunk a worker has begun cannot be cancelled; the workers take
             # them in order, so every earlier one has begun too.
             if not self.futures[position].cancel():
                 break
             here[position] = _write_pages(
-                self.renderer, self.work, self.chunks[position]
+                self.renderer, self.work, self.chunks[position], self.earlier
             )
             self.reporter.written(self._done(here), "resource pages", self.pages)
         for check in self.checks:
             self._raise_error(self._result(check))
-        written: list[str] = []
+        written: list[PageFiles] = []
         for position, future in enumerate(self.futures):
             if position in here:
-                files = here[position]
+                pages = here[position]
             else:
                 result = self._result(future)
                 self._raise_error(result)
-                files = result[0]
+                pages = result[0]
                 self.renderer.context.alternates.rdfxml_fallbacks += result[1]
                 self.reporter.written(self._done(here), "resource pages", self.pages)
-            written += files
-        self.renderer.add_pages(path for path in written if path.endswith(".html"))
+            written += pages
         return written
 
-    def _done(self, here: Mapping[int, list[str]]) -> int:
+    def _done(self, here: Mapping[int, list[PageFiles]]) -> int:
         """Resource pages written so far, here and by the workers."""
         pairs = enumerate(zip(self.chunks, self.futures, strict=True))
         return sum(
@@ -370,11 +436,11 @@ class _PageWriters:
             raise PublishError(error[0], hint=error[1])
 
     def __exit__(self, *exc: object) -> None:
-        global _WORKER_RENDERER
+        global _WORKER_RENDERER, _WORKER_EARLIER
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
-        _WORKER_RENDERER = None
+        _WORKER_RENDERER, _WORKER_EARLIER = None, None
 
 
 _T = TypeVar("_T")
@@ -423,6 +489,7 @@ def publish_site(
     settings: PublicationSettings | None = None,
     preview: bool = False,
     jobs: int | None = None,
+    full: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> PublishResult:
     """Validate the dataset and write the linked-data site atomically.
@@ -444,6 +511,11 @@ def publish_site(
             may use); one, or a site of fewer than ``PARALLEL_FROM`` pages, is
             written by this process alone. The site is byte for byte the same
             either way, and with or without the cache.
+        full: render every resource page. By default a publish into the
+            folder of the last publish links the files of each page whose
+            view did not change from that site into the new one
+            (``reuse``; its state is kept in the build cache): the same site,
+            in a fraction of the time after a small edit.
         progress: called with a line as each step begins and, while files are
             written, with their count every ``PROGRESS_EVERY`` seconds (the
             CLI prints them on a terminal: minutes at national scale).
@@ -481,22 +553,38 @@ def publish_site(
     # garbage cycles of a page are collected by the worker that wrote it.
     with paused_gc():
         return _publish(
-            paths, out, settings, mailbox, catalogue, preview, jobs, reporter, began
+            paths,
+            Path(out),
+            settings,
+            mailbox,
+            catalogue,
+            _Options(preview, jobs, full),
+            reporter,
+            began,
         )
+
+
+@dataclass(frozen=True)
+class _Options:
+    """``publish_site``'s choices, as ``_publish`` reads them."""
+
+    preview: bool
+    jobs: int | None
+    full: bool
 
 
 def _publish(
     paths: ProjectPaths,
-    out: str | Path,
+    out: Path,
     settings: PublicationSettings,
     mailbox: str | None,
     catalogue: Mapping[str, QuerySpec],
-    preview: bool,
-    jobs: int | None,
+    options: _Options,
     reporter: _Reporter,
     began: float,
 ) -> PublishResult:
     """The rest of ``publish_site``: build, check and write the site."""
+    preview, jobs = options.preview, options.jobs
     reporter.step(
         "building the dataset (documents from the build cache where it holds)"
     )
@@ -504,7 +592,8 @@ def _publish(
     # holds, the others built (in worker processes when many) and kept there —
     # at national scale 30 s of building in one process become a few seconds
     # of reading after a build.
-    loader = CachedLoader(BuildCache.open(paths), full=False, jobs=jobs)
+    cache = BuildCache.open(paths)
+    loader = CachedLoader(cache, full=False, jobs=jobs)
     assembled = assemble_dataset(paths, load_documents=loader)
     # The dumps, their store and the union are made once: the store is
     # validated and answers the pages' alternates and the profiles; the union
@@ -556,7 +645,15 @@ def _publish(
             path=paths.root / "publication.toml",
             hint="complete the publication metadata",
         )
+    # The earlier site's pages, linked where unchanged (``reuse``).
+    fingerprint = page_fingerprint()
+    earlier = None
+    if cache is not None and not options.full:
+        state = cache.load_pages_state(out)
+        earlier = EarlierPages.of(state, out.resolve(), fingerprint)
     written: set[str] = set()
+    replaced: set[str] = set()
+    pages: list[PageFiles] = []
     # Each file is checked and written as it is made; any error (contact data,
     # a full disk) leaves the previous site as it was (atomic_directory). A path
     # made twice (the ontology's own page replaces its generic resource page)
@@ -571,17 +668,30 @@ def _publish(
             f"writing {page_count:,} resource pages, their alternates and the other "
             "files "
             + (f"({writers} processes)" if writers > 1 else "(in this process)")
+            + (
+                ", unchanged pages linked from the earlier site"
+                if earlier is not None
+                else ""
+            )
         )
         parallel: _PageWriters | None = None
         if writers > 1:
             unchecked = _write_unchecked_dumps(renderer, work, made)
             written.update(unchecked)
-            parallel = _PageWriters(renderer, work, writers, unchecked, reporter)
-        stream = renderer.files(resource_pages=False) if parallel else renderer.files()
+            parallel = _PageWriters(
+                renderer, work, writers, unchecked, reporter, earlier
+            )
         with parallel or contextlib.nullcontext():
-            for relative, data in stream:
-                if parallel is not None and (relative, data) == RESOURCE_PAGES:
-                    written.update(parallel.written())
+            for relative, data in renderer.files(resource_pages=False):
+                if (relative, data) == RESOURCE_PAGES:
+                    pages = (
+                        parallel.written()
+                        if parallel is not None
+                        else _write_pages_here(renderer, work, earlier, reporter)
+                    )
+                    for page in pages:
+                        written.update(entry[0] for entry in page.files)
+                    renderer.add_pages(page.files[-1][0] for page in pages)
                     continue
                 # The configured mailbox is allowed in the record, nowhere else.
                 allowed = (
@@ -590,8 +700,12 @@ def _publish(
                     else frozenset()
                 )
                 _write_checked(work, relative, data, allowed, made)
+                if relative in written:
+                    replaced.add(relative)
                 written.add(relative)
                 reporter.written(len(written), "files")
+        if replaced:  # the next publish compares the files as they are now
+            pages = [_as_written(page, work, replaced) for page in pages]
         # Every IRI the record, VoID and the ontology advertise under the base
         # URL must be answered by the site (checked before the site replaces
         # the old one).
@@ -615,19 +729,29 @@ def _publish(
             os.chmod(directory, 0o755)
             for name in names:
                 os.chmod(os.path.join(directory, name), 0o644)
-    files = len(written)
-    pages = sum(1 for path in written if path.endswith(".html"))
+        if cache is not None:
+            # Forgotten before the swap: a publish stopped between the swap
+            # and the next line leaves no state of a site that is gone.
+            cache.save_pages_state(out, None)
+    if cache is not None:
+        cache.save_pages_state(out, state_of(fingerprint, out.resolve(), pages))
     warnings = [f"{r.message}" for r in report.results if r.severity != "Violation"]
     result = PublishResult(
-        Path(out),
-        pages,
-        files,
+        out,
+        sum(1 for path in written if path.endswith(".html")),
+        len(written),
         time.perf_counter() - began,
         warnings,
         preview=mailbox is None,
         rdfxml_fallbacks=renderer.context.alternates.rdfxml_fallbacks,
+        reused=sum(page.reused for page in pages),
     )
-    log.info("published %d pages (%d files) in %.1f s", pages, files, result.seconds)
+    log.info(
+        "published %d pages (%d files) in %.1f s",
+        result.pages,
+        result.files,
+        result.seconds,
+    )
     if result.rdfxml_fallbacks:
         log.info("%d RDF/XML alternate(s) written by rdflib", result.rdfxml_fallbacks)
     return result

@@ -37,10 +37,12 @@ from .pages import PageContext
 from .profiles import ProfileRenderer
 from .querypage import query_page_files
 from .render import (
+    ResourceView,
     class_index_pages,
     home_page,
     ontology_page,
-    resource_page,
+    render_resource,
+    resource_view,
     source_pages,
 )
 from .settings import PublicationSettings, today
@@ -180,14 +182,20 @@ class SiteRenderer:
             self._page_nodes = sorted(self.context.index.page_paths, key=str)
         return self._page_nodes
 
+    def resource_view(self, node: Node) -> ResourceView:
+        """What the page of ``node`` shows (``render_view`` renders it)."""
+        profile = self._profile_paths.get(URIRef(str(node)))
+        return resource_view(self.context, node, profile=profile)
+
+    def render_view(self, view: ResourceView) -> dict[str, bytes]:
+        """The files of a resource page: its alternates, then the page."""
+        return render_resource(self.context, view)
+
     def resource_files(self, nodes: Iterable[Node]) -> Iterator[tuple[str, bytes]]:
         """The pages of ``nodes`` and their alternates (``files`` writes them
         all; ``site`` may have worker processes write chunks of them)."""
-        profile_paths = self._profile_paths
         for node in nodes:
-            yield from resource_page(
-                self.context, node, profile=profile_paths.get(URIRef(str(node)))
-            ).items()
+            yield from self.render_view(self.resource_view(node)).items()
 
     def files(self, *, resource_pages: bool = True) -> Iterator[tuple[str, bytes]]:
         """Every file of the site as (site-relative path, bytes), once.
