@@ -645,7 +645,7 @@ def format_readme(results: dict[str, Any]) -> str:
         [
             f"{_fmt(hook['stages']['republish']['seconds'], 1)} s "
             f"({hook.get('extra', {}).get('reused', 0):,} of "
-            f"{hook.get('extra', {}).get('pages', 0):,} pages)"
+            f"{hook.get('extra', {}).get('pages', 0):,} pages linked)"
             if "stages" in (hook := e["hooks"].get("republish", {}))
             else "not run (`make bench-l` runs it)"
             for e in data.values()

@@ -24,7 +24,8 @@ commitments beyond the labels the ontology gives them.
 This module is the orchestration: check the output folder, build and validate the
 dataset, validate the catalogue record, then write every file that
 ``writer.SiteRenderer`` makes, each checked for contact data (``checks``), into
-the folder atomically.
+the folder atomically — the resource pages whose view did not change since the
+last publish into the same folder linked from that site instead (``reuse``).
 """
 
 from __future__ import annotations
