@@ -241,3 +241,29 @@ def test_the_fingerprint_covers_the_templates(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(reuse, "template_text", edited)
     assert reuse.page_fingerprint() != plain
+
+
+@pytest.mark.slow
+def test_without_hard_links_every_page_is_rendered(
+    project: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A folder on a file system without hard links (or across devices): the
+    # pages are rendered, none half-linked, and the site is the same.
+    import errno
+
+    site = tmp_path / "site"
+    site_module.publish_site(project, site)
+    before = _tree(site)
+    linked: list[str] = []
+
+    def no_links(source: object, target: object, **_: object) -> None:
+        linked.append(str(target))
+        if len(linked) % 3 == 0:  # fail partway through a page's five files
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        os.symlink(os.fspath(source), os.fspath(target))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reuse.os, "link", no_links)
+    again = site_module.publish_site(project, site)
+    assert linked and again.reused == 0
+    assert _tree(site) == before
+    assert not [path for path in site.rglob("*") if path.is_symlink()]
