@@ -27,6 +27,7 @@ from .. import __version__
 from ..build import AssembledDataset
 from ..labels import natural_key
 from ..namespaces import GRAPH_ONTOLOGY, GRAPH_SCHEMES, ONTOLOGY_IRI, SKG, bind_prefixes
+from ..rdfio import N_TRIPLES
 from .alternates import alternate_paths, triples_of_graph
 from .metadata import Distribution
 from .pages import (
@@ -111,8 +112,7 @@ class ResourceView:
         digest = hashlib.blake2b(digest_size=16)
         digest.update(self.path.encode("utf-8") + b"\0")
         digest.update(repr(self.values).encode("utf-8", "surrogatepass") + b"\0")
-        for triple in self.triples:
-            digest.update(str(triple).encode("utf-8", "surrogatepass") + b"\n")
+        digest.update(ox.serialize(self.triples, format=N_TRIPLES.oxigraph) or b"")
         return digest.hexdigest()
 
 

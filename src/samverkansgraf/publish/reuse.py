@@ -77,6 +77,12 @@ class PageFiles:
     reused: bool = False
     """Linked from the earlier site rather than rendered."""
 
+    @property
+    def page(self) -> str:
+        """The site path of the HTML page (its last file; the alternates come
+        first)."""
+        return self.files[-1][0]
+
 
 def identity(relative: str, stat: os.stat_result) -> FileIdentity:
     """The identity ``PageFiles`` records of a file just written."""

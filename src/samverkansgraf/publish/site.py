@@ -692,7 +692,7 @@ def _publish(
                     )
                     for page in pages:
                         written.update(entry[0] for entry in page.files)
-                    renderer.add_pages(page.files[-1][0] for page in pages)
+                    renderer.add_pages(page.page for page in pages)
                     continue
                 # The configured mailbox is allowed in the record, nowhere else.
                 allowed = (
