@@ -92,7 +92,8 @@ def test_a_republish_renders_exactly_the_changed_pages_and_writes_the_full_site(
     again = site_module.publish_site(project, site, jobs=jobs)
     assert again.reused == len(pages) + len(replaced)
     assert _tree(site) == before
-    assert all(_inodes(site)[page] == inodes[page] for page in pages)
+    now = _inodes(site)
+    assert all(now[page] == inodes[page] for page in pages)
 
     # The agreement's label changes: its page and every page that shows it.
     _edit(
@@ -105,7 +106,8 @@ def test_a_republish_renders_exactly_the_changed_pages_and_writes_the_full_site(
     edited = site_module.publish_site(project, site, jobs=jobs)
     after = _tree(site)
     changed = {page for page in pages if after[page] != before[page]}
-    rendered = {page for page in pages if _inodes(site)[page] != inodes[page]}
+    now = _inodes(site)
+    rendered = {page for page in pages if now[page] != inodes[page]}
     assert "id/agreement/hedemora-2019-2022.html" in changed
     assert "id/kommun/2083.html" in changed  # Hedemora's inverse links
     assert rendered == changed
