@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
+
 from samverkansgraf.sources import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,3 +108,21 @@ def next_release_copy(root: Path) -> ProjectPaths:
         "utf-8",
     )
     return project
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Path relative to ``folder`` (POSIX) → bytes of every file in it."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def in_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers write the real data's pages (fewer than ``PARALLEL_FROM``), in
+    chunks of 40, as at national scale."""
+    from samverkansgraf.publish import site as site_module
+
+    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)

@@ -26,7 +26,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from browser import chromium_driver, needs_browser
-from helpers import TEST_MAILBOX, write_publication
+from helpers import TEST_MAILBOX, folder_bytes, in_small_chunks, write_publication
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
@@ -820,14 +820,6 @@ def test_dcat_byte_sizes_are_the_published_files(site: Path) -> None:
         assert local.stat().st_size == size, url
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
 @pytest.mark.slow
 def test_worker_processes_write_the_same_site_byte_for_byte(
     site: Path,
@@ -841,7 +833,7 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
     # site, published by the CLI), and one published under another hash seed.
     from samverkansgraf.publish import site as site_module
 
-    _in_small_chunks(monkeypatch)
+    in_small_chunks(monkeypatch)
     monkeypatch.setattr(site_module, "PROGRESS_EVERY", 0.0)
     assert site_module._writers(2, 400) == 2
     lines: list[str] = []
@@ -865,8 +857,8 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
         if (m := re.fullmatch(rf"(\d+) of {total} resource pages written", line))
     ]
     assert len(done) >= total // 40 and done == sorted(done) and done[-1] == total
-    single = _tree(site)
-    assert _tree(tmp_path / "workers") == single
+    single = folder_bytes(site)
+    assert folder_bytes(tmp_path / "workers") == single
     assert (result.pages, result.files, result.rdfxml_fallbacks) == (
         sum(1 for name in single if name.endswith(".html")),
         len(single) - (OUTPUT_MARKER in single),
@@ -882,16 +874,7 @@ def test_worker_processes_write_the_same_site_byte_for_byte(
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert _tree(seeded) == single
-
-
-def _in_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Workers write the real data's pages (fewer than ``PARALLEL_FROM``), in
-    chunks of 40, as at national scale."""
-    from samverkansgraf.publish import site as site_module
-
-    monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+    assert folder_bytes(seeded) == single
 
 
 def _earlier_site_in_small_chunks(
@@ -901,8 +884,8 @@ def _earlier_site_in_small_chunks(
     workers writing chunks of 40 pages from now on, as at national scale."""
     out = tmp_path / "site"
     shutil.copytree(published[0], out)
-    _in_small_chunks(monkeypatch)
-    return out, _tree(out)
+    in_small_chunks(monkeypatch)
+    return out, folder_bytes(out)
 
 
 def _before_each_worker_task(
@@ -940,7 +923,7 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
 
     from samverkansgraf.publish import site as site_module
 
-    _in_small_chunks(monkeypatch)
+    in_small_chunks(monkeypatch)
     parent = os.getpid()
     here: list[int] = []
     count: list[int] = []
@@ -971,8 +954,8 @@ def test_this_process_writes_the_chunks_no_worker_has_begun(
     # This process began with the last chunk and went back from there.
     assert here and here[0] == (count[0] - 1) // 40 * 40, here
     assert here == sorted(here, reverse=True) and len(here) < count[0] / 40 - 1
-    single = _tree(site)
-    assert _tree(tmp_path / "two") == single
+    single = folder_bytes(site)
+    assert folder_bytes(tmp_path / "two") == single
     assert result.pages == sum(1 for name in single if name.endswith(".html"))
     assert held == [0]
 
@@ -1010,7 +993,7 @@ def test_a_killed_worker_stops_the_publish_with_one_line_and_exit_7(
         "replaced — run `samverkansgraf publish --jobs 1` (one process: less "
         "memory, slower), or free memory"
     ], lines
-    assert _tree(out) == before
+    assert folder_bytes(out) == before
     assert not list(tmp_path.glob(".site.*"))  # no temporary directory left
 
 
@@ -1087,7 +1070,7 @@ def test_contact_data_in_a_workers_page_leaves_the_previous_site_intact(
     assert str(error.value).startswith(
         "output file id/leak.html would contain contact data at 8–21"
     )
-    assert _tree(out) == before
+    assert folder_bytes(out) == before
     assert not list(tmp_path.glob(".site.*"))  # no temporary directory left
 
 
@@ -1142,14 +1125,6 @@ def test_relative_links_are_relpaths(
     )
 
 
-def _site_bytes(root: Path) -> dict[str, bytes]:
-    return {
-        str(path.relative_to(root)): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
-
-
 @pytest.mark.slow
 def test_publish_reads_the_build_cache_and_writes_the_same_site(
     scratch: ProjectPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1173,7 +1148,7 @@ def test_publish_reads_the_build_cache_and_writes_the_same_site(
     monkeypatch.setattr(pipeline, "_built", no_building)
     warm = publish_site(scratch, tmp_path / "warm")
     assert (warm.pages, warm.files) == (cold.pages, cold.files)
-    assert _site_bytes(tmp_path / "warm") == _site_bytes(tmp_path / "cold")
+    assert folder_bytes(tmp_path / "warm") == folder_bytes(tmp_path / "cold")
 
 
 @pytest.mark.parametrize(

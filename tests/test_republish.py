@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import write_publication
+from helpers import folder_bytes, in_small_chunks, write_publication
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build.cache import BuildCache
 from samverkansgraf.cli import cli
@@ -24,15 +24,6 @@ from samverkansgraf.sources import ProjectPaths
 HEDEMORA_AGREEMENT = (
     "Överenskommelse mellan Hedemora kommun och Region Dalarna 2019–2022"
 )
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    """Site path → bytes of every file in ``folder``."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def _inodes(folder: Path) -> dict[str, int]:
@@ -75,12 +66,11 @@ def test_a_republish_renders_exactly_the_changed_pages_and_writes_the_full_site(
     jobs: int,
 ) -> None:
     if jobs > 1:  # the real data's pages, written by a worker in small chunks
-        monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
-        monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+        in_small_chunks(monkeypatch)
     site = tmp_path / "site"
     first = site_module.publish_site(project, site, jobs=jobs)
     assert first.reused == 0
-    before, inodes = _tree(site), _inodes(site)
+    before, inodes = folder_bytes(site), _inodes(site)
     # The ontology's own pages replace the generic pages of its IRIs (a new
     # file each time); every other page is its resource page.
     pages = _resource_pages(project, site)
@@ -91,7 +81,7 @@ def test_a_republish_renders_exactly_the_changed_pages_and_writes_the_full_site(
     # Nothing changed: every resource page is linked, none rendered.
     again = site_module.publish_site(project, site, jobs=jobs)
     assert again.reused == len(pages) + len(replaced)
-    assert _tree(site) == before
+    assert folder_bytes(site) == before
     now = _inodes(site)
     assert all(now[page] == inodes[page] for page in pages)
 
@@ -104,7 +94,7 @@ def test_a_republish_renders_exactly_the_changed_pages_and_writes_the_full_site(
     )
     inodes = _inodes(site)
     edited = site_module.publish_site(project, site, jobs=jobs)
-    after = _tree(site)
+    after = folder_bytes(site)
     changed = {page for page in pages if after[page] != before[page]}
     now = _inodes(site)
     rendered = {page for page in pages if now[page] != inodes[page]}
@@ -121,12 +111,12 @@ def test_a_republish_renders_exactly_the_changed_pages_and_writes_the_full_site(
     removed = site_module.publish_site(project, site, jobs=jobs)
     assert 0 < removed.reused < len(pages)
     plan = "id/plan/orebro-handlingsplan-kultursamverkan-2020-2023.html"
-    assert plan in before and plan not in _tree(site)
+    assert plan in before and plan not in folder_bytes(site)
 
     # Whatever was reused, the site is the one a full publish writes.
     full = site_module.publish_site(project, tmp_path / "full", jobs=jobs, full=True)
     assert full.reused == 0
-    assert _tree(site) == _tree(tmp_path / "full")
+    assert folder_bytes(site) == folder_bytes(tmp_path / "full")
 
 
 @pytest.mark.slow
@@ -164,14 +154,14 @@ def test_a_page_changed_or_removed_in_the_site_is_rendered_again(
 ) -> None:
     site = tmp_path / "site"
     site_module.publish_site(project, site)
-    before = _tree(site)
+    before = folder_bytes(site)
     pages = _resource_pages(project, site)
     hedemora = site / "id/kommun/2083.html"
     hedemora.write_bytes(hedemora.read_bytes().replace(b"Hedemora", b"Hedemorra"))
     (site / "id/agreement/hedemora-2019-2022.ttl").unlink()
     again = site_module.publish_site(project, site)
     assert again.reused == len(pages) - 2
-    assert _tree(site) == before
+    assert folder_bytes(site) == before
 
 
 @pytest.mark.slow
@@ -183,13 +173,13 @@ def test_a_damaged_or_foreign_state_is_not_trusted(
 ) -> None:
     site = tmp_path / "site"
     site_module.publish_site(project, site)
-    before = _tree(site)
+    before = folder_bytes(site)
     [state] = (project.root / ".build-cache" / "pages").iterdir()
     state.write_bytes(state.read_bytes()[:-10])  # truncated
     damaged = site_module.publish_site(project, site)
     assert damaged.reused == 0
     assert "earlier pages' state unusable (damaged record)" in caplog.text
-    assert _tree(site) == before
+    assert folder_bytes(site) == before
     # The code or templates changed since: every page rendered.
     monkeypatch.setattr(site_module, "page_fingerprint", lambda: "other code")
     assert site_module.publish_site(project, site).reused == 0
@@ -209,7 +199,7 @@ def test_a_failed_republish_leaves_the_earlier_sites_linked_files_alone(
     link into the site still served — which a failure after them shows."""
     site = tmp_path / "site"
     site_module.publish_site(project, site)
-    before = _tree(site)
+    before = folder_bytes(site)
     real_files = site_module.SiteRenderer.files
     replaced: list[str] = []
 
@@ -226,7 +216,7 @@ def test_a_failed_republish_leaves_the_earlier_sites_linked_files_alone(
     with pytest.raises(PublishError, match="id/leak.html would contain contact"):
         site_module.publish_site(project, site)
     assert replaced == ["ontology/index.html"]
-    assert _tree(site) == before
+    assert folder_bytes(site) == before
     assert (site / OUTPUT_MARKER).exists()
     assert not list(tmp_path.glob(".site.*"))
 
@@ -255,7 +245,7 @@ def test_without_hard_links_every_page_is_rendered(
 
     site = tmp_path / "site"
     site_module.publish_site(project, site)
-    before = _tree(site)
+    before = folder_bytes(site)
     linked: list[str] = []
 
     def no_links(source: object, target: object, **_: object) -> None:
@@ -267,5 +257,5 @@ def test_without_hard_links_every_page_is_rendered(
     monkeypatch.setattr(reuse.os, "link", no_links)
     again = site_module.publish_site(project, site)
     assert linked and again.reused == 0
-    assert _tree(site) == before
+    assert folder_bytes(site) == before
     assert not [path for path in site.rglob("*") if path.is_symlink()]

@@ -15,8 +15,9 @@ and each still has the identity recorded: a file edited, replaced or removed in
 the site since, a state of another folder, format or code, or a damaged one,
 means the page is rendered again — never trusted blindly. The new site is still
 written whole into a new folder and swapped in (``atomic_directory``); a link
-costs a directory entry, not the ~1.2 ms of CPU that rendering a page with its
-four alternates, checking it for contact data and writing five files takes.
+costs a directory entry, not the ~1.6 ms of CPU that rendering a page with its
+four alternates, checking it for contact data and writing five files takes
+(at L; docs/scale.md).
 """
 
 from __future__ import annotations
