@@ -19,6 +19,7 @@ counts them). The catalogue record and VoID are small rdflib graphs and keep
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -78,14 +79,16 @@ def alternate_paths(path: str) -> list[str]:
     return [stem + suffix for suffix in ALTERNATES]
 
 
-def _triple_key(triple: ox.Triple) -> tuple[str, bool, str, str]:
-    """Subjects in order, each with its types first, then by property and value."""
-    return (
-        str(triple.subject),
-        triple.predicate != _RDF_TYPE,
-        str(triple.predicate),
-        str(triple.object),
-    )
+def _triple_key(triple: ox.Triple) -> tuple[str, bool, str]:
+    """Subjects in order, each with its types first, then by property and value.
+
+    The triple's own text (``<s> <p> <o>``, made by Oxigraph in one call)
+    orders a subject's triples exactly as (property, value) would: a property
+    is an ``<IRI>``, never the beginning of another, so two texts first differ
+    where their properties or values do — with one call instead of three
+    ``PageTriples.of`` took 5.0 s of CPU at L instead of 5.6 s.
+    """
+    return (str(triple.subject), triple.predicate != _RDF_TYPE, str(triple))
 
 
 class PageTriples:
@@ -124,27 +127,34 @@ class AlternateWriter:
 
     def _prefixes(self, triples: Sequence[ox.Triple]) -> dict[str, str]:
         """The prefixes of ``DUMP_PREFIXES`` some IRI of ``triples`` is in."""
-        used: dict[str, str] = {}
+        # Each distinct term once: a page's triples share their subject, and
+        # most share a handful of properties and classes (3.7 s of CPU at L
+        # when every term of every triple was looked at).
+        terms: set[ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = set()
         for triple in triples:
+            terms.add(triple.subject)
             # rdf:type is written ``a`` (RDF/XML declares rdf: itself).
-            predicate = () if triple.predicate == _RDF_TYPE else (triple.predicate,)
-            for term in (triple.subject, *predicate, triple.object):
-                if isinstance(term, ox.Literal):
-                    term = term.datatype
-                if not isinstance(term, ox.NamedNode):
-                    continue
-                iri = term.value
-                cut = max(iri.rfind("#"), iri.rfind("/")) + 1
-                head = iri[:cut]
-                known = self._namespaces.get(head)
-                if known is None:
-                    known = tuple(
-                        (prefix, namespace)
-                        for prefix, namespace in DUMP_PREFIXES.items()
-                        if head.startswith(namespace)
-                    )
-                    self._namespaces[head] = known
-                used.update(known)
+            if triple.predicate != _RDF_TYPE:
+                terms.add(triple.predicate)
+            terms.add(triple.object)
+        used: dict[str, str] = {}
+        for term in terms:
+            if isinstance(term, ox.Literal):
+                term = term.datatype
+            if not isinstance(term, ox.NamedNode):
+                continue
+            iri = term.value
+            cut = max(iri.rfind("#"), iri.rfind("/")) + 1
+            head = iri[:cut]
+            known = self._namespaces.get(head)
+            if known is None:
+                known = tuple(
+                    (prefix, namespace)
+                    for prefix, namespace in DUMP_PREFIXES.items()
+                    if head.startswith(namespace)
+                )
+                self._namespaces[head] = known
+            used.update(known)
         return dict(sorted(used.items()))
 
     def files(
@@ -227,17 +237,28 @@ def _reads_back(data: bytes, triples: Sequence[ox.Triple]) -> bool:
     return written raw (an XML parser reads a line feed, XML 1.0 §2.11) and an
     element without a local name; those count as not read back.
     """
-    for triple in triples:
-        value = triple.object.value if isinstance(triple.object, ox.Literal) else ""
-        if _NOT_XML.search(value) or ("\r" in value and b"\r" in data):
-            return False
-        if not _XML_NAME_END.search(triple.predicate.value):
-            return False  # Oxigraph writes an empty element name and reads it
+    # The literals searched as one text (a line feed is allowed, so joining
+    # adds no match) and each property once: per triple, these checks were
+    # two thirds of the read-back (5.5 s of CPU at L).
+    text = "\n".join(
+        t.object.value for t in triples if isinstance(t.object, ox.Literal)
+    )
+    if _NOT_XML.search(text) or ("\r" in text and b"\r" in data):
+        return False
+    if not all(_has_xml_name(p) for p in {t.predicate.value for t in triples}):
+        return False  # Oxigraph writes an empty element name and reads it
     try:
         back = [quad.triple for quad in ox.parse(data, format=RDF_XML.oxigraph)]
     except SyntaxError:
         return False
     return _same_triples(back, triples)
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_xml_name(iri: str) -> bool:
+    """Whether RDF/XML can write the property ``iri`` as an element name
+    (memoised: a site has a few hundred properties)."""
+    return _XML_NAME_END.search(iri) is not None
 
 
 def _same_triples(back: Sequence[ox.Triple], triples: Sequence[ox.Triple]) -> bool:

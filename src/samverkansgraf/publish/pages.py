@@ -11,7 +11,6 @@ to every page. Nothing here writes or renders a file (``render`` does).
 from __future__ import annotations
 
 import functools
-import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -179,8 +178,17 @@ def relative_href(from_path: str, to_path: str, anchor: str = "") -> str:
         >>> relative_href("id/kommun/2083.html", "classes/index.html", "x")
         '../../classes/index.html#x'
     """
-    href = _relative_path(posixpath.dirname(from_path), to_path)
-    return href + (f"#{quote(anchor, safe='-._~')}" if anchor else "")
+    # A site path has no doubled or trailing "/": its folder is what comes
+    # before the last one (``posixpath.dirname``'s answer, without its calls).
+    href = _relative_path(from_path.rpartition("/")[0], to_path)
+    return f"{href}#{_quoted_anchor(anchor)}" if anchor else href
+
+
+@functools.lru_cache(maxsize=65536)
+def _quoted_anchor(anchor: str) -> str:
+    """A fragment percent-encoded like a path segment (memoised: the same
+    evidence anchors are linked from the pages of a fact and of its parts)."""
+    return quote(anchor, safe="-._~")
 
 
 @functools.lru_cache(maxsize=65536)
