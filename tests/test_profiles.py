@@ -179,6 +179,36 @@ def test_hedemora_profile_compares_with_the_regions_other_agreement(
     assert "KORDA" in section.split("only in this agreement")[1]
 
 
+def test_a_region_of_many_agreements_counts_the_others_and_links_their_list(
+    publishable, union: Graph, tmp_path: Path, monkeypatch
+) -> None:
+    """Past ``OTHERS_LISTED`` the paragraph of each agreement counts the
+    region's other agreements and links to the list on the region's profile
+    (naming them all in each paragraph made a national region's profile
+    18 MB); at or under it, they are named (the test above)."""
+    from samverkansgraf.publish import profiles, publish_site
+
+    monkeypatch.setattr(profiles, "OTHERS_LISTED", 0)
+    site = tmp_path / "site"
+    publish_site(publishable, site)
+    hedemora = _parse(site / "profil/kommun/2083.html")
+    section = re.sub(r"\s+", " ", hedemora.sections["jamforelse"])
+    others = [
+        a
+        for a in compare_agreements(union).agreements[str(DALARNA)]
+        if not a.endswith("agreement/hedemora-2019-2022")
+    ]
+    plural = "r" if len(others) != 1 else ""
+    counted = f"regionens {len(others)} andra överenskommelse{plural}"
+    assert f"jämförda ord för ord med dess åtaganden i {counted} (Jaccard" in section
+    assert "Smedjebackens kommun och Region Dalarna" not in section
+    targets = [href for href, text in hedemora.links if text == counted]
+    assert targets == ["../region/20.html#overenskommelser"]
+    region = _parse(site / "profil/region/20.html")
+    listed = re.sub(r"\s+", " ", region.sections["overenskommelser"])
+    assert "Smedjebackens kommun och Region Dalarna" in listed
+
+
 def test_smedjebacken_profile_shows_signatories_as_the_source_prints_them(
     published_site: Path,
 ) -> None:

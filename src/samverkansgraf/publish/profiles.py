@@ -141,6 +141,13 @@ SELECT ?statement ?about WHERE { ?statement a skg:Statement ; skg:about ?about }
 }
 """The store is asked these once per site (each answer grouped by actor)."""
 
+OTHERS_LISTED = 10
+"""At most this many of the region's other agreements are named in each
+comparison paragraph; more are counted and linked to the region's list of
+its agreements. A region of 49 municipalities over four plan periods has ~200
+agreements: naming all the others in the paragraph of each made its profile
+~200 × 200 links (18 MB of HTML at national scale, two thirds of the page)."""
+
 MODALITY_ORDER = ("Shall", "Intends", "StrivesFor", "May", "States")
 ROLE_LABELS = {
     "participant": ("deltagare", "participant"),
@@ -576,11 +583,19 @@ class ProfileRenderer:
                 for a in self.comparison.agreements.get(rows[0].region, [])
                 if a != agreement
             ]
+            listed = len(others) <= OTHERS_LISTED
             out.append(
                 {
                     "agreement": self.evidence_link(URIRef(agreement), path),
                     "region": self.link(region, path),
-                    "others": [self.evidence_link(URIRef(a), path) for a in others],
+                    "others": [
+                        self.evidence_link(URIRef(a), path)
+                        for a in (others if listed else [])
+                    ],
+                    "others_count": len(others),
+                    "others_list": None
+                    if listed
+                    else self._agreement_list(region, path),
                     "threshold": self.comparison.threshold,
                     "recurring": [
                         {
@@ -616,6 +631,16 @@ class ProfileRenderer:
                 }
             )
         return out
+
+    def _agreement_list(self, region: URIRef, path: str) -> str | None:
+        """Where the region's agreements are listed: its profile's agreements
+        (or, without a profile, its page, which lists what links to it)."""
+        link = self.link(region, path)
+        if link.href is None:
+            return None
+        if URIRef(str(region)) in self.kinds and profile_path(str(region)):
+            return link.href + "#overenskommelser"
+        return link.href
 
     def _query_links(self, actor: URIRef) -> list[tuple[str, str]]:
         short = str(actor).replace(str(SKGID), "skgid:")
