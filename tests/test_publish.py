@@ -807,6 +807,59 @@ def test_site_paths_mirror_iris(site: Path, union: Graph) -> None:
     assert (site / ".well-known/void").read_bytes() == (site / "void.ttl").read_bytes()
 
 
+def test_a_large_class_index_is_split_into_numbered_pages(
+    site: Path,
+    publishable: ProjectPaths,
+    union: Graph,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 19: at national scale one page listed 47,336 commitments (11.7 MB).
+    # With pages of 20, the real data's commitments take several; together
+    # they list every commitment with a page once, in the one-page order.
+    from samverkansgraf.publish import publish_site, render
+
+    monkeypatch.setattr(render, "CLASS_PAGE_SIZE", 20)
+    out = tmp_path / "site"
+    publish_site(publishable, out)
+    commitments = {
+        str(s)
+        for s in union.subjects(RDF.type, SKG.Commitment)
+        if str(s).startswith(str(SKGID)) and "#" not in str(s)
+    }
+    pages = -(-len(commitments) // 20)
+    assert pages >= 3
+    first = out / "classes/skg-Commitment.html"
+    paths = [first] + [
+        out / f"classes/skg-Commitment/{n}.html" for n in range(2, pages + 1)
+    ]
+    assert not (out / f"classes/skg-Commitment/{pages + 1}.html").exists()
+
+    def listed(path: Path) -> list[str]:
+        html = path.read_text("utf-8")
+        items = html.split('<ul class="index">', 1)[1].split("</ul>", 1)[0]
+        return re.findall(r'<li><a href="[^"]+" title="([^"]+)"', items)
+
+    shown = [iri for path in paths for iri in listed(path)]
+    assert [len(listed(p)) for p in paths[:-1]] == [20] * (pages - 1)
+    assert sorted(shown) == sorted(commitments) and len(shown) == len(commitments)
+    one_page = listed(site / "classes/skg-Commitment.html")
+    assert shown == one_page
+    # Each page names its place and links to every other, both ways.
+    second = paths[1].read_text("utf-8")
+    assert f"Sida 2 av {pages}, nummer 21–40" in second
+    assert "<title>Åtaganden, sida 2 – samverkansgraf</title>" in second
+    assert f"({len(commitments)})</span></h1>" in second
+    for path in paths:
+        page = _parse(path)
+        targets = {_target(path, href)[0] for href in page.links}
+        assert set(paths) - {path} <= targets, path
+    # Links to the class still lead to its first page; a small class has one.
+    assert "skg-Commitment.html" in (out / "classes/index.html").read_text("utf-8")
+    assert not (out / "classes/skg-Agreement").exists()
+    assert "Sida 1 av" not in (out / "classes/skg-Agreement.html").read_text("utf-8")
+
+
 def test_dcat_byte_sizes_are_the_published_files(site: Path) -> None:
     from rdflib.namespace import DCAT
 

@@ -54,8 +54,10 @@ from .vocabulary import (
 )
 
 __all__ = [
+    "CLASS_PAGE_SIZE",
     "ResourceView",
     "class_index_pages",
+    "class_page_paths",
     "home_page",
     "ontology_page",
     "render_marked_text",
@@ -64,6 +66,11 @@ __all__ = [
     "resource_view",
     "source_pages",
 ]
+
+CLASS_PAGE_SIZE = 1000
+"""Instances listed on one class index page; a class with more gets numbered
+pages. At national scale the index of the commitments listed 47,336 links on
+one page (11.7 MB of HTML)."""
 
 SpansByOffsets = dict[tuple[int, int], list[tuple[Node, bool]]]
 """(start, end) of a span in a source text → its (fact, skipped) records."""
@@ -195,13 +202,31 @@ def render_resource(context: PageContext, view: ResourceView) -> dict[str, bytes
     return files
 
 
+def class_page_paths(path: str, count: int) -> list[str]:
+    """The site paths of the index of a class of ``count`` instances: ``path``
+    (``classes/skg-Commitment.html``, what links to the class point at) and,
+    past ``CLASS_PAGE_SIZE``, numbered pages in a folder of its name
+    (``classes/skg-Commitment/2.html`` …; a folder, so that no class's own
+    page name can be taken).
+
+    Example:
+        >>> class_page_paths("classes/skg-Clause.html", 1500)
+        ['classes/skg-Clause.html', 'classes/skg-Clause/2.html']
+    """
+    pages = max(1, -(-count // CLASS_PAGE_SIZE))
+    folder = path.removesuffix(".html")
+    return [path, *(f"{folder}/{number}.html" for number in range(2, pages + 1))]
+
+
 def class_index_pages(
     context: PageContext, *, profiles: Mapping[URIRef, str] | None = None
 ) -> tuple[dict[str, bytes], list[dict[str, Any]]]:
-    """One index page per class of some page resource, and their overview.
+    """The index pages of every class of some page resource, and their overview.
 
-    ``profiles`` (resource → profile page path) adds, on the index of a class
-    whose instances have one, a link to each profile.
+    A class's instances are listed in natural order of their labels,
+    ``CLASS_PAGE_SIZE`` to a page (``class_page_paths``), each page with links
+    to the others. ``profiles`` (resource → profile page path) adds, on the
+    first page of a class whose instances have one, a link to each profile.
 
     Returns:
         The files (``classes/…``), and the overview's rows (link, English label,
@@ -213,32 +238,49 @@ def class_index_pages(
     rows: list[dict[str, Any]] = []
     for cls, path in sorted(index.class_pages.items(), key=lambda kv: kv[1]):
         members = instances(context, cls)
-        items = [link_to(context, s, path, snippet=True) for s in members]
-        profiled = [
-            Link(str(s), labels.label(s), relative_href(path, (profiles or {})[s]))
-            for s in members
-            if isinstance(s, URIRef) and s in (profiles or {})
-        ]
         title = capitalise(plural_sv(labels.label(cls)))
-        files[path] = render_template(
-            context,
-            "class_index.html",
-            path,
-            title=title,
-            title_en=labels.label(cls, "en") or None,
-            alternates=[],
-            cls=link_to(context, cls, path),
-            items=items,
-            profiles=profiled,
-            profile_index=relative_href(path, "profil/index.html"),
-        )
+        paths = class_page_paths(path, len(members))
+        for number, page in enumerate(paths, 1):
+            first = (number - 1) * CLASS_PAGE_SIZE
+            shown = members[first : first + CLASS_PAGE_SIZE]
+            profiled = [
+                Link(str(s), labels.label(s), relative_href(page, (profiles or {})[s]))
+                for s in members
+                if number == 1 and isinstance(s, URIRef) and s in (profiles or {})
+            ]
+            pager = [
+                {
+                    "number": n,
+                    "href": relative_href(page, other),
+                    "current": n == number,
+                }
+                for n, other in enumerate(paths, 1)
+            ]
+            files[page] = render_template(
+                context,
+                "class_index.html",
+                page,
+                title=title if number == 1 else f"{title}, sida {number}",
+                heading=title,
+                title_en=labels.label(cls, "en") or None,
+                alternates=[],
+                cls=link_to(context, cls, page),
+                count=len(members),
+                items=[link_to(context, s, page, snippet=True) for s in shown],
+                pager=pager if len(paths) > 1 else [],
+                number=number,
+                first=first + 1,
+                last=first + len(shown),
+                profiles=profiled,
+                profile_index=relative_href(page, "profil/index.html"),
+            )
         rows.append(
             {
                 "link": Link(
                     str(cls), title, relative_href("classes/index.html", path)
                 ),
                 "label_en": labels.label(cls, "en"),
-                "count": len(items),
+                "count": len(members),
                 "curie": index.graph.namespace_manager.normalizeUri(str(cls)),
             }
         )
