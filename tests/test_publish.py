@@ -860,6 +860,49 @@ def test_a_large_class_index_is_split_into_numbered_pages(
     assert "Sida 1 av" not in (out / "classes/skg-Agreement.html").read_text("utf-8")
 
 
+def test_a_large_group_of_links_lists_its_first_and_queries_the_rest(
+    site: Path,
+    publishable: ProjectPaths,
+    union: Graph,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Issue 19: at national scale the page of the modality "vill" listed
+    # ~18,000 commitments. With groups of 5, Region Dalarna's page lists the
+    # first 5 of its 15 municipalities, counts them all, and links to the
+    # query page with the query that answers every one of them.
+    from samverkansgraf.publish import pages, publish_site
+
+    monkeypatch.setattr(pages, "INVERSE_LISTED", 5)
+    out = tmp_path / "site"
+    publish_site(publishable, out)
+    dalarna = SKGID["region/20"]
+    municipalities = set(union.subjects(SKG.inRegion, dalarna))
+    assert len(municipalities) == 15
+
+    def group(path: Path) -> tuple[str, list[str], str]:
+        html = path.read_text("utf-8")
+        start = html.index("<h3>Kommuner med ”i region” Region Dalarna")
+        section = html[start : html.index("</section>", start)]
+        links = re.findall(r'<li><a href="[^"]+" title="([^"]+)"', section)
+        return section, links, html
+
+    section, shown, _ = group(out / "id/region/20.html")
+    _, every, _ = group(site / "id/region/20.html")
+    assert '<span class="count">(15)</span>' in section
+    assert shown == every[:5] and sorted(every) == sorted(map(str, municipalities))
+    assert "De första 5 av 15;" in section
+    href = re.search(r'<a href="([^"]+)">alla i frågesidan</a>', section)
+    assert href is not None
+    target, _, query_string = href.group(1).partition("?")
+    assert target == "../../query.html" and (out / "query.html").is_file()
+    sparql = unquote(query_string.removeprefix("sparql="))
+    answered = {row[0] for row in union.query(sparql)}
+    assert answered == municipalities
+    # A small group is listed whole, with no query.
+    assert "alla i frågesidan" not in group(site / "id/region/20.html")[0]
+
+
 def test_dcat_byte_sizes_are_the_published_files(site: Path) -> None:
     from rdflib.namespace import DCAT
 
