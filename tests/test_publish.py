@@ -868,7 +868,7 @@ def test_a_large_group_of_links_lists_its_first_and_queries_the_rest(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Issue 19: at national scale the page of the modality "vill" listed
-    # ~18,000 commitments. With groups of 5, Region Dalarna's page lists the
+    # 16,762 commitments. With groups of 5, Region Dalarna's page lists the
     # first 5 of its 15 municipalities, counts them all, and links to the
     # query page with the query that answers every one of them.
     from samverkansgraf.publish import pages, publish_site
@@ -901,6 +901,29 @@ def test_a_large_group_of_links_lists_its_first_and_queries_the_rest(
     assert answered == municipalities
     # A small group is listed whole, with no query.
     assert "alla i frågesidan" not in group(site / "id/region/20.html")[0]
+
+
+def test_the_query_of_a_group_via_parts_answers_their_owners() -> None:
+    from samverkansgraf.publish.pages import inverse_query_href
+
+    node, prop = SKGID["region/20"], SKG.concerns
+    graph = Graph()
+    for owner, cls in (("clause/a/1", SKG.Clause), ("clause/a/2", SKG.Clause)):
+        graph.add((SKGID[owner], RDF.type, cls))
+        graph.add((URIRef(f"{SKGID[owner]}#evidence"), prop, node))
+    graph.add((SKGID["agreement/b"], RDF.type, SKG.Agreement))
+    graph.add((URIRef(f"{SKGID['agreement/b']}#x"), prop, node))
+    graph.add((SKGID["clause/a/3"], RDF.type, SKG.Clause))
+    graph.add((SKGID["clause/a/3"], prop, node))  # not via a part
+    href = inverse_query_href("id/region/20.html", node, prop, SKG.Clause, True, "h")
+    sparql = unquote(href.partition("?sparql=")[2])
+    assert [row[0] for row in graph.query(sparql)] == [
+        SKGID["clause/a/1"],
+        SKGID["clause/a/2"],
+    ]
+    href = inverse_query_href("id/region/20.html", node, prop, SKG.Clause, False, "h")
+    sparql = unquote(href.partition("?sparql=")[2])
+    assert [row[0] for row in graph.query(sparql)] == [SKGID["clause/a/3"]]
 
 
 def test_dcat_byte_sizes_are_the_published_files(site: Path) -> None:
