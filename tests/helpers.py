@@ -126,3 +126,26 @@ def in_small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(site_module, "PARALLEL_FROM", 1)
     monkeypatch.setattr(site_module, "CHUNK_PAGES", 40)
+
+
+def published_with_limit(
+    project: ProjectPaths,
+    out: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+    value: int,
+) -> Path:
+    """The real data published into ``out`` with one of the publish package's
+    page limits lowered (``"render.CLASS_PAGE_SIZE"``, ``"pages.INVERSE_LISTED"``,
+    ``"profiles.OTHERS_LISTED"``), so that its small groups behave as the
+    national data's large ones."""
+    import importlib
+
+    from samverkansgraf.publish import publish_site
+
+    module, _, name = limit.partition(".")
+    publish = importlib.import_module(f"samverkansgraf.publish.{module}")
+    assert hasattr(publish, name), limit
+    monkeypatch.setattr(publish, name, value)
+    publish_site(project, out)
+    return out

@@ -18,6 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from browser import chromium_driver, needs_browser
+from helpers import published_with_limit
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.namespaces import SKG, SKGID
 from samverkansgraf.network import compare_agreements
@@ -186,11 +187,9 @@ def test_a_region_of_many_agreements_counts_the_others_and_links_their_list(
     region's other agreements and links to the list on the region's profile
     (naming them all in each paragraph made a national region's profile
     18 MB); at or under it, they are named (the test above)."""
-    from samverkansgraf.publish import profiles, publish_site
-
-    monkeypatch.setattr(profiles, "OTHERS_LISTED", 0)
-    site = tmp_path / "site"
-    publish_site(publishable, site)
+    site = published_with_limit(
+        publishable, tmp_path / "site", monkeypatch, "profiles.OTHERS_LISTED", 0
+    )
     hedemora = _parse(site / "profil/kommun/2083.html")
     section = re.sub(r"\s+", " ", hedemora.sections["jamforelse"])
     others = [

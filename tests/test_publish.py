@@ -26,7 +26,13 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from browser import chromium_driver, needs_browser
-from helpers import TEST_MAILBOX, folder_bytes, in_small_chunks, write_publication
+from helpers import (
+    TEST_MAILBOX,
+    folder_bytes,
+    in_small_chunks,
+    published_with_limit,
+    write_publication,
+)
 from samverkansgraf.atomic import OUTPUT_MARKER
 from samverkansgraf.build import AssembledDataset
 from samverkansgraf.cli import cli
@@ -817,11 +823,9 @@ def test_a_large_class_index_is_split_into_numbered_pages(
     # Issue 19: at national scale one page listed 47,336 commitments (11.7 MB).
     # With pages of 20, the real data's commitments take several; together
     # they list every commitment with a page once, in the one-page order.
-    from samverkansgraf.publish import publish_site, render
-
-    monkeypatch.setattr(render, "CLASS_PAGE_SIZE", 20)
-    out = tmp_path / "site"
-    publish_site(publishable, out)
+    out = published_with_limit(
+        publishable, tmp_path / "site", monkeypatch, "render.CLASS_PAGE_SIZE", 20
+    )
     commitments = {
         str(s)
         for s in union.subjects(RDF.type, SKG.Commitment)
@@ -871,11 +875,9 @@ def test_a_large_group_of_links_lists_its_first_and_queries_the_rest(
     # 16,762 commitments. With groups of 5, Region Dalarna's page lists the
     # first 5 of its 15 municipalities, counts them all, and links to the
     # query page with the query that answers every one of them.
-    from samverkansgraf.publish import pages, publish_site
-
-    monkeypatch.setattr(pages, "INVERSE_LISTED", 5)
-    out = tmp_path / "site"
-    publish_site(publishable, out)
+    out = published_with_limit(
+        publishable, tmp_path / "site", monkeypatch, "pages.INVERSE_LISTED", 5
+    )
     dalarna = SKGID["region/20"]
     municipalities = set(union.subjects(SKG.inRegion, dalarna))
     assert len(municipalities) == 15
