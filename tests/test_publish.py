@@ -860,6 +860,11 @@ def test_a_large_class_index_is_split_into_numbered_pages(
         assert set(paths) - {path} <= targets, path
     # Links to the class still lead to its first page; a small class has one.
     assert "skg-Commitment.html" in (out / "classes/index.html").read_text("utf-8")
+    # The profiles of a class's instances are linked from its first page.
+    first_regions = (out / "classes/skg-Region.html").read_text("utf-8")
+    more_regions = (out / "classes/skg-Region/2.html").read_text("utf-8")
+    assert 'class="profiles"' in first_regions
+    assert 'class="profiles"' not in more_regions
     assert not (out / "classes/skg-Agreement").exists()
     assert "Sida 1 av" not in (out / "classes/skg-Agreement.html").read_text("utf-8")
 

@@ -240,14 +240,14 @@ def class_index_pages(
         members = instances(context, cls)
         title = capitalise(plural_sv(labels.label(cls)))
         paths = class_page_paths(path, len(members))
+        profiled = [  # on the first page only
+            Link(str(s), labels.label(s), relative_href(path, (profiles or {})[s]))
+            for s in members
+            if isinstance(s, URIRef) and s in (profiles or {})
+        ]
         for number, page in enumerate(paths, 1):
             first = (number - 1) * CLASS_PAGE_SIZE
             shown = members[first : first + CLASS_PAGE_SIZE]
-            profiled = [
-                Link(str(s), labels.label(s), relative_href(page, (profiles or {})[s]))
-                for s in members
-                if number == 1 and isinstance(s, URIRef) and s in (profiles or {})
-            ]
             pager = [
                 {
                     "number": n,
@@ -271,7 +271,7 @@ def class_index_pages(
                 number=number,
                 first=first + 1,
                 last=first + len(shown),
-                profiles=profiled,
+                profiles=profiled if number == 1 else [],
                 profile_index=relative_href(page, "profil/index.html"),
             )
         rows.append(
