@@ -636,17 +636,15 @@ def inverse_groups(
         heading = f"{capitalise(plural)} med ”{prop_sv}” {labels.label(node)}{via}"
         cls_en = labels.label(cls, "en") if cls is not None else "resource"
         heading_en = f"{cls_en}: {prop_en or prop_sv}" if cls_en else None
-        more = len(unique) - INVERSE_LISTED
         views.append(
             {
                 "heading": heading,
                 "heading_en": heading_en,
                 "links": unique[:INVERSE_LISTED],
                 "count": len(unique),
-                "more": max(0, more),
-                "query": (
+                "query": (  # for the links left out
                     inverse_query_href(from_path, node, prop, cls, via_part, heading)
-                    if more > 0
+                    if len(unique) > INVERSE_LISTED
                     else None
                 ),
             }

@@ -635,12 +635,10 @@ class ProfileRenderer:
     def _agreement_list(self, region: URIRef, path: str) -> str | None:
         """Where the region's agreements are listed: its profile's agreements
         (or, without a profile, its page, which lists what links to it)."""
-        link = self.link(region, path)
-        if link.href is None:
-            return None
-        if URIRef(str(region)) in self.kinds and profile_path(str(region)):
-            return link.href + "#overenskommelser"
-        return link.href
+        target = profile_path(str(region))
+        if target is not None and URIRef(str(region)) in self.kinds:
+            return relative_href(path, target, "overenskommelser")
+        return link_to(self.context, region, path).href
 
     def _query_links(self, actor: URIRef) -> list[tuple[str, str]]:
         short = str(actor).replace(str(SKGID), "skgid:")
