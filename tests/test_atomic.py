@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset
 
-from samverkansgraf.atomic import GENERATIONS, write_files_atomically
+from samverkansgraf.atomic import (
+    GENERATIONS,
+    atomic_directory,
+    make_world_readable,
+    remove_tree,
+    write_files_atomically,
+)
 from samverkansgraf.build import build
 from samverkansgraf.errors import OutputError
 from samverkansgraf.sources import ProjectPaths
@@ -259,3 +265,84 @@ def test_streams_are_synced_while_written_and_no_longer_after(
         assert pipe.fileno() in synced  # tried, its EINVAL ignored
     os.close(read_end)
     assert (tmp_path / "a.nq").read_bytes().startswith(b"<urn:a>")
+
+
+def test_remove_tree_removes_a_nested_folder_and_never_follows_a_link(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "kept.txt").write_text("kept")
+    tree = tmp_path / "tree"
+    for folder in ("a/b/c", "a/d", "e"):
+        (tree / folder).mkdir(parents=True)
+    for number, folder in enumerate(("a", "a/b", "a/b/c", "a/d", "e", ".")):
+        for name in range(30):
+            (tree / folder / f"{number}-{name}.html").write_bytes(b"x" * name)
+    (tree / "a" / "link-to-folder").symlink_to(outside, target_is_directory=True)
+    (tree / "e" / "link-to-file").symlink_to(outside / "kept.txt")
+    (tree / "e" / "hard-link").hardlink_to(outside / "kept.txt")
+
+    remove_tree(tree)
+
+    assert not os.path.lexists(tree)
+    assert sorted(p.name for p in outside.iterdir()) == ["kept.txt"]
+    assert (outside / "kept.txt").read_text() == "kept"
+
+
+def test_remove_tree_leaves_a_linked_folder_and_a_missing_path_alone(
+    tmp_path: Path,
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "kept.txt").write_text("kept")
+    link = tmp_path / "link"
+    link.symlink_to(outside, target_is_directory=True)
+
+    remove_tree(link)  # as shutil.rmtree(ignore_errors=True): not emptied
+    remove_tree(tmp_path / "missing")
+
+    assert (outside / "kept.txt").read_text() == "kept"
+    assert link.is_symlink()
+
+
+def test_a_replaced_site_folder_is_removed_whole(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    for generation in ("old", "new"):
+        with atomic_directory(target, "publish") as work:
+            for folder in ("id/kommun", "ontology"):
+                (work / folder).mkdir(parents=True)
+                (work / folder / f"{generation}.html").write_text(generation)
+
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    assert (target / "id/kommun/new.html").read_text() == "new"
+    assert not (target / "id/kommun/old.html").exists()
+
+
+def test_an_output_made_under_a_strict_umask_is_made_world_readable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samverkansgraf import atomic
+
+    monkeypatch.setattr(atomic, "_UMASK", 0o077)
+    previous = os.umask(0o077)
+    try:
+        (tmp_path / "id/kommun").mkdir(parents=True)
+        (tmp_path / "id/kommun/2083.html").write_text("Hedemora")
+        (tmp_path / "index.html").write_text("start")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "index.html").stat().st_mode & 0o777 == 0o600
+
+    make_world_readable(tmp_path)
+
+    modes = {
+        path.relative_to(tmp_path).as_posix(): path.stat().st_mode & 0o777
+        for path in tmp_path.rglob("*")
+    }
+    assert modes == {
+        "id": 0o755,
+        "id/kommun": 0o755,
+        "id/kommun/2083.html": 0o644,
+        "index.html": 0o644,
+    }

@@ -73,6 +73,15 @@ def site(published: tuple[Path, str]) -> Path:
     return out
 
 
+def test_every_folder_and_file_of_the_site_is_world_readable(site: Path) -> None:
+    # Served by any web server under any user: 755 and 644, whatever the
+    # umask of the publishing process (``atomic.make_world_readable``).
+    modes = {path.stat().st_mode & 0o777 for path in site.rglob("*") if path.is_dir()}
+    assert modes == {0o755}
+    files = [p for p in site.rglob("*") if p.is_file() and p.name != OUTPUT_MARKER]
+    assert {path.stat().st_mode & 0o777 for path in files} == {0o644}
+
+
 class _Page(HTMLParser):
     """Collects links, ids, <mark> texts with their offsets, and alternates."""
 

@@ -49,7 +49,12 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from .._gc import paused_gc
-from ..atomic import atomic_directory, check_output_directory, holds_files
+from ..atomic import (
+    atomic_directory,
+    check_output_directory,
+    holds_files,
+    make_world_readable,
+)
 from ..build import AssembledDataset, assemble_dataset, serialise_dataset
 from ..build.cache import BuildCache
 from ..build.pipeline import CachedLoader, validate_from_memory
@@ -726,10 +731,7 @@ def _publish(
                 "(publisher iri, sparql_endpoint …); use an external IRI otherwise",
             )
         # A site is for serving: world-readable like any web content.
-        for directory, _, names in os.walk(work):
-            os.chmod(directory, 0o755)
-            for name in names:
-                os.chmod(os.path.join(directory, name), 0o644)
+        make_world_readable(work)
         if cache is not None:
             # Forgotten before the swap: a publish stopped between the swap
             # and the next line leaves no state of a site that is gone.
