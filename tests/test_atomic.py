@@ -267,9 +267,14 @@ def test_streams_are_synced_while_written_and_no_longer_after(
     assert (tmp_path / "a.nq").read_bytes().startswith(b"<urn:a>")
 
 
+@pytest.mark.parametrize("with_rm", [True, False], ids=["rm", "without-rm"])
 def test_remove_tree_removes_a_nested_folder_and_never_follows_a_link(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_rm: bool
 ) -> None:
+    from samverkansgraf import atomic
+
+    if not with_rm:  # a system without rm: the standard library removes it
+        monkeypatch.setattr(atomic.shutil, "which", lambda name: None)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "kept.txt").write_text("kept")

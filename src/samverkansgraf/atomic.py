@@ -33,6 +33,7 @@ import fcntl
 import os
 import secrets
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -438,54 +439,50 @@ def make_world_readable(folder: str | Path) -> None:
             os.chmod(os.path.join(directory, name), 0o644)
 
 
-REMOVING_THREADS = 8
-"""Threads ``remove_tree`` unlinks files with."""
+REMOVERS = 8
+"""``rm`` processes ``remove_tree`` runs at once."""
 
 
 def remove_tree(path: str | Path) -> None:
     """Remove the folder ``path`` and everything in it, ignoring errors (as
-    ``shutil.rmtree(path, ignore_errors=True)``), several files at a time.
+    ``shutil.rmtree(path, ignore_errors=True)``), several folders at a time.
 
-    A symbolic link is removed, never followed. Removing a tree is mostly
-    waiting for the file system, not computing: one file at a time, the
-    325,000 files of a national site took 21.4 s (1.6 s of user CPU) where
-    eight threads take 7.9 s — the old site a publish has replaced is
-    removed before the command returns.
+    Removing a national site (325,000 files) is mostly waiting for the file
+    system when its files' data is freed: one file at a time 21.4 s (1.6 s of
+    CPU), in eight ``rm -rf`` processes 8.7 s, each given a share of the
+    folders that hold no folder. When the files live on as links in the new
+    site (a publish that reused them) removing is quick work for the kernel:
+    2.2 s for ``shutil.rmtree``, 1.1 s in eight processes — where threads,
+    tried first, took 3.2 s, handing Python's lock from one to the other at
+    every file. ``rm`` removes a symbolic link and never follows it, as
+    ``shutil.rmtree`` (which is used where there is no ``rm``).
     """
-    if os.path.islink(path):  # as rmtree: a link to a folder is not emptied
-        return
-    folders: list[str] = []
-    files: list[list[str]] = []
-    pending = [os.fspath(path)]
-    try:
-        while pending:
-            folder = pending.pop()
-            folders.append(folder)
-            names: list[str] = []
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
-                    else:
-                        names.append(entry.path)
-            files.append(names)
-    except OSError:
-        # Not a folder, gone, or unreadable: the standard library decides.
+    if os.path.islink(path) or not os.path.isdir(path):
+        return  # as rmtree(ignore_errors=True): a link to a folder is not emptied
+    remover = shutil.which("rm")
+    if remover is None:
         shutil.rmtree(path, ignore_errors=True)
         return
+    leaves = [folder for folder, folders, _ in os.walk(path) if not folders]
+    size = max(1, min(256, -(-len(leaves) // (4 * REMOVERS))))
 
-    def unlink_all(names: list[str]) -> None:
-        for name in names:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
+    def remove(folders: list[str]) -> None:
+        subprocess.run(
+            [remover, "-rf", "--", *folders],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
 
-    with ThreadPoolExecutor(REMOVING_THREADS, thread_name_prefix="remove") as pool:
-        list(pool.map(unlink_all, files))
-    # Children were found after their parents: removed before them.
-    for folder in reversed(folders):
-        with contextlib.suppress(OSError):
-            os.rmdir(folder)
-    if os.path.lexists(path):  # whatever could not be removed above
+    with ThreadPoolExecutor(REMOVERS, thread_name_prefix="remove") as pool:
+        list(
+            pool.map(
+                remove, [leaves[i : i + size] for i in range(0, len(leaves), size)]
+            )
+        )
+    remove([os.fspath(path)])  # the folders above the leaves, and their files
+    if os.path.lexists(path):  # whatever rm could not remove
         shutil.rmtree(path, ignore_errors=True)
 
 
