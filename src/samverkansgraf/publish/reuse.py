@@ -40,6 +40,7 @@ __all__ = [
     "PageFiles",
     "identity",
     "page_fingerprint",
+    "path_in_folder",
     "state_of",
 ]
 
@@ -85,6 +86,22 @@ class PageFiles:
         return self.files[-1][0]
 
 
+def path_in_folder(folder: Path, relative: str, made: set[str]) -> str:
+    """The path of site path ``relative`` in ``folder``, its folder created
+    unless ``made`` lists it (and then listed).
+
+    Strings, not ``pathlib``: joining and taking the parent cost 4.7 µs a
+    file that way, 0.2 µs this way — 325,000 files at national scale, twice
+    over for a page linked from the earlier site.
+    """
+    target = f"{os.fspath(folder)}/{relative}"
+    parent = target.rpartition("/")[0]
+    if parent not in made:
+        os.makedirs(parent, exist_ok=True)
+        made.add(parent)
+    return target
+
+
 def identity(relative: str, stat: os.stat_result) -> FileIdentity:
     """The identity ``PageFiles`` records of a file just written."""
     return (relative, stat.st_ino, stat.st_size, stat.st_mtime_ns)
@@ -127,7 +144,7 @@ class EarlierPages:
         digest: str,
         paths: list[str],
         work: Path,
-        made: set[Path],
+        made: set[str],
     ) -> PageFiles | None:
         """Hard-link the earlier site's files of the page of ``iri`` into
         ``work`` when its view's ``digest`` is the recorded one, its files are
@@ -139,8 +156,9 @@ class EarlierPages:
             files = [tuple(entry) for entry in recorded[1]]
             if [entry[0] for entry in files] != paths:
                 return None
+            earlier = os.fspath(self.folder)
             for relative, inode, size, mtime in files:
-                stat = os.stat(self.folder / relative, follow_symlinks=False)
+                stat = os.stat(f"{earlier}/{relative}", follow_symlinks=False)
                 if (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns) != (
                     self.device,
                     inode,
@@ -150,19 +168,17 @@ class EarlierPages:
                     return None
         except (OSError, TypeError, ValueError, IndexError):
             return None  # gone, or a malformed record: render it
-        linked: list[Path] = []
+        linked: list[str] = []
+        earlier = os.fspath(self.folder)
         try:
             for relative in paths:
-                target = work / relative
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                os.link(self.folder / relative, target)
+                target = path_in_folder(work, relative, made)
+                os.link(f"{earlier}/{relative}", target)
                 linked.append(target)
         except OSError:
             # No hard links here (another file system, a limit): render it.
             for target in linked:
-                target.unlink()
+                os.unlink(target)
             return None
         return PageFiles(iri, digest, tuple(files), reused=True)
 

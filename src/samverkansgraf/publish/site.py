@@ -69,7 +69,14 @@ from .checks import (
     unresolvable_iris,
 )
 from .metadata import load_dcat_shapes, validate_catalogue
-from .reuse import EarlierPages, PageFiles, identity, page_fingerprint, state_of
+from .reuse import (
+    EarlierPages,
+    PageFiles,
+    identity,
+    page_fingerprint,
+    path_in_folder,
+    state_of,
+)
 from .settings import PublicationSettings, data_modified, load_publication
 from .writer import RECORD_FILES, RESOURCE_PAGES, SiteRenderer, store_of
 
@@ -172,16 +179,13 @@ def _write_checked(
     relative: str,
     data: bytes,
     allowed: frozenset[str] | None,
-    made: set[Path],
+    made: set[str],
 ) -> os.stat_result:
     """Check one file for contact data (unless ``allowed`` is None: a worker
     checks it) and write it under ``work``: the new file's status."""
     if allowed is not None:
         check_file_privacy(relative, data, allowed)
-    target = work / relative
-    if target.parent not in made:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        made.add(target.parent)
+    target = path_in_folder(work, relative, made)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         handle = os.open(target, flags, 0o666)
@@ -189,7 +193,7 @@ def _write_checked(
         # A path made twice (the ontology's pages replace the generic pages
         # of its terms) gets a new file: the old one may be a link to the
         # earlier site's file, which must not change while that site is served.
-        target.unlink()
+        os.unlink(target)
         handle = os.open(target, flags, 0o666)
     try:
         view = memoryview(data)
@@ -215,7 +219,7 @@ def _write_pages(
     """
     nodes = renderer.page_nodes()
     pages: list[PageFiles] = []
-    made: set[Path] = set()
+    made: set[str] = set()
     for position in chunk:
         view = renderer.resource_view(nodes[position])
         iri, digest = str(nodes[position]), view.digest()
@@ -238,7 +242,7 @@ def _write_pages(
 
 
 def _write_unchecked_dumps(
-    renderer: SiteRenderer, work: Path, made: set[Path]
+    renderer: SiteRenderer, work: Path, made: set[str]
 ) -> list[str]:
     """Write the dumps, not yet checked for contact data, and let them go
     before the workers are forked (they check them, and no site is published
@@ -667,7 +671,7 @@ def _publish(
     with atomic_directory(
         out, "publish", project_root=paths.root, recognise=_EARLIER_SITE
     ) as work:
-        made: set[Path] = set()
+        made: set[str] = set()
         page_count = len(renderer.page_nodes())
         writers = _writers(jobs, page_count)
         reporter.step(
