@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -149,3 +150,11 @@ def published_with_limit(
     monkeypatch.setattr(publish, name, value)
     publish_site(project, out)
     return out
+
+
+def interruptible() -> None:
+    """``preexec_fn`` for a command a test stops with SIGINT, as Ctrl-C does:
+    a job a shell starts in the background without job control ignores SIGINT
+    (POSIX), and its children inherit that — so a suite run that way saw
+    ``serve`` ignore the test's Ctrl-C. The child gets the default instead."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

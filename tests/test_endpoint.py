@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import fake_endpoint
+from helpers import fake_endpoint, interruptible
 from samverkansgraf.cli import cli
 from samverkansgraf.errors import EndpointError
 from samverkansgraf.query.catalogue import load_catalogue
@@ -291,6 +291,7 @@ def test_serve_command_serves_until_interrupted(built_project: ProjectPaths) -> 
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=interruptible,  # as Ctrl-C reaches it
     )
     try:
         assert process.stdout is not None

@@ -28,6 +28,7 @@ from urllib.request import urlopen
 import pytest
 from aiohttp import web
 
+from helpers import interruptible
 from samverkansgraf.errors import EndpointError
 from samverkansgraf.query.catalogue import load_catalogue
 from samverkansgraf.query.endpoint import OxigraphServer, free_port, start_server
@@ -560,6 +561,7 @@ def _serve(project: ProjectPaths, port: int) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=interruptible,  # as Ctrl-C reaches it
     )
 
 

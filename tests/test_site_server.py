@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import interruptible
 from samverkansgraf.errors import OutputError, SourceError
 from samverkansgraf.publish.server import MAX_PATH_BYTES, SiteServer, make_site_server
 from samverkansgraf.serving import ServingLimits
@@ -472,8 +473,7 @@ def test_serve_site_command_stops_on_ctrl_c(site: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        # A child of a background job may inherit an ignored SIGINT.
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=interruptible,  # as Ctrl-C reaches it
     )
     try:
         deadline = time.monotonic() + 30
