@@ -150,13 +150,13 @@ class EarlierPages:
         ``work`` when its view's ``digest`` is the recorded one, its files are
         ``paths`` and each is as recorded; None otherwise (nothing linked)."""
         recorded = self.pages.get(iri)
+        earlier = os.fspath(self.folder)
         try:
             if recorded is None or recorded[0] != digest:
                 return None
             files = [tuple(entry) for entry in recorded[1]]
             if [entry[0] for entry in files] != paths:
                 return None
-            earlier = os.fspath(self.folder)
             for relative, inode, size, mtime in files:
                 stat = os.stat(f"{earlier}/{relative}", follow_symlinks=False)
                 if (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns) != (
@@ -169,7 +169,6 @@ class EarlierPages:
         except (OSError, TypeError, ValueError, IndexError):
             return None  # gone, or a malformed record: render it
         linked: list[str] = []
-        earlier = os.fspath(self.folder)
         try:
             for relative in paths:
                 target = path_in_folder(work, relative, made)
